@@ -1,0 +1,37 @@
+# Two entry points: `make run` (install, import the sample letters, serve) and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+SHARED ?= ../shared
+SAMPLE := var/sample-corpus
+# Letters imported by `make run`: the shared real letters when they sit beside the checkout,
+# otherwise a synthetic corpus generated on the spot. Override: make run LETTERS=/my/letters
+LETTERS ?= $(if $(wildcard $(SHARED)/seeds),$(SHARED)/seeds $(SHARED)/imr-real/pdf,$(SAMPLE))
+HOST ?= 127.0.0.1:8000
+
+.PHONY: install run test lint sample
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+$(SAMPLE)/ground_truth.jsonl: | install
+	$(PY) manage.py generate_corpus $(SAMPLE) --count 2000 --seed 2013
+
+sample: $(SAMPLE)/ground_truth.jsonl
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(if $(filter $(SAMPLE),$(LETTERS)),$(MAKE) sample)
+	-$(PY) manage.py import_determinations $(LETTERS)
+	$(PY) manage.py runserver $(HOST)
+
+test: install
+	$(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check .

@@ -1,0 +1,50 @@
+"""Import letter files and folders into the database."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
+
+from cases.services import DEFAULT_BATCH_SIZE, find_letter_files, import_determinations
+
+
+class Command(BaseCommand):
+    help = ("Import IMR determination letters (.txt and .pdf files, folders searched "
+            "recursively). Re-importing is safe: unchanged letters are skipped.")
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("paths", nargs="+", type=Path, help="Letter files or folders.")
+        parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE,
+                            help="Letters written per database transaction.")
+        parser.add_argument("--quiet", action="store_true",
+                            help="Print only failures and the summary line.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["batch_size"] < 1:
+            raise CommandError("--batch-size must be at least 1.")
+        started = time.perf_counter()
+        files, _ = find_letter_files(options["paths"])
+        show_bar = sys.stderr.isatty() and not options["quiet"] and options["verbosity"] > 0
+        with tqdm(total=len(files), unit="letter", disable=not show_bar) as bar:
+            report = import_determinations(
+                paths=options["paths"], batch_size=options["batch_size"],
+                on_file=lambda _path: bar.update(),
+            )
+        elapsed = time.perf_counter() - started
+        for path, reason in report.failed:
+            self.stderr.write(f"FAILED {path}: {reason}")
+        rate = report.total / elapsed if elapsed else 0.0
+        self.stdout.write(
+            f"Imported {report.total} files in {elapsed:.1f} s ({rate:.0f}/s): "
+            f"{report.new} new, {report.updated} updated, {report.unchanged} unchanged, "
+            f"{len(report.failed)} failed."
+        )
+        if report.failed:
+            raise CommandError(
+                f"{len(report.failed)} file(s) could not be imported (listed above).", returncode=1
+            )

@@ -1,0 +1,177 @@
+"""Stored IMR determinations: the source of truth that the search index is built from."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.urls import reverse
+
+from cases.taxonomy import Category
+
+
+class Decision(models.TextChoices):
+    """What the reviewer decided on one disputed item."""
+
+    UPHELD = "Upheld", "Upheld (denial stands)"
+    OVERTURNED = "Overturned", "Overturned (found medically necessary)"
+
+
+class CaseOutcome(models.TextChoices):
+    """The decisions of all of a letter's items taken together."""
+
+    UPHELD = "Upheld"
+    OVERTURNED = "Overturned"
+    PARTIALLY_OVERTURNED = "Partially overturned"
+
+
+class TreatmentCategory(models.TextChoices):
+    """The DWC treatment categories (values from ``cases.taxonomy.Category``)."""
+
+    PHARMACEUTICALS = Category.PHARMACEUTICALS.value
+    DMEPOS = Category.DMEPOS.value
+    REHABILITATION = Category.REHABILITATION.value
+    DIAGNOSTIC = Category.DIAGNOSTIC.value
+    EVALUATION = Category.EVALUATION.value
+    INJECTIONS = Category.INJECTIONS.value
+    SURGERY = Category.SURGERY.value
+    PSYCH = Category.PSYCH.value
+    PROGRAMS = Category.PROGRAMS.value
+    HOME_HEALTH = Category.HOME_HEALTH.value
+    TRANSPORTATION = Category.TRANSPORTATION.value
+    OTHER = Category.OTHER.value
+
+
+class Sex(models.TextChoices):
+    """The patient's sex as the summary gives it."""
+
+    MALE = "male"
+    FEMALE = "female"
+
+
+class Layout(models.TextChoices):
+    """Which letter layout the determination was read from."""
+
+    TABLE = "table", "With page-1 case table"
+    BODY = "body", "Body only"
+    LAYOUT_2013 = "2013", "2013 notice"
+
+
+class Specialty(models.Model):
+    """A reviewer board certification or specialty, as written in letters."""
+
+    name = models.CharField(max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "specialties"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LicenseState(models.Model):
+    """A state in which a reviewer is licensed."""
+
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DeterminationQuerySet(models.QuerySet["Determination"]):
+    """Reusable filters over determinations."""
+
+    def with_details(self) -> DeterminationQuerySet:
+        """Prefetch what a list or page of determinations shows."""
+        return self.prefetch_related("items", "specialties", "states")
+
+
+class Determination(models.Model):
+    """One IMR final determination letter, parsed."""
+
+    public_id = models.CharField(
+        max_length=40, unique=True,
+        help_text="Permanent id used in URLs: the case number, or a digest of the letter.",
+    )
+    case_number = models.CharField(max_length=20, blank=True, db_index=True)
+    decision_date = models.DateField(null=True, blank=True, db_index=True)
+    date_of_injury = models.DateField(null=True, blank=True)
+    date_assigned = models.DateField(null=True, blank=True)
+    ur_denial_date = models.DateField(null=True, blank=True)
+    application_received = models.DateField(null=True, blank=True)
+    priority = models.CharField(max_length=20, blank=True)
+    specialty_names = models.JSONField(
+        default=list, blank=True, help_text="Reviewer specialties in the order the letter gives."
+    )
+    state_names = models.JSONField(
+        default=list, blank=True, help_text="States of licensure in the order the letter gives."
+    )
+    specialties = models.ManyToManyField(Specialty, related_name="determinations", blank=True)
+    states = models.ManyToManyField(LicenseState, related_name="determinations", blank=True)
+    patient_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    patient_sex = models.CharField(max_length=6, choices=Sex.choices, blank=True)
+    case_outcome = models.CharField(max_length=24, choices=CaseOutcome.choices, db_index=True)
+    cites_mtus = models.BooleanField("cites MTUS", default=False)
+    cites_acoem = models.BooleanField("cites ACOEM", default=False)
+    cites_odg = models.BooleanField("cites ODG", default=False)
+    cites_non_mtus = models.BooleanField("cites Non-MTUS", default=False)
+    layout = models.CharField(max_length=8, choices=Layout.choices)
+    how_made = models.TextField(blank=True)
+    credentials = models.TextField(blank=True)
+    summary = models.TextField("clinical case summary", blank=True)
+    issues = models.TextField("issues, decisions and rationales", blank=True)
+    original_text = models.TextField(help_text="The letter's text as extracted from its file.")
+    source_name = models.CharField(max_length=255)
+    content_hash = models.CharField(max_length=64, db_index=True)
+    parser_version = models.PositiveSmallIntegerField()
+    warnings = models.JSONField(default=list, blank=True)
+    imported_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DeterminationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-decision_date", "public_id"]
+        indexes = [models.Index(fields=["case_outcome", "decision_date"])]
+
+    def __str__(self) -> str:
+        return self.public_id
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:detail", kwargs={"public_id": self.public_id})
+
+    @property
+    def guidelines_cited(self) -> list[str]:
+        """Guideline families named in the letter, in a fixed order."""
+        flags = (("ACOEM", self.cites_acoem), ("MTUS", self.cites_mtus),
+                 ("Non-MTUS", self.cites_non_mtus), ("ODG", self.cites_odg))
+        return [name for name, cited in flags if cited]
+
+
+class DisputedItem(models.Model):
+    """One disputed treatment of a determination and the decision on it."""
+
+    determination = models.ForeignKey(Determination, on_delete=models.CASCADE,
+                                      related_name="items")
+    position = models.PositiveSmallIntegerField(help_text="1-based order in the letter.")
+    treatment = models.TextField()
+    decision = models.CharField(max_length=12, choices=Decision.choices, db_index=True)
+    category = models.CharField(max_length=32, choices=TreatmentCategory.choices, db_index=True)
+    subcategory = models.CharField(max_length=64, blank=True, db_index=True)
+    claims_administrator_guideline = models.TextField(blank=True)
+    maximus_guideline = models.TextField(blank=True)
+    rationale = models.TextField(blank=True)
+    original_request = models.TextField(blank=True)
+    authorized = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["determination", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["determination", "position"],
+                                    name="unique_item_position"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.treatment}: {self.decision}"

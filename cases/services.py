@@ -1,0 +1,231 @@
+"""The import pipeline: find letter files, parse them, store them in batches."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from django.db import DatabaseError, transaction
+
+from cases.letter_text import LETTER_SUFFIXES, UnreadableLetter, read_letter
+from cases.models import Determination, DisputedItem, LicenseState, Specialty
+from cases.parsing import PARSER_VERSION, ParsedDetermination, ParseError, parse_determination
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_BATCH_SIZE = 250
+
+
+@dataclass
+class ImportReport:
+    """What an import did, file by file."""
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        """Files seen."""
+        return self.new + self.updated + self.unchanged + len(self.failed)
+
+
+@dataclass(frozen=True)
+class _Letter:
+    path: Path
+    parsed: ParsedDetermination
+    original_text: str
+
+
+def find_letter_files(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
+    """Expand files and folders (recursively) into letter files, sorted; report missing paths."""
+    found: list[Path] = []
+    missing: list[tuple[str, str]] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*")
+                                if p.is_file() and p.suffix.lower() in LETTER_SUFFIXES))
+        elif path.is_file():
+            found.append(path)
+        else:
+            missing.append((str(path), "no such file or folder"))
+    return found, missing
+
+
+def read_and_parse(path: Path) -> _Letter:
+    """Read and parse one file; raise ``UnreadableLetter`` or ``ParseError`` when it can't be."""
+    text = read_letter(path)
+    return _Letter(path, parse_determination(text, source=path.name), text)
+
+
+def import_determinations(
+    *,
+    paths: Iterable[Path],
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    on_file: Callable[[Path], None] | None = None,
+) -> ImportReport:
+    """Import letter files into the database; idempotent, one transaction per batch."""
+    files, missing = find_letter_files(paths)
+    report = ImportReport(failed=list(missing))
+    batch: dict[str, _Letter] = {}
+    for path in files:
+        try:
+            letter = read_and_parse(path)
+        except (UnreadableLetter, ParseError) as exc:
+            report.failed.append((str(path), str(exc)))
+        except Exception as exc:  # a parser bug must not stop the import
+            logger.exception("Unexpected error parsing %s", path)
+            report.failed.append((str(path), f"internal error while parsing: {exc!r}"))
+        else:
+            if letter.parsed.public_id in batch:
+                # The same letter twice in one batch: store the first before comparing.
+                _store_batch(list(batch.values()), report)
+                batch = {}
+            batch[letter.parsed.public_id] = letter
+            if len(batch) >= batch_size:
+                _store_batch(list(batch.values()), report)
+                batch = {}
+        if on_file:
+            on_file(path)
+    if batch:
+        _store_batch(list(batch.values()), report)
+    return report
+
+
+def _store_batch(letters: list[_Letter], report: ImportReport) -> None:
+    """Store a batch in one transaction; if it fails, store letter by letter to isolate the bad."""
+    try:
+        with transaction.atomic():
+            counts = _write(letters)
+    except DatabaseError:
+        if len(letters) == 1:
+            logger.exception("Could not store %s", letters[0].path)
+            report.failed.append((str(letters[0].path), "database rejected the letter"))
+            return
+        for letter in letters:
+            _store_batch([letter], report)
+        return
+    report.new += counts[0]
+    report.updated += counts[1]
+    report.unchanged += counts[2]
+
+
+def _write(letters: list[_Letter]) -> tuple[int, int, int]:
+    """Create new determinations, rewrite changed ones; return (new, updated, unchanged)."""
+    ids = [letter.parsed.public_id for letter in letters]
+    existing = {d.public_id: d for d in Determination.objects.filter(public_id__in=ids)}
+    created: list[tuple[Determination, _Letter]] = []
+    changed: list[tuple[Determination, _Letter]] = []
+    unchanged = 0
+    for letter in letters:
+        current = existing.get(letter.parsed.public_id)
+        if current is None:
+            created.append((Determination(**_determination_fields(letter)), letter))
+        elif (current.content_hash, current.parser_version) != (
+            letter.parsed.content_hash, PARSER_VERSION
+        ) or current.source_name != letter.path.name:
+            for name, value in _determination_fields(letter).items():
+                setattr(current, name, value)
+            changed.append((current, letter))
+        else:
+            unchanged += 1
+    Determination.objects.bulk_create([d for d, _ in created])
+    if changed:
+        Determination.objects.bulk_update(
+            [d for d, _ in changed], fields=list(_determination_fields(changed[0][1]))
+        )
+        stale = [d.pk for d, _ in changed]
+        DisputedItem.objects.filter(determination_id__in=stale).delete()
+        Determination.specialties.through.objects.filter(determination_id__in=stale).delete()
+        Determination.states.through.objects.filter(determination_id__in=stale).delete()
+    _write_children(created + changed)
+    return len(created), len(changed), unchanged
+
+
+def _write_children(rows: list[tuple[Determination, _Letter]]) -> None:
+    if not rows:
+        return
+    specialties = _named(Specialty, {n for _, letter in rows for n in letter.parsed.specialties})
+    states = _named(LicenseState, {n for _, letter in rows
+                                   for n in letter.parsed.states_of_licensure})
+    items, specialty_links, state_links = [], [], []
+    specialty_through = Determination.specialties.through
+    state_through = Determination.states.through
+    for determination, letter in rows:
+        parsed = letter.parsed
+        items.extend(
+            DisputedItem(
+                determination=determination,
+                position=position,
+                treatment=item.treatment,
+                decision=item.decision,
+                category=item.category,
+                subcategory=item.subcategory,
+                claims_administrator_guideline=item.claims_administrator_guideline,
+                maximus_guideline=item.maximus_guideline,
+                rationale=item.rationale,
+                original_request=item.original_request or "",
+                authorized=item.authorized or "",
+            )
+            for position, item in enumerate(parsed.items, start=1)
+        )
+        specialty_links.extend(
+            specialty_through(determination_id=determination.pk, specialty_id=specialties[n])
+            for n in dict.fromkeys(parsed.specialties)
+        )
+        state_links.extend(
+            state_through(determination_id=determination.pk, licensestate_id=states[n])
+            for n in dict.fromkeys(parsed.states_of_licensure)
+        )
+    DisputedItem.objects.bulk_create(items)
+    specialty_through.objects.bulk_create(specialty_links)
+    state_through.objects.bulk_create(state_links)
+
+
+def _named(model: type[Specialty] | type[LicenseState], names: set[str]) -> dict[str, int]:
+    """Ids of the named rows, creating the missing ones."""
+    model.objects.bulk_create([model(name=n) for n in names], ignore_conflicts=True)
+    return dict(model.objects.filter(name__in=names).values_list("name", "pk"))
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _determination_fields(letter: _Letter) -> dict[str, object]:
+    """Model field values of a parsed letter (children excluded)."""
+    p = letter.parsed
+    cited = set(p.guidelines_cited)
+    return {
+        "case_number": p.case_number or "",
+        "decision_date": _day(p.decision_date),
+        "date_of_injury": _day(p.date_of_injury),
+        "date_assigned": _day(p.date_assigned),
+        "ur_denial_date": _day(p.ur_denial_date),
+        "application_received": _day(p.application_received),
+        "priority": p.priority or "",
+        "specialty_names": list(p.specialties),
+        "state_names": list(p.states_of_licensure),
+        "patient_age": p.patient_age,
+        "patient_sex": p.patient_sex or "",
+        "case_outcome": p.case_outcome or "",
+        "cites_mtus": "MTUS" in cited,
+        "cites_acoem": "ACOEM" in cited,
+        "cites_odg": "ODG" in cited,
+        "cites_non_mtus": "Non-MTUS" in cited,
+        "layout": p.layout or "",
+        "how_made": p.sections.how_made,
+        "credentials": p.sections.credentials,
+        "summary": p.sections.summary,
+        "issues": p.sections.issues,
+        "original_text": letter.original_text.replace("\x00", ""),
+        "source_name": letter.path.name,
+        "content_hash": p.content_hash,
+        "parser_version": PARSER_VERSION,
+        "warnings": list(p.warnings),
+        "public_id": p.public_id,
+    }
