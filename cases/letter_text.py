@@ -148,7 +148,7 @@ def _undouble(lines: list[str]) -> list[str]:
     if nonblank < 4:
         return lines
     followed = sum(1 for a, b in zip(lines, lines[1:], strict=False) if a and not b)
-    if followed < 0.8 * nonblank:
+    if followed < 0.8 * (nonblank - 1):
         return lines
     out: list[str] = []
     blank_run = 0

@@ -78,10 +78,15 @@ class ParsedDetermination:
 
     @property
     def public_id(self) -> str:
-        """The permalink id: the case number, else a digest of the letter's words."""
+        """The permalink id: the case number, else a digest of the letter's clinical summary.
+
+        The summary identifies the case; a letter re-issued with a corrected decision keeps
+        its id, and spacing or extraction differences never change it.
+        """
         if self.case_number:
             return self.case_number
-        return "imr-" + identity_digest(self.text)[:16]
+        basis = self.sections.summary if len(self.sections.summary) >= 60 else self.text
+        return "imr-" + identity_digest(basis)[:16]
 
     def to_dict(self, *, include_text: bool = False) -> dict[str, object]:
         """A JSON-ready dict with the documented keys."""

@@ -153,7 +153,7 @@ def _build_item(heading: str, body: str, decision: str, number: int) -> tuple[Ra
     ca, maximus, rationale = split_labelled(body, (_CA_LABEL, _MAX_LABEL, _RATIONALE_LABEL))
     warnings = [
         f"item {number}: no {name}"
-        for name, value in (("Claims Administrator guideline", ca),
+        for name, value in (("treatment", treatment), ("Claims Administrator guideline", ca),
                             ("MAXIMUS guideline", maximus), ("decision rationale", rationale))
         if not value
     ]

@@ -313,6 +313,9 @@ def test_parse_mangled_fixture_never_crashes(data: st.DataObject) -> None:
     else:
         text = text[:cut] + data.draw(st.text(max_size=200)) + text[cut:]
     try:
-        parse_determination(text)
+        parsed = parse_determination(text)
     except ParseError:
-        pass
+        return
+    assert parsed.case_outcome in ("Upheld", "Overturned", "Partially overturned")
+    for number, item in enumerate(parsed.items, start=1):
+        assert item.treatment or f"item {number}: no treatment" in parsed.warnings

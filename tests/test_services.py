@@ -1,0 +1,137 @@
+"""The import pipeline against a real database."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from cases.models import Determination, DisputedItem, LicenseState, Specialty
+from cases.services import import_determinations
+from tests.conftest import DATA, REAL_PDFS, SEEDS, need
+from tests.pdfs import encrypted_pdf_bytes, pdf_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+def _snapshot() -> list[tuple[object, ...]]:
+    return list(Determination.objects.order_by("public_id").values_list(
+        "public_id", "content_hash", "updated_at", "case_outcome"))
+
+
+def test_import_real_letters_twice_changes_nothing() -> None:
+    paths = [need(SEEDS), need(REAL_PDFS)]
+    first = import_determinations(paths=paths, batch_size=40)
+    assert (first.new, first.updated, first.unchanged, first.failed) == (152, 0, 0, [])
+    before = _snapshot()
+    items = DisputedItem.objects.count()
+    second = import_determinations(paths=paths)
+    assert (second.new, second.updated, second.unchanged, second.failed) == (0, 0, 152, [])
+    assert _snapshot() == before
+    assert DisputedItem.objects.count() == items == 285 + 5
+    assert Determination.objects.filter(public_id="CM16-0213037").exists()
+
+
+def test_import_stores_every_field_of_a_letter() -> None:
+    import_determinations(paths=[DATA / "layout_2013.txt"])
+    stored = Determination.objects.get(public_id="CM13-0099001")
+    assert str(stored.decision_date) == "2013-12-27"
+    assert stored.specialty_names == ["Physical Medicine and Rehabilitation", "Pain Management"]
+    assert sorted(s.name for s in stored.specialties.all()) == [
+        "Pain Management", "Physical Medicine and Rehabilitation"]
+    assert sorted(s.name for s in stored.states.all()) == ["California", "Nevada"]
+    assert stored.guidelines_cited == ["MTUS", "ODG"]
+    assert stored.case_outcome == "Partially overturned"
+    assert stored.layout == "2013"
+    assert "Regarding the request for Norco" in stored.issues
+    assert stored.original_text == (DATA / "layout_2013.txt").read_text()
+    assert stored.get_absolute_url() == "/cases/CM13-0099001/"
+    assert [(i.position, i.decision, i.subcategory) for i in stored.items.all()] == [
+        (1, "Upheld", "opioids"), (2, "Overturned", "physical therapy"),
+        (3, "Upheld", "TENS / stimulation unit")]
+
+
+def test_import_changed_letter_updates_it_in_place(tmp_path: Path) -> None:
+    letter = tmp_path / "letter.txt"
+    shutil.copy(DATA / "prose_mixed.txt", letter)
+    import_determinations(paths=[letter])
+    original = Determination.objects.get()
+    letter.write_text(letter.read_text().replace("Norco 10/325mg #90: Upheld",
+                                                 "Norco 10/325mg #90: Overturned"))
+    report = import_determinations(paths=[letter])
+    assert (report.new, report.updated, report.unchanged) == (0, 1, 0)
+    updated = Determination.objects.get()
+    assert updated.public_id == original.public_id
+    assert updated.case_outcome == "Overturned"
+    assert list(updated.items.values_list("decision", flat=True)) == ["Overturned"] * 2
+    assert DisputedItem.objects.count() == 2
+    assert Specialty.objects.count() == 2 and LicenseState.objects.count() == 3
+
+
+def test_import_reports_bad_files_and_keeps_going(tmp_path: Path) -> None:
+    shutil.copy(DATA / "layout_2013.txt", tmp_path / "good.txt")
+    (tmp_path / "nested").mkdir()
+    shutil.copy(DATA / "prose_mixed.txt", tmp_path / "nested" / "good2.txt")
+    bad = {
+        "empty.txt": b"",
+        "binary.txt": bytes(range(256)) * 4,
+        "latin1.txt": "Décision: Upheld".encode("latin-1"),
+        "truncated.txt": (DATA / "prose_mixed.txt").read_bytes()[:300],
+        "no_items.txt": b"CLINICAL CASE SUMMARY\nA 40 year old male with neck pain.\n",
+        "scan.pdf": pdf_bytes([[]]),
+        "locked.pdf": encrypted_pdf_bytes(),
+        "broken.pdf": pdf_bytes([["Case Number: CM16-0000001"]])[:120],
+    }
+    for name, data in bad.items():
+        (tmp_path / name).write_bytes(data)
+    with (tmp_path / "huge.txt").open("wb") as handle:
+        handle.truncate(50 * 1024 * 1024)
+    (tmp_path / "notes.docx").write_bytes(b"ignored: not a letter suffix")
+    report = import_determinations(paths=[tmp_path, tmp_path / "missing"], batch_size=1)
+    reasons = {Path(path).name: reason for path, reason in report.failed}
+    assert reasons == {
+        "missing": "no such file or folder",
+        "empty.txt": "empty file",
+        "binary.txt": "binary data, not text",
+        "latin1.txt": "not UTF-8 text (invalid byte at offset 1); convert it to UTF-8",
+        "truncated.txt": "no disputed item with an Upheld/Overturned decision found",
+        "no_items.txt": "no disputed item with an Upheld/Overturned decision found",
+        "scan.pdf": "PDF has no text layer (scanned image?)",
+        "locked.pdf": "encrypted PDF (password required)",
+        "broken.pdf": reasons["broken.pdf"],
+        "huge.txt": "file too large (52.4 MB; letters are under 20 MB)",
+    }
+    assert reasons["broken.pdf"].startswith("broken PDF")
+    assert report.new == 2
+    assert Determination.objects.count() == 2
+
+
+def test_import_bad_version_of_a_letter_loses_nothing(tmp_path: Path) -> None:
+    letter = tmp_path / "letter.txt"
+    shutil.copy(DATA / "layout_2013.txt", letter)
+    import_determinations(paths=[letter])
+    before = _snapshot()
+    letter.write_bytes(letter.read_bytes()[:200])
+    report = import_determinations(paths=[letter])
+    assert len(report.failed) == 1
+    assert _snapshot() == before
+    assert DisputedItem.objects.count() == 3
+
+
+def test_import_same_letter_twice_in_one_run_creates_one_row(tmp_path: Path) -> None:
+    for name in ("a.txt", "b.txt"):
+        shutil.copy(DATA / "prose_mixed.txt", tmp_path / name)
+    report = import_determinations(paths=[tmp_path])
+    assert (report.new, report.updated) == (1, 1)
+    assert Determination.objects.get().source_name == "b.txt"
+
+
+def test_import_writes_in_batches_not_row_by_row() -> None:
+    with CaptureQueriesContext(connection) as one_batch:
+        report = import_determinations(paths=[need(REAL_PDFS)], batch_size=200)
+    assert report.new == 147
+    # A batch costs a fixed number of statements, however many letters it holds.
+    assert len(one_batch.captured_queries) < 25
