@@ -99,9 +99,8 @@ def clean_text(raw: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     # pdfium marks a hyphen it found at a line end with U+FFFE: keep it only before a capital.
     text = _PDFIUM_HYPHEN.sub("-", text)
-    text = _CONTROL.sub("", text)
-    pages = [[_SPACES.sub(" ", line).strip() for line in _page_lines(page)]
-             for page in text.split("\f")]
+    text = _SPACES.sub(" ", _CONTROL.sub("", text))
+    pages = [[line.strip() for line in _page_lines(page)] for page in text.split("\f")]
     furniture = _repeated_furniture(pages)
     lines: list[str] = []
     for page in pages:

@@ -148,7 +148,7 @@ def parse_determination(raw_text: str, *, source: str = "") -> ParsedDeterminati
     age, sex = _patient(sections.summary or text)
     items = tuple(_classified(item) for item in raw_items)
     warnings += _missing(header, layout, states, specialties, age, sex)
-    rationales = len(re.findall(loose("Decision rationale"), sections.issues, re.IGNORECASE))
+    rationales = len(re.findall(loose("Decision rationale"), sections.issues or text, re.I))
     if not layout_2013 and rationales != len(items):
         warnings.append(f"{len(items)} items found but {rationales} 'Decision rationale' sections")
     return ParsedDetermination(
@@ -361,16 +361,21 @@ def _case_outcome(items: tuple[DisputedItem, ...]) -> str:
     return "Partially overturned"
 
 
-_GUIDELINE_FAMILIES = (
-    ("ACOEM", re.compile(r"\bACOEM\b")),
-    ("MTUS", re.compile(r"(?<![Nn]on-)(?<![Nn]on )\bMTUS\b")),
-    ("Non-MTUS", re.compile(r"\bnon\s?-?\s?MTUS\b", re.IGNORECASE)),
-    ("ODG", re.compile(r"\bODG\b|Official\s*Disability\s*Guidelines", re.IGNORECASE)),
+# One pass over the letter finds every family; "Non-MTUS" is tried before plain "MTUS".
+_GUIDELINE_FAMILIES = re.compile(
+    r"\b(?:(?P<NonMTUS>[Nn][Oo][Nn]\s?-?\s?MTUS)|(?P<ACOEM>ACOEM)|(?P<MTUS>MTUS)"
+    r"|(?P<ODG>ODG|[Oo]fficial\s*[Dd]isability\s*[Gg]uidelines))"
 )
+_FAMILY_NAMES = {"ACOEM": "ACOEM", "MTUS": "MTUS", "NonMTUS": "Non-MTUS", "ODG": "ODG"}
 
 
 def _guidelines(text: str) -> tuple[str, ...]:
-    return tuple(name for name, pattern in _GUIDELINE_FAMILIES if pattern.search(text))
+    found: set[str] = set()
+    for match in _GUIDELINE_FAMILIES.finditer(text):
+        found.add(_FAMILY_NAMES[match.lastgroup or ""])
+        if len(found) == len(_FAMILY_NAMES):
+            break
+    return tuple(sorted(found))
 
 
 def _missing(header: dict[str, str | None], layout: str, states: tuple[str, ...],

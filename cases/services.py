@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -56,30 +57,41 @@ def find_letter_files(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str
     return found, missing
 
 
-def read_and_parse(path: Path) -> _Letter:
-    """Read and parse one file; raise ``UnreadableLetter`` or ``ParseError`` when it can't be."""
-    text = read_letter(path)
-    return _Letter(path, parse_determination(text, source=path.name), text)
+def read_and_parse(path: Path) -> _Letter | str:
+    """Read and parse one file: the letter, or the reason it could not be read."""
+    try:
+        text = read_letter(path)
+        return _Letter(path, parse_determination(text, source=path.name), text)
+    except (UnreadableLetter, ParseError) as exc:
+        return str(exc)
+    except Exception as exc:  # a parser bug must not stop the import
+        logger.exception("Unexpected error parsing %s", path)
+        return f"internal error while parsing: {exc!r}"
+
+
+def _parsed(files: list[Path], jobs: int) -> Iterator[_Letter | str]:
+    """Parse files in order, in ``jobs`` worker processes when more than one."""
+    if jobs <= 1 or len(files) < 2 * jobs:
+        yield from map(read_and_parse, files)
+        return
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        yield from pool.map(read_and_parse, files, chunksize=16)
 
 
 def import_determinations(
     *,
     paths: Iterable[Path],
     batch_size: int = DEFAULT_BATCH_SIZE,
+    jobs: int = 1,
     on_file: Callable[[Path], None] | None = None,
 ) -> ImportReport:
     """Import letter files into the database; idempotent, one transaction per batch."""
     files, missing = find_letter_files(paths)
     report = ImportReport(failed=list(missing))
     batch: dict[str, _Letter] = {}
-    for path in files:
-        try:
-            letter = read_and_parse(path)
-        except (UnreadableLetter, ParseError) as exc:
-            report.failed.append((str(path), str(exc)))
-        except Exception as exc:  # a parser bug must not stop the import
-            logger.exception("Unexpected error parsing %s", path)
-            report.failed.append((str(path), f"internal error while parsing: {exc!r}"))
+    for path, letter in zip(files, _parsed(files, jobs), strict=True):
+        if isinstance(letter, str):
+            report.failed.append((str(path), letter))
         else:
             if letter.parsed.public_id in batch:
                 # The same letter twice in one batch: store the first before comparing.

@@ -60,7 +60,7 @@ def test_import_command_reports_failures_and_exits_1(tmp_path: Path) -> None:
 
 @pytest.mark.django_db
 def test_import_command_rejects_bad_batch_size() -> None:
-    with pytest.raises(CommandError, match="at least 1"):
+    with pytest.raises(CommandError, match="must be at least 1"):
         call_command("import_determinations", str(DATA), batch_size=0)
 
 

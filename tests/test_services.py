@@ -135,3 +135,12 @@ def test_import_writes_in_batches_not_row_by_row() -> None:
     assert report.new == 147
     # A batch costs a fixed number of statements, however many letters it holds.
     assert len(one_batch.captured_queries) < 25
+
+
+def test_import_with_worker_processes_matches_single_process(tmp_path: Path) -> None:
+    report = import_determinations(paths=[need(REAL_PDFS)], jobs=2, batch_size=50)
+    assert (report.new, report.failed) == (147, [])
+    parallel = _snapshot()
+    again = import_determinations(paths=[REAL_PDFS], jobs=1)
+    assert again.unchanged == 147
+    assert _snapshot() == parallel

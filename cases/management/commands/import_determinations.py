@@ -21,18 +21,21 @@ class Command(BaseCommand):
         parser.add_argument("paths", nargs="+", type=Path, help="Letter files or folders.")
         parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE,
                             help="Letters written per database transaction.")
+        parser.add_argument("--jobs", type=int, default=1,
+                            help="Processes that read and parse letters (the database is "
+                                 "written by one).")
         parser.add_argument("--quiet", action="store_true",
                             help="Print only failures and the summary line.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["batch_size"] < 1:
-            raise CommandError("--batch-size must be at least 1.")
+        if options["batch_size"] < 1 or options["jobs"] < 1:
+            raise CommandError("--batch-size and --jobs must be at least 1.")
         started = time.perf_counter()
         files, _ = find_letter_files(options["paths"])
         show_bar = sys.stderr.isatty() and not options["quiet"] and options["verbosity"] > 0
         with tqdm(total=len(files), unit="letter", disable=not show_bar) as bar:
             report = import_determinations(
-                paths=options["paths"], batch_size=options["batch_size"],
+                paths=options["paths"], batch_size=options["batch_size"], jobs=options["jobs"],
                 on_file=lambda _path: bar.update(),
             )
         elapsed = time.perf_counter() - started

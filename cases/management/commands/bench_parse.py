@@ -1,0 +1,83 @@
+"""Measure parsing speed (letters/s) from text and from PDF, and compare PDF libraries."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from cases.letter_text import clean_text, extract_pdf_text
+from cases.parsing import ParsedDetermination, ParseError, parse_determination, parse_file
+
+DEFAULT_FOLDER = settings.BASE_DIR.parent / "shared" / "imr-real"
+
+
+def _fields(parsed: ParsedDetermination) -> dict[str, object]:
+    data = parsed.to_dict()
+    for key in ("source", "content_hash", "warnings"):
+        data.pop(key)
+    return data
+
+
+class Command(BaseCommand):
+    help = ("Parse every letter of a folder with texts/ and pdf/ beside each other and print "
+            "letters/s for text and PDF, and PDF/text agreement per extraction library.")
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("folder", nargs="?", type=Path, default=DEFAULT_FOLDER,
+                            help="Folder holding texts/*.txt and pdf/*.pdf of the same letters.")
+        parser.add_argument("--rounds", type=int, default=3,
+                            help="Times to parse the texts; the best round is reported.")
+        parser.add_argument("--pdfminer", action="store_true",
+                            help="Also extract with pdfminer.six (slow) and compare.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        texts = sorted((options["folder"] / "texts").glob("*.txt"))
+        if not texts:
+            raise CommandError(f"No texts/*.txt under {options['folder']}.")
+        pdfs = [options["folder"] / "pdf" / f"{t.stem}.pdf" for t in texts]
+        raw = [t.read_text() for t in texts]
+        best = min(self._time(lambda: [parse_determination(r) for r in raw])
+                   for _ in range(options["rounds"]))
+        self.stdout.write(f"text:  {len(raw)} letters, {len(raw) / best:7.0f} letters/s "
+                          f"(parse only, best of {options['rounds']})")
+        from_text = [parse_file(t) for t in texts]
+        started = time.perf_counter()
+        from_pdf = [parse_file(p) for p in pdfs]
+        elapsed = time.perf_counter() - started
+        agree = sum(_fields(a) == _fields(b) for a, b in zip(from_text, from_pdf, strict=True))
+        self.stdout.write(f"pdf (pypdfium2):   {len(pdfs) / elapsed:7.0f} letters/s "
+                          f"(extract + parse); fields equal to the text's: {agree}/{len(pdfs)}")
+        extract = self._time(lambda: [extract_pdf_text(p.read_bytes()) for p in pdfs])
+        self.stdout.write(f"  extraction alone: {len(pdfs) / extract:7.0f} PDFs/s")
+        clean = self._time(lambda: [clean_text(r) for r in raw])
+        self.stdout.write(f"  noise cleaning alone (text): {len(raw) / clean:7.0f} letters/s")
+        if options["pdfminer"]:
+            self._pdfminer(pdfs, from_text)
+
+    def _pdfminer(self, pdfs: list[Path], from_text: list[ParsedDetermination]) -> None:
+        import logging
+
+        from pdfminer.high_level import extract_text
+
+        logging.getLogger("pdfminer").setLevel(logging.ERROR)
+        agree = 0
+        started = time.perf_counter()
+        for path, expected in zip(pdfs, from_text, strict=True):
+            try:
+                parsed = parse_determination(extract_text(path))
+            except ParseError:
+                continue
+            agree += _fields(parsed) == _fields(expected)
+        elapsed = time.perf_counter() - started
+        self.stdout.write(f"pdf (pdfminer.six): {len(pdfs) / elapsed:7.1f} letters/s "
+                          f"(extract + parse); fields equal to the text's: {agree}/{len(pdfs)}")
+
+    @staticmethod
+    def _time(work: Any) -> float:
+        started = time.perf_counter()
+        work()
+        return time.perf_counter() - started
