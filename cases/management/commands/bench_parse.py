@@ -45,6 +45,7 @@ class Command(BaseCommand):
         self.stdout.write(f"text:  {len(raw)} letters, {len(raw) / best:7.0f} letters/s "
                           f"(parse only, best of {options['rounds']})")
         from_text = [parse_file(t) for t in texts]
+        self._coverage(from_text)
         started = time.perf_counter()
         from_pdf = [parse_file(p) for p in pdfs]
         elapsed = time.perf_counter() - started
@@ -57,6 +58,22 @@ class Command(BaseCommand):
         self.stdout.write(f"  noise cleaning alone (text): {len(raw) / clean:7.0f} letters/s")
         if options["pdfminer"]:
             self._pdfminer(pdfs, from_text)
+
+    def _coverage(self, letters: list[ParsedDetermination]) -> None:
+        fields = ("case_number", "decision_date", "date_of_injury", "date_assigned",
+                  "ur_denial_date", "application_received", "priority", "states_of_licensure",
+                  "specialties", "patient_age", "patient_sex", "items", "guidelines_cited")
+        clean = sum(1 for p in letters if p.error is None and not p.warnings)
+        self.stdout.write(f"letters with no warning: {clean}/{len(letters)}; field coverage:")
+        for name in fields:
+            found = sum(1 for p in letters if getattr(p, name) not in (None, ()))
+            self.stdout.write(f"  {name:22} {found / len(letters):6.1%}")
+        items = [i for p in letters for i in p.items]
+        for name in ("claims_administrator_guideline", "maximus_guideline", "rationale"):
+            found = sum(1 for i in items if getattr(i, name))
+            self.stdout.write(f"  item {name:30} {found / len(items):6.1%} of {len(items)} items")
+        other = sum(1 for i in items if i.category == "Other")
+        self.stdout.write(f"  items with a category other than Other: {1 - other / len(items):.1%}")
 
     def _pdfminer(self, pdfs: list[Path], from_text: list[ParsedDetermination]) -> None:
         import logging
