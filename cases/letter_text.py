@@ -84,10 +84,14 @@ def extract_pdf_text(data: bytes) -> str:
 _PDFIUM_HYPHEN = re.compile(r"\ufffe(?=\s*[A-Z])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\u200b\u00ad\ufeff\ufffe]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u3000]+")
-_HYPHEN_BREAK = re.compile(r"([a-z]{2,})-\n([a-z]{2,})")
+_HYPHEN_BREAK = re.compile(r"([a-z]{2,})-\n(?: ?\n)*([a-z]{2,})")
 _PAGE_FURNITURE = re.compile(
-    r"^(page\s*\d+\s*(of\s*\d+)?|-?\s*\d{1,3}\s*-?|\d+\s*/\s*\d+)$", re.IGNORECASE
+    r"^(page\s*\d+\s*(of\s*\d+)?|-?\s*\d{1,3}\s*-?|\d+\s*/\s*\d+|CM\d{2}-\d{5,8})$",
+    re.IGNORECASE,
 )
+# Words that PDF extraction glued together in the phrases letters repeat most.
+_GLUED = re.compile(r"\b(is|are|was|were|does|did)(not)\b|\b(not)(medically)\b"
+                    r"|\b(medically)(necessary|appropriate)\b", re.IGNORECASE)
 
 
 def clean_text(raw: str) -> str:
@@ -104,14 +108,24 @@ def clean_text(raw: str) -> str:
     furniture = _repeated_furniture(pages)
     lines: list[str] = []
     for page in pages:
-        for line in page:
-            if line in furniture or _PAGE_FURNITURE.match(line):
-                continue
-            lines.append(line)
+        kept = [line for line in page
+                if line not in furniture and not _PAGE_FURNITURE.match(line)]
+        # Blank lines at a page's edges are layout, not paragraph breaks: a heading or a
+        # word can continue on the next page.
+        while kept and not kept[-1]:
+            kept.pop()
+        start = next((n for n, line in enumerate(kept) if line), len(kept))
+        lines.extend(kept[start:])
     lines = _undouble(lines)
     text = "\n".join(lines)
     text = _HYPHEN_BREAK.sub(r"\1\2", text)
+    text = _GLUED.sub(_unglue, text)
     return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def _unglue(match: re.Match[str]) -> str:
+    first, second = (group for group in match.groups() if group)
+    return f"{first} {second}"
 
 
 def _page_lines(page: str) -> list[str]:
@@ -128,13 +142,16 @@ def _repeated_furniture(pages: list[list[str]]) -> frozenset[str]:
     Body lines can repeat at page edges too (rationales often end alike), so a line that ends
     like a sentence or clause is never taken for furniture.
     """
-    if len(pages) < 3:
+    pages = [page for page in pages if any(page)]  # a trailing form feed leaves an empty one
+    if len(pages) < 2:
         return frozenset()
     edges: Counter[str] = Counter()
     for page in pages:
         content = [line for line in page if line]
-        edges.update(set(content[:2] + content[-2:]))
-    threshold = max(3, (len(pages) * 3 + 4) // 5)
+        # Two-page letters: only the very first and last lines can be told apart safely.
+        edges.update(set(content[:1] + content[-1:] if len(pages) == 2 else
+                         content[:2] + content[-2:]))
+    threshold = 2 if len(pages) == 2 else max(3, (len(pages) * 3 + 4) // 5)
     return frozenset(
         line for line, n in edges.items()
         if n >= threshold and len(line) <= 60 and not line.endswith((".", ",", ";", ":"))

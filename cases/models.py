@@ -52,6 +52,7 @@ class Layout(models.TextChoices):
 
     TABLE = "table", "With page-1 case table"
     BODY = "body", "Body only"
+    PROSE = "prose", "Body only, credentials in prose"
     LAYOUT_2013 = "2013", "2013 notice"
 
 

@@ -141,10 +141,12 @@ def parse_determination(raw_text: str, *, source: str = "") -> ParsedDeterminati
     if not raw_items:
         raise ParseError("no disputed item with an Upheld/Overturned decision found")
     header = _header_fields(text)
-    layout = "2013" if layout_2013 else ("table" if header.get("case_number") else "body")
     if not header.get("date_of_injury"):
         header["date_of_injury"] = _injury_date_from_summary(sections.summary or text)
-    states, specialties = _credentials(sections.credentials or sections.how_made or text)
+    states, specialties, labelled = _credentials(
+        sections.credentials or sections.how_made or text)
+    layout = ("2013" if layout_2013 else "table" if header.get("case_number")
+              else "body" if labelled else "prose")
     age, sex = _patient(sections.summary or text)
     items = tuple(_classified(item) for item in raw_items)
     warnings += _missing(header, layout, states, specialties, age, sex)
@@ -283,14 +285,15 @@ def _split_list(text: str, *, prose: bool) -> tuple[str, ...]:
     return tuple(p for p in parts if p)
 
 
-def _credentials(block: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _credentials(block: str) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
+    """States and specialties, and whether they came from labelled lines (not prose)."""
     states_line = _STATES_LINE.search(block)
     specialty_line = _SPECIALTY_LINE.search(block)
     if states_line or specialty_line:
         states = _split_list(states_line[1], prose=False) if states_line else ()
         specialties = _split_list(_specialty_text(specialty_line[1]), prose=False) \
             if specialty_line else ()
-        return states, specialties
+        return states, specialties, True
     prose = it.squash(block)
     states_match = _PROSE_STATES.search(prose)
     specialties: tuple[str, ...] = ()
@@ -299,7 +302,7 @@ def _credentials(block: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         if match:
             specialties += _split_list(match[1], prose=True)
     states = _split_list(states_match[1], prose=True) if states_match else ()
-    return states, specialties
+    return states, specialties, False
 
 
 def _specialty_text(text: str) -> str:
@@ -381,7 +384,7 @@ def _guidelines(text: str) -> tuple[str, ...]:
 def _missing(header: dict[str, str | None], layout: str, states: tuple[str, ...],
              specialties: tuple[str, ...], age: int | None, sex: str | None) -> list[str]:
     expected = ["date_of_injury"]
-    if layout in ("table", "2013"):
+    if layout in ("table", "2013"):  # only these carry a case header
         expected += ["case_number", "decision_date", "ur_denial_date", "application_received"]
     if layout == "table":
         expected += ["date_assigned", "priority"]
