@@ -68,6 +68,8 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "imrsite.wsgi.application"
 
+if "DATABASE_URL" not in os.environ:
+    VAR_DIR.mkdir(exist_ok=True)  # the default SQLite file lives there
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'imrsite.sqlite3'}",
