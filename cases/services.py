@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, reset_queries, transaction
 
 from cases.letter_text import LETTER_SUFFIXES, UnreadableLetter, read_letter
 from cases.models import Determination, DisputedItem, LicenseState, Specialty
@@ -74,8 +74,12 @@ def _parsed(files: list[Path], jobs: int) -> Iterator[_Letter | str]:
     if jobs <= 1 or len(files) < 2 * jobs:
         yield from map(read_and_parse, files)
         return
+    # Submit a window at a time: Executor.map would queue every file up front and hold every
+    # parsed letter in memory until it is consumed.
+    window = 64 * jobs
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        yield from pool.map(read_and_parse, files, chunksize=16)
+        for start in range(0, len(files), window):
+            yield from pool.map(read_and_parse, files[start : start + window], chunksize=8)
 
 
 def import_determinations(
@@ -121,6 +125,7 @@ def _store_batch(letters: list[_Letter], report: ImportReport) -> None:
         for letter in letters:
             _store_batch([letter], report)
         return
+    reset_queries()  # with DEBUG on, Django would keep every statement of a long import
     report.new += counts[0]
     report.updated += counts[1]
     report.unchanged += counts[2]

@@ -330,7 +330,10 @@ def generate_letter(
     hyph = Hyphenator(rng.randint(2, 5), protected) if "hyphenation" in kinds else None
     summary = _summary(rng, case, items)
     specialties, states, written = _credentials(rng, case.layout)
-    case_number = (f"CM{case.dates['decision'].year % 100:02d}-9{rng.randrange(10**6):06d}"
+    # Digits from the letter's index keep case numbers unique within a corpus (real ones
+    # never start with 9); past a million letters they grow to eight digits.
+    digits = f"9{index:06d}" if index < 10**6 else f"9{index:07d}"
+    case_number = (f"CM{case.dates['decision'].year % 100:02d}-{digits}"
                    if case.layout in ("table", "2013") else None)
     priority = "Expedited" if rng.random() < 0.03 else "Standard"
     width = rng.randint(90, 97)
