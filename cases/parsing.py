@@ -342,17 +342,8 @@ def _patient(summary: str) -> tuple[int | None, str | None]:
 
 def _classified(raw: it.RawItem) -> DisputedItem:
     kind = classify_treatment(raw.treatment)
-    return DisputedItem(
-        treatment=raw.treatment,
-        decision=raw.decision,
-        category=kind.category.value,
-        subcategory=kind.subcategory,
-        claims_administrator_guideline=raw.claims_administrator_guideline,
-        maximus_guideline=raw.maximus_guideline,
-        rationale=raw.rationale,
-        original_request=raw.original_request,
-        authorized=raw.authorized,
-    )
+    return DisputedItem(category=kind.category.value, subcategory=kind.subcategory,
+                        **asdict(raw))
 
 
 def _case_outcome(items: tuple[DisputedItem, ...]) -> str:

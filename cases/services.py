@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -178,15 +178,8 @@ def _write_children(rows: list[tuple[Determination, _Letter]]) -> None:
             DisputedItem(
                 determination=determination,
                 position=position,
-                treatment=item.treatment,
-                decision=item.decision,
-                category=item.category,
-                subcategory=item.subcategory,
-                claims_administrator_guideline=item.claims_administrator_guideline,
-                maximus_guideline=item.maximus_guideline,
-                rationale=item.rationale,
-                original_request=item.original_request or "",
-                authorized=item.authorized or "",
+                # The model stores "" where the parser says None (text columns, no NULLs).
+                **{name: value or "" for name, value in asdict(item).items()},
             )
             for position, item in enumerate(parsed.items, start=1)
         )
