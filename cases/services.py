@@ -233,7 +233,7 @@ def _determination_fields(letter: _Letter) -> dict[str, object]:
         "summary": p.sections.summary,
         "issues": p.sections.issues,
         "original_text": letter.original_text.replace("\x00", ""),
-        "source_name": letter.path.name,
+        "source_name": letter.path.name[:255],
         "content_hash": p.content_hash,
         "parser_version": PARSER_VERSION,
         "warnings": list(p.warnings),

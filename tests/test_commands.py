@@ -81,3 +81,13 @@ def test_commands_run_as_processes_with_exit_status(tmp_path: Path) -> None:
     assert again.returncode == 1
     assert "0 new, 0 updated, 5 unchanged, 1 failed." in again.stdout
     assert "bad.pdf: broken PDF" in again.stderr
+
+
+def test_settings_refuse_production_without_secret_key(tmp_path: Path) -> None:
+    env = {**os.environ, "DJANGO_DEBUG": "0", "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"}
+    env.pop("DJANGO_SECRET_KEY", None)
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert "Set DJANGO_SECRET_KEY when DJANGO_DEBUG=0." in result.stderr
+    env["DJANGO_SECRET_KEY"] = "x" * 50
+    assert _manage("check", env=env).returncode == 0
