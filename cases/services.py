@@ -144,7 +144,7 @@ def _write(letters: list[_Letter]) -> tuple[int, int, int]:
             created.append((Determination(**_determination_fields(letter)), letter))
         elif (current.content_hash, current.parser_version) != (
             letter.parsed.content_hash, PARSER_VERSION
-        ) or current.source_name != letter.path.name:
+        ) or current.source_name != letter.path.name[:255]:
             for name, value in _determination_fields(letter).items():
                 setattr(current, name, value)
             changed.append((current, letter))
