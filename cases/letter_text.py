@@ -83,8 +83,10 @@ def extract_pdf_text(data: bytes) -> str:
 
 _PDFIUM_HYPHEN = re.compile(r"\ufffe(?=\s*[A-Z])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\u200b\u00ad\ufeff\ufffe]")
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u3000]+")
-_HYPHEN_BREAK = re.compile(r"([a-z]{2,})-\n(?: ?\n)*([a-z]{2,})")
+# Runs of two or more spaces, or any other horizontal space: single spaces are left alone.
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u3000]{2,}|[\t\u00a0\u2000-\u200a\u202f\u3000]")
+# Starts with the literal hyphen so the scan is fast; the letters around it are lookarounds.
+_HYPHEN_BREAK = re.compile(r"-(?<=[a-z][a-z]-)\n(?: ?\n)*(?=[a-z][a-z])")
 _PAGE_FURNITURE = re.compile(
     r"^(page\s*\d+\s*(of\s*\d+)?|-?\s*\d{1,3}\s*-?|\d+\s*/\s*\d+|CM\d{2}-\d{5,8})$",
     re.IGNORECASE,
@@ -92,6 +94,7 @@ _PAGE_FURNITURE = re.compile(
 # Words that PDF extraction glued together in the phrases letters repeat most.
 _GLUED = re.compile(r"\b(is|are|was|were|does|did)(not)\b|\b(not)(medically)\b"
                     r"|\b(medically)(necessary|appropriate)\b", re.IGNORECASE)
+_GLUED_HINTS = ("snot", "enot", "dnot", "notmedically", "medicallyne", "medicallyap")
 
 
 def clean_text(raw: str) -> str:
@@ -118,8 +121,10 @@ def clean_text(raw: str) -> str:
         lines.extend(kept[start:])
     lines = _undouble(lines)
     text = "\n".join(lines)
-    text = _HYPHEN_BREAK.sub(r"\1\2", text)
-    text = _GLUED.sub(_unglue, text)
+    text = _HYPHEN_BREAK.sub("", text)
+    lowered = text.lower()
+    if any(glued in lowered for glued in _GLUED_HINTS):
+        text = _GLUED.sub(_unglue, text)
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 

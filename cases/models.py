@@ -125,7 +125,11 @@ class Determination(models.Model):
     issues = models.TextField("issues, decisions and rationales", blank=True)
     original_text = models.TextField(help_text="The letter's text as extracted from its file.")
     source_name = models.CharField(max_length=255)
-    content_hash = models.CharField(max_length=64, db_index=True)
+    content_hash = models.CharField(max_length=64, db_index=True,
+                                    help_text="SHA-256 of the cleaned letter text.")
+    source_hash = models.CharField(max_length=64, db_index=True, blank=True,
+                                   help_text="SHA-256 of the file's bytes, to skip unchanged "
+                                             "files on re-import.")
     parser_version = models.PositiveSmallIntegerField()
     warnings = models.JSONField(default=list, blank=True)
     imported_at = models.DateTimeField(auto_now_add=True)

@@ -342,8 +342,7 @@ def _patient(summary: str) -> tuple[int | None, str | None]:
 
 def _classified(raw: it.RawItem) -> DisputedItem:
     kind = classify_treatment(raw.treatment)
-    return DisputedItem(category=kind.category.value, subcategory=kind.subcategory,
-                        **asdict(raw))
+    return DisputedItem(category=kind.category.value, subcategory=kind.subcategory, **vars(raw))
 
 
 def _case_outcome(items: tuple[DisputedItem, ...]) -> str:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import ExitStack
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
 from django.db import DatabaseError, reset_queries, transaction
 
-from cases.letter_text import LETTER_SUFFIXES, UnreadableLetter, read_letter
+from cases.letter_text import LETTER_SUFFIXES, MAX_FILE_BYTES, UnreadableLetter, read_letter
 from cases.models import Determination, DisputedItem, LicenseState, Specialty
 from cases.parsing import PARSER_VERSION, ParsedDetermination, ParseError, parse_determination
 
@@ -40,6 +42,7 @@ class _Letter:
     path: Path
     parsed: ParsedDetermination
     original_text: str
+    source_hash: str = ""
 
 
 def find_letter_files(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
@@ -69,17 +72,11 @@ def read_and_parse(path: Path) -> _Letter | str:
         return f"internal error while parsing: {exc!r}"
 
 
-def _parsed(files: list[Path], jobs: int) -> Iterator[_Letter | str]:
-    """Parse files in order, in ``jobs`` worker processes when more than one."""
-    if jobs <= 1 or len(files) < 2 * jobs:
-        yield from map(read_and_parse, files)
-        return
-    # Submit a window at a time: Executor.map would queue every file up front and hold every
-    # parsed letter in memory until it is consumed.
-    window = 64 * jobs
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for start in range(0, len(files), window):
-            yield from pool.map(read_and_parse, files[start : start + window], chunksize=8)
+def _parsed(files: list[Path], pool: Executor | None) -> Iterator[_Letter | str]:
+    """Parse files in order, in the pool's worker processes when there is one."""
+    if pool is None:
+        return map(read_and_parse, files)
+    return pool.map(read_and_parse, files, chunksize=8)
 
 
 def import_determinations(
@@ -89,14 +86,35 @@ def import_determinations(
     jobs: int = 1,
     on_file: Callable[[Path], None] | None = None,
 ) -> ImportReport:
-    """Import letter files into the database; idempotent, one transaction per batch."""
+    """Import letter files into the database; idempotent, one transaction per batch.
+
+    A file whose bytes and name are already stored (read by the current parser version) is
+    counted unchanged without being parsed again, so re-running an import is cheap.
+    """
     files, missing = find_letter_files(paths)
     report = ImportReport(failed=list(missing))
+    with ExitStack() as stack:
+        pool = stack.enter_context(ProcessPoolExecutor(jobs)) if jobs > 1 else None
+        _import_files(files, report, batch_size=batch_size, pool=pool, on_file=on_file)
+    return report
+
+
+def _import_files(files: list[Path], report: ImportReport, *, batch_size: int,
+                  pool: Executor | None, on_file: Callable[[Path], None] | None) -> None:
     batch: dict[str, _Letter] = {}
-    for path, letter in zip(files, _parsed(files, jobs), strict=True):
-        if isinstance(letter, str):
-            report.failed.append((str(path), letter))
-        else:
+    # A window of files at a time: the pool never holds more than one window of parsed
+    # letters, and already-stored files are skipped a window at a time.
+    window = max(batch_size, 256)
+    for start in range(0, len(files), window):
+        hashes = _file_hashes(files[start : start + window])
+        known = _known_files(hashes)
+        fresh = [path for path, digest in hashes.items() if (digest, path.name[:255]) not in known]
+        report.unchanged += len(hashes) - len(fresh)
+        for path, letter in zip(fresh, _parsed(fresh, pool), strict=True):
+            if isinstance(letter, str):
+                report.failed.append((str(path), letter))
+                continue
+            letter = replace(letter, source_hash=hashes[path])
             if letter.parsed.public_id in batch:
                 # The same letter twice in one batch: store the first before comparing.
                 _store_batch(list(batch.values()), report)
@@ -106,10 +124,31 @@ def import_determinations(
                 _store_batch(list(batch.values()), report)
                 batch = {}
         if on_file:
-            on_file(path)
+            for path in hashes:
+                on_file(path)
     if batch:
         _store_batch(list(batch.values()), report)
-    return report
+
+
+def _file_hashes(files: list[Path]) -> dict[Path, str]:
+    """SHA-256 of each file's bytes ("" for files too large or unreadable: they get parsed,
+    which reports why)."""
+    hashes = {}
+    for path in files:
+        try:
+            too_big = path.stat().st_size > MAX_FILE_BYTES
+            hashes[path] = "" if too_big else hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            hashes[path] = ""
+    return hashes
+
+
+def _known_files(hashes: dict[Path, str]) -> set[tuple[str, str]]:
+    """(source hash, source name) of the given files already stored by this parser version."""
+    digests = {digest for digest in hashes.values() if digest}
+    return set(Determination.objects.filter(
+        source_hash__in=digests, parser_version=PARSER_VERSION,
+    ).values_list("source_hash", "source_name"))
 
 
 def _store_batch(letters: list[_Letter], report: ImportReport) -> None:
@@ -142,9 +181,9 @@ def _write(letters: list[_Letter]) -> tuple[int, int, int]:
         current = existing.get(letter.parsed.public_id)
         if current is None:
             created.append((Determination(**_determination_fields(letter)), letter))
-        elif (current.content_hash, current.parser_version) != (
-            letter.parsed.content_hash, PARSER_VERSION
-        ) or current.source_name != letter.path.name[:255]:
+        elif (current.content_hash, current.parser_version, current.source_hash,
+              current.source_name) != (letter.parsed.content_hash, PARSER_VERSION,
+                                       letter.source_hash, letter.path.name[:255]):
             for name, value in _determination_fields(letter).items():
                 setattr(current, name, value)
             changed.append((current, letter))
@@ -179,7 +218,7 @@ def _write_children(rows: list[tuple[Determination, _Letter]]) -> None:
                 determination=determination,
                 position=position,
                 # The model stores "" where the parser says None (text columns, no NULLs).
-                **{name: value or "" for name, value in asdict(item).items()},
+                **{name: value or "" for name, value in vars(item).items()},
             )
             for position, item in enumerate(parsed.items, start=1)
         )
@@ -235,6 +274,7 @@ def _determination_fields(letter: _Letter) -> dict[str, object]:
         "original_text": letter.original_text.replace("\x00", ""),
         "source_name": letter.path.name[:255],
         "content_hash": p.content_hash,
+        "source_hash": letter.source_hash,
         "parser_version": PARSER_VERSION,
         "warnings": list(p.warnings),
         "public_id": p.public_id,

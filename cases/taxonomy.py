@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 
 class Category(StrEnum):
@@ -161,6 +162,7 @@ _COMPILED = tuple((cat, sub, re.compile(pat, re.IGNORECASE)) for cat, sub, pat i
 OTHER = Classification(Category.OTHER, "other")
 
 
+@lru_cache(maxsize=65536)  # the same requests recur across letters
 def classify_treatment(treatment: str) -> Classification:
     """Return the category of a disputed item's treatment text (Other when none fits)."""
     text = _PREFIX.sub("", treatment, count=2)
