@@ -84,7 +84,8 @@ def extract_pdf_text(data: bytes) -> str:
 _PDFIUM_HYPHEN = re.compile(r"\ufffe(?=\s*[A-Z])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\u200b\u00ad\ufeff\ufffe]")
 # Runs of two or more spaces, or any other horizontal space: single spaces are left alone.
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u3000]{2,}|[\t\u00a0\u2000-\u200a\u202f\u3000]")
+_SPACES = re.compile(
+    r"[ \t\u00a0\u2000-\u200a\u202f\u3000]{2,}|[\t\u00a0\u2000-\u200a\u202f\u3000]")
 # Starts with the literal hyphen so the scan is fast; the letters around it are lookarounds.
 _HYPHEN_BREAK = re.compile(r"-(?<=[a-z][a-z]-)\n(?: ?\n)*(?=[a-z][a-z])")
 _PAGE_FURNITURE = re.compile(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
@@ -16,6 +17,17 @@ from django.db import DatabaseError, reset_queries, transaction
 from cases.letter_text import LETTER_SUFFIXES, MAX_FILE_BYTES, UnreadableLetter, read_letter
 from cases.models import Determination, DisputedItem, LicenseState, Specialty
 from cases.parsing import PARSER_VERSION, ParsedDetermination, ParseError, parse_determination
+from cases.search import get_backend
+from cases.search.base import (
+    FACETS,
+    Hit,
+    IndexDocument,
+    IndexItem,
+    SearchBackend,
+    SearchError,
+    SearchQuery,
+    SearchResults,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -84,9 +96,11 @@ def import_determinations(
     paths: Iterable[Path],
     batch_size: int = DEFAULT_BATCH_SIZE,
     jobs: int = 1,
+    index: bool = True,
     on_file: Callable[[Path], None] | None = None,
 ) -> ImportReport:
-    """Import letter files into the database; idempotent, one transaction per batch.
+    """Import letter files into the database and the search index (unless ``index`` is off);
+    idempotent, one transaction per batch, each batch indexed once it is committed.
 
     A file whose bytes and name are already stored (read by the current parser version) is
     counted unchanged without being parsed again, so re-running an import is cheap.
@@ -95,12 +109,14 @@ def import_determinations(
     report = ImportReport(failed=list(missing))
     with ExitStack() as stack:
         pool = stack.enter_context(ProcessPoolExecutor(jobs)) if jobs > 1 else None
-        _import_files(files, report, batch_size=batch_size, pool=pool, on_file=on_file)
+        _import_files(files, report, batch_size=batch_size, pool=pool,
+                      backend=get_backend() if index else None, on_file=on_file)
     return report
 
 
 def _import_files(files: list[Path], report: ImportReport, *, batch_size: int,
-                  pool: Executor | None, on_file: Callable[[Path], None] | None) -> None:
+                  pool: Executor | None, backend: SearchBackend | None,
+                  on_file: Callable[[Path], None] | None) -> None:
     batch: dict[str, _Letter] = {}
     # A window of files at a time: the pool never holds more than one window of parsed
     # letters, and already-stored files are skipped a window at a time.
@@ -117,17 +133,17 @@ def _import_files(files: list[Path], report: ImportReport, *, batch_size: int,
             letter = replace(letter, source_hash=hashes[path])
             if letter.parsed.public_id in batch:
                 # The same letter twice in one batch: store the first before comparing.
-                _store_batch(list(batch.values()), report)
+                _store_batch(list(batch.values()), report, backend)
                 batch = {}
             batch[letter.parsed.public_id] = letter
             if len(batch) >= batch_size:
-                _store_batch(list(batch.values()), report)
+                _store_batch(list(batch.values()), report, backend)
                 batch = {}
         if on_file:
             for path in hashes:
                 on_file(path)
     if batch:
-        _store_batch(list(batch.values()), report)
+        _store_batch(list(batch.values()), report, backend)
 
 
 def _file_hashes(files: list[Path]) -> dict[Path, str]:
@@ -151,7 +167,8 @@ def _known_files(hashes: dict[Path, str]) -> set[tuple[str, str]]:
     ).values_list("source_hash", "source_name"))
 
 
-def _store_batch(letters: list[_Letter], report: ImportReport) -> None:
+def _store_batch(letters: list[_Letter], report: ImportReport,
+                 backend: SearchBackend | None) -> None:
     """Store a batch in one transaction; if it fails, store letter by letter to isolate the bad."""
     try:
         with transaction.atomic():
@@ -162,16 +179,20 @@ def _store_batch(letters: list[_Letter], report: ImportReport) -> None:
             report.failed.append((str(letters[0].path), "database rejected the letter"))
             return
         for letter in letters:
-            _store_batch([letter], report)
+            _store_batch([letter], report, backend)
         return
     reset_queries()  # with DEBUG on, Django would keep every statement of a long import
+    if backend is not None and counts[0] + counts[1]:
+        index_determinations(public_ids=counts[3], backend=backend)
     report.new += counts[0]
     report.updated += counts[1]
     report.unchanged += counts[2]
 
 
-def _write(letters: list[_Letter]) -> tuple[int, int, int]:
-    """Create new determinations, rewrite changed ones; return (new, updated, unchanged)."""
+def _write(letters: list[_Letter]) -> tuple[int, int, int, list[str]]:
+    """Create new determinations, rewrite changed ones.
+
+    Returns the counts (new, updated, unchanged) and the public ids written."""
     ids = [letter.parsed.public_id for letter in letters]
     existing = {d.public_id: d for d in Determination.objects.filter(public_id__in=ids)}
     created: list[tuple[Determination, _Letter]] = []
@@ -199,7 +220,8 @@ def _write(letters: list[_Letter]) -> tuple[int, int, int]:
         Determination.specialties.through.objects.filter(determination_id__in=stale).delete()
         Determination.states.through.objects.filter(determination_id__in=stale).delete()
     _write_children(created + changed)
-    return len(created), len(changed), unchanged
+    written = [d.public_id for d, _ in created + changed]
+    return len(created), len(changed), unchanged, written
 
 
 def _write_children(rows: list[tuple[Determination, _Letter]]) -> None:
@@ -279,3 +301,139 @@ def _determination_fields(letter: _Letter) -> dict[str, object]:
         "warnings": list(p.warnings),
         "public_id": p.public_id,
     }
+
+
+# -- the search index ------------------------------------------------------------------
+INDEX_CHUNK = 1000
+
+
+def index_document(determination: Determination) -> IndexDocument:
+    """What the index needs of a stored determination (items must be prefetched)."""
+    items = list(determination.items.all())
+    return IndexDocument(
+        id=determination.public_id,
+        case_number=determination.case_number,
+        decision_date=determination.decision_date,
+        date_of_injury=determination.date_of_injury,
+        specialties=tuple(determination.specialty_names),
+        states=tuple(determination.state_names),
+        outcome=determination.case_outcome,
+        guidelines=tuple(determination.guidelines_cited),
+        sex=determination.patient_sex,
+        age=determination.patient_age,
+        summary=determination.summary,
+        items=tuple(IndexItem(i.treatment, i.category, i.subcategory, i.decision, i.rationale)
+                    for i in items),
+        body="\n".join([determination.credentials]
+                       + [f"{i.claims_administrator_guideline}\n{i.maximus_guideline}"
+                          for i in items]),
+    )
+
+
+def index_determinations(*, public_ids: Iterable[str], backend: SearchBackend) -> int:
+    """(Re)index the given stored determinations; return how many were written."""
+    ids = list(public_ids)
+    found = Determination.objects.filter(public_id__in=ids).prefetch_related("items")
+    return backend.add_bulk(index_document(d) for d in found)
+
+
+def rebuild_index(*, backend: SearchBackend,
+                  on_document: Callable[[], None] | None = None) -> int:
+    """Build a fresh index of every stored determination and swap it in."""
+    def documents() -> Iterable[IndexDocument]:
+        stored = Determination.objects.order_by("pk").prefetch_related("items")
+        for determination in stored.iterator(chunk_size=INDEX_CHUNK):
+            if on_document:
+                on_document()
+            yield index_document(determination)
+
+    return backend.rebuild(documents())
+
+
+# -- searching ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SearchPage:
+    """A page of search results with the stored determination of each hit."""
+
+    results: SearchResults
+    rows: list[tuple[Hit, Determination]]
+
+
+def _snippet_texts(ids: Sequence[str]) -> dict[str, str]:
+    stored = Determination.objects.filter(public_id__in=ids).prefetch_related("items")
+    return {d.public_id: "\n".join([d.summary] + [i.rationale for i in d.items.all()])
+            for d in stored}
+
+
+def search_determinations(query: SearchQuery) -> SearchPage:
+    """Run a search; the hits come back with their determinations, in order."""
+    backend = get_backend()
+    results = backend.search(query, load_text=_snippet_texts)
+    if results.total == 0 and query.text:
+        corrected = _corrected(backend, query.text)
+        if corrected:
+            results = replace(results, suggestion=corrected)
+    found = Determination.objects.with_details().in_bulk(
+        [hit.id for hit in results.hits], field_name="public_id")
+    rows = [(hit, found[hit.id]) for hit in results.hits if hit.id in found]
+    return SearchPage(results, rows)
+
+
+def _corrected(backend: SearchBackend, text: str) -> str | None:
+    words = text.split()
+    changed = False
+    for n, word in enumerate(words):
+        if word.isalpha() and len(word) > 3:
+            suggestion = backend.suggest(word)
+            if suggestion:
+                words[n], changed = suggestion, True
+    return " ".join(words) if changed else None
+
+
+_CASE_NUMBER = re.compile(r"^\s*CM\s?(\d{2})\s?-\s?(\d{5,8})\s*$", re.IGNORECASE)
+
+
+def find_case_number(text: str) -> str | None:
+    """The public id of the determination whose case number is the whole query, if stored."""
+    match = _CASE_NUMBER.match(text)
+    if not match:
+        return None
+    number = f"CM{match[1]}-{match[2]}"
+    found = Determination.objects.filter(case_number=number).values_list("public_id", flat=True)
+    return found.first()
+
+
+def similar_determinations(determination: Determination, limit: int = 5) -> list[Determination]:
+    """Determinations like this one that share the treatment category of its first item."""
+    items = list(determination.items.all())
+    text = "\n".join([i.treatment for i in items] + [determination.summary])
+    category = items[0].category if items else None
+    try:
+        ids = get_backend().similar(determination.public_id, text=text, category=category,
+                                    limit=limit + 1)
+    except SearchError:
+        return []
+    found = Determination.objects.with_details().in_bulk(ids, field_name="public_id")
+    return [found[i] for i in ids if i in found and i != determination.public_id][:limit]
+
+
+def count_alternatives(query: SearchQuery) -> list[tuple[str, SearchQuery, int]]:
+    """For a search without results: the searches that drop one filter or one word."""
+    backend = get_backend()
+    options: list[tuple[str, SearchQuery]] = []
+    for facet, values in query.filters.items():
+        if values:
+            options.append((f"without {FACETS.get(facet, facet).lower()}: "
+                            f"{', '.join(values)}", query.without(facet=facet)))
+    words = query.text.split()
+    if len(words) > 1:
+        options.extend((f"without “{word}”", query.without(word=word)) for word in words)
+    counted = []
+    for label, alternative in options:
+        try:
+            total = backend.search(replace(alternative, page_size=1)).total
+        except SearchError:
+            continue
+        if total:
+            counted.append((label, alternative, total))
+    return counted

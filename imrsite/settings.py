@@ -100,4 +100,7 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
 
-CASES_INDEX_DIR = Path(os.environ.get("IMRSITE_INDEX_DIR", VAR_DIR / "index"))
+CASES_SEARCH = {
+    "BACKEND": "cases.search.whoosh_backend.WhooshBackend",
+    "OPTIONS": {"path": os.environ.get("IMRSITE_INDEX_DIR", str(VAR_DIR / "index"))},
+}

@@ -24,3 +24,14 @@ def need(path: Path) -> Path:
 def real_text_paths() -> list[Path]:
     """The real letters as text, for parametrizing (empty when ../shared is absent)."""
     return sorted(REAL_TEXTS.glob("*.txt")) if REAL_TEXTS.is_dir() else []
+
+
+@pytest.fixture(autouse=True)
+def _index_in_tmp(tmp_path: Path, settings: object) -> Path:
+    """Every test gets its own search index directory, never the project's var/index."""
+    path = tmp_path / "index"
+    settings.CASES_SEARCH = {  # type: ignore[attr-defined]
+        "BACKEND": "cases.search.whoosh_backend.WhooshBackend",
+        "OPTIONS": {"path": str(path)},
+    }
+    return path

@@ -1,0 +1,189 @@
+"""The search contract: what any backend takes and returns.
+
+A backend indexes ``IndexDocument`` values (built from the database, which stays the source
+of truth) and answers a ``SearchQuery`` with ``SearchResults``: the page of hits, the total,
+and facet counts over *all* matching determinations. Facets follow datasette's shape
+(``FacetValue(value, label, count, selected)``).
+
+Facet semantics, which every backend must keep:
+- several values of one facet combine with OR, different facets with AND;
+- each facet's counts are computed with that facet's own selection removed;
+- the item-level facets (``category``, ``treatment``, ``decision``) must hold for one and the
+  same disputed item: treatment=massage with decision=Overturned matches a case only if one
+  of its items is a massage request that was overturned.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+# Facet name -> human label, in the order the page shows them.
+FACETS: dict[str, str] = {
+    "outcome": "Case outcome",
+    "decision": "Item decision",
+    "category": "Treatment category",
+    "treatment": "Treatment",
+    "specialty": "Reviewer specialty",
+    "state": "State of licensure",
+    "guideline": "Guidelines cited",
+    "year": "Decision year",
+    "sex": "Patient sex",
+    "age": "Patient age",
+}
+ITEM_FACETS = ("category", "treatment", "decision")
+SORTS = ("relevance", "newest", "oldest")
+AGE_BANDS = ((0, 29, "under 30"), (30, 39, "30-39"), (40, 49, "40-49"), (50, 59, "50-59"),
+             (60, 69, "60-69"), (70, 200, "70 and over"))
+
+
+def age_band(age: int | None) -> str | None:
+    """The facet value for a patient age."""
+    if age is None:
+        return None
+    return next(label for low, high, label in AGE_BANDS if low <= age <= high)
+
+
+class SearchError(Exception):
+    """The search cannot be run; the message tells the user what to change."""
+
+
+class QueryError(SearchError):
+    """The query text cannot be understood; the message says what to fix."""
+
+
+class UnknownFacetError(SearchError):
+    """A filter names a facet that does not exist."""
+
+
+class IndexUnavailableError(SearchError):
+    """The index is missing or unreadable (for example while it is being rebuilt)."""
+
+
+@dataclass(frozen=True)
+class IndexItem:
+    """One disputed item as the index sees it."""
+
+    treatment: str
+    category: str
+    subcategory: str
+    decision: str
+    rationale: str = ""
+
+
+@dataclass(frozen=True)
+class IndexDocument:
+    """One determination as the index sees it; built from the database."""
+
+    id: str
+    case_number: str
+    decision_date: date | None
+    date_of_injury: date | None
+    specialties: tuple[str, ...]
+    states: tuple[str, ...]
+    outcome: str
+    guidelines: tuple[str, ...]
+    sex: str
+    age: int | None
+    summary: str
+    items: tuple[IndexItem, ...]
+    body: str = ""
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """What the user asked: text, facet selections, dates, sort and page."""
+
+    text: str = ""
+    filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    sort: str = "relevance"
+    page: int = 1
+    page_size: int = 20
+    decided_from: date | None = None
+    decided_to: date | None = None
+    injured_from: date | None = None
+    injured_to: date | None = None
+
+    def without(self, facet: str | None = None, word: str | None = None) -> SearchQuery:
+        """The same query with one facet's selection or one word dropped."""
+        filters = {k: v for k, v in self.filters.items() if k != facet}
+        text = self.text
+        if word is not None:
+            text = " ".join(w for w in text.split() if w != word)
+        return SearchQuery(text, filters, self.sort, 1, self.page_size, self.decided_from,
+                           self.decided_to, self.injured_from, self.injured_to)
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    """One value of a facet with its count over all matching determinations."""
+
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One matching determination on the current page."""
+
+    id: str
+    score: float
+    snippet: str = ""  # HTML: escaped letter text with the query terms in <mark>
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    """A page of hits with totals and facet counts over all matches."""
+
+    hits: tuple[Hit, ...]
+    total: int
+    page: int
+    pages: int
+    facets: dict[str, list[FacetValue]]
+    items_upheld: int = 0
+    items_overturned: int = 0
+    suggestion: str | None = None
+
+
+TextLoader = Callable[[Sequence[str]], Mapping[str, str]]
+
+
+class SearchBackend(ABC):
+    """A full-text index of determinations with faceted search."""
+
+    def __init__(self, options: Mapping[str, object]) -> None:
+        self.options = options
+
+    @abstractmethod
+    def add_bulk(self, documents: Iterable[IndexDocument]) -> int:
+        """Add or replace documents (by id); return how many were written."""
+
+    @abstractmethod
+    def delete(self, ids: Iterable[str]) -> int:
+        """Remove documents by id; return how many were asked for."""
+
+    @abstractmethod
+    def rebuild(self, documents: Iterable[IndexDocument]) -> int:
+        """Build a fresh index from ``documents`` and swap it in atomically."""
+
+    @abstractmethod
+    def search(self, query: SearchQuery, *, load_text: TextLoader | None = None) -> SearchResults:
+        """Run a query; ``load_text`` gives letter text by id for snippets of the page's hits."""
+
+    @abstractmethod
+    def count(self) -> int:
+        """How many documents the index holds."""
+
+    @abstractmethod
+    def similar(self, doc_id: str, *, text: str, category: str | None = None,
+                limit: int = 5) -> list[str]:
+        """Ids of determinations like ``doc_id``, whose ``text`` is given (optionally limited
+        to those with an item in ``category``)."""
+
+    @abstractmethod
+    def suggest(self, word: str) -> str | None:
+        """A close term the index knows, for a word that matched nothing."""

@@ -1,0 +1,366 @@
+"""The Whoosh backend: one index directory shared by every web worker process.
+
+Layout on disk: ``<path>/current`` is a symlink to a generation directory
+(``<path>/gen-<time>-<pid>``). ``rebuild`` writes a new generation and swaps the symlink
+atomically; each process keeps one searcher and reopens it only when the symlink points
+elsewhere or the index committed new segments.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+from django.utils.html import escape
+from whoosh import fields, highlight, index
+from whoosh import query as wq
+from whoosh.searching import Searcher
+
+from cases.search.analysis import QueryBuilder, text_analyzer
+from cases.search.base import (
+    FACETS,
+    ITEM_FACETS,
+    FacetValue,
+    Hit,
+    IndexDocument,
+    IndexUnavailableError,
+    SearchBackend,
+    SearchQuery,
+    SearchResults,
+    TextLoader,
+    UnknownFacetError,
+    age_band,
+)
+from cases.search.facet_counts import ITEM_FIELD, SEP, FacetArrays, Mask
+
+CASE_FACETS = {name: f"f_{name}" for name in FACETS if name not in ITEM_FACETS}
+WRITER_TIMEOUT = 60.0
+
+
+def build_schema() -> fields.Schema:
+    """The index schema: full-text fields, facet keywords, item triples, date columns."""
+    analyzer = text_analyzer()
+    text = {name: fields.TEXT(analyzer=analyzer, phrase=True)
+            for name in ("treatment", "rationale", "summary", "specialty", "state")}
+    facets = {field: fields.KEYWORD(commas=True, scorable=False)
+              for field in CASE_FACETS.values()}
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        case=fields.KEYWORD(lowercase=True),
+        content=fields.TEXT(analyzer=analyzer, phrase=True, spelling=True),
+        item=fields.KEYWORD(commas=True, scorable=True),
+        decided=fields.NUMERIC(int, bits=32, sortable=True, signed=False),
+        injured=fields.NUMERIC(int, bits=32, sortable=True, signed=False),
+        **text,
+        **facets,
+    )
+
+
+def _day(value: date | None) -> int:
+    return value.year * 10000 + value.month * 100 + value.day if value else 0
+
+
+def _keywords(values: Iterable[str]) -> str:
+    return ",".join(v.replace(",", " ") for v in values if v)
+
+
+def document_fields(doc: IndexDocument) -> dict[str, object]:
+    """The Whoosh fields of one determination."""
+    treatments = " \n".join(item.treatment for item in doc.items)
+    rationales = " \n".join(item.rationale for item in doc.items)
+    return {
+        "id": doc.id,
+        "case": doc.case_number or doc.id,
+        "content": "\n".join((treatments, doc.summary, rationales, doc.body)),
+        "treatment": treatments,
+        "rationale": rationales,
+        "summary": doc.summary,
+        "specialty": " \n".join(doc.specialties),
+        "state": " \n".join(doc.states),
+        "item": _keywords(SEP.join((i.category, i.subcategory, i.decision)) for i in doc.items),
+        "decided": _day(doc.decision_date),
+        "injured": _day(doc.date_of_injury),
+        "f_specialty": _keywords(doc.specialties),
+        "f_state": _keywords(doc.states),
+        "f_outcome": doc.outcome,
+        "f_guideline": _keywords(doc.guidelines),
+        "f_year": str(doc.decision_date.year) if doc.decision_date else "",
+        "f_sex": doc.sex,
+        "f_age": age_band(doc.age) or "",
+    }
+
+
+class _Opened:
+    """One process's view of the index: the searcher and the arrays derived from it."""
+
+    def __init__(self, target: Path, searcher: Searcher) -> None:
+        self.target = target
+        self.searcher = searcher
+        self.arrays = FacetArrays(searcher.reader(), CASE_FACETS)
+
+
+class WhooshBackend(SearchBackend):
+    """Whoosh index with NumPy facet counts; safe for several reader processes."""
+
+    def __init__(self, options: Mapping[str, object]) -> None:
+        super().__init__(options)
+        self.path = Path(str(options["path"]))
+        self.schema = build_schema()
+        self.queries = QueryBuilder(self.schema)
+        self._lock = threading.Lock()
+        self._opened: _Opened | None = None
+
+    # -- writing ----------------------------------------------------------------------
+    def _current(self) -> Path:
+        return self.path / "current"
+
+    def _ensure_index(self) -> index.Index:
+        current = self._current()
+        if not current.exists():
+            self.path.mkdir(parents=True, exist_ok=True)
+            self._swap_in(self._new_generation())
+        return index.open_dir(str(current.resolve()))
+
+    def _new_generation(self) -> Path:
+        generation = self.path / f"gen-{time.time_ns()}-{os.getpid()}"
+        generation.mkdir(parents=True)
+        index.create_in(str(generation), self.schema)
+        return generation
+
+    def _swap_in(self, generation: Path) -> None:
+        link = self.path / f".current-{os.getpid()}"
+        if link.is_symlink():
+            link.unlink()
+        link.symlink_to(generation.name)
+        os.replace(link, self._current())
+        self._prune(keep={generation.name})
+
+    def _prune(self, keep: set[str]) -> None:
+        """Remove generations older than the previous one (a reader may still use that)."""
+        generations = sorted(p for p in self.path.glob("gen-*") if p.is_dir())
+        for old in generations[:-2]:
+            if old.name not in keep:
+                shutil.rmtree(old, ignore_errors=True)
+
+    def add_bulk(self, documents: Iterable[IndexDocument]) -> int:
+        docs = list(documents)
+        if not docs:
+            return 0
+        writer = self._ensure_index().writer(timeout=WRITER_TIMEOUT)
+        try:
+            for doc in docs:
+                writer.update_document(**document_fields(doc))
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        return len(docs)
+
+    def delete(self, ids: Iterable[str]) -> int:
+        wanted = list(ids)
+        if not wanted:
+            return 0
+        writer = self._ensure_index().writer(timeout=WRITER_TIMEOUT)
+        for doc_id in wanted:
+            writer.delete_by_term("id", doc_id)
+        writer.commit()
+        return len(wanted)
+
+    def rebuild(self, documents: Iterable[IndexDocument]) -> int:
+        self.path.mkdir(parents=True, exist_ok=True)
+        generation = self._new_generation()
+        written = 0
+        writer = index.open_dir(str(generation)).writer(limitmb=256)
+        try:
+            for doc in documents:
+                writer.add_document(**document_fields(doc))
+                written += 1
+        except BaseException:
+            writer.cancel()
+            shutil.rmtree(generation, ignore_errors=True)
+            raise
+        writer.commit(optimize=True)
+        self._swap_in(generation)
+        return written
+
+    # -- reading ----------------------------------------------------------------------
+    def _open(self) -> _Opened:
+        """This process's searcher, reopened only when the index changed."""
+        with self._lock:
+            try:
+                target = self._current().resolve(strict=True)
+                opened = self._opened
+                if opened is None or opened.target != target:
+                    opened = _Opened(target, index.open_dir(str(target)).searcher())
+                elif not opened.searcher.up_to_date():
+                    opened = _Opened(target, opened.searcher.refresh())
+            except (OSError, index.EmptyIndexError) as exc:
+                self._opened = None
+                raise IndexUnavailableError(
+                    "The search index is missing or being rebuilt; try again in a minute."
+                ) from exc
+            except Exception as exc:  # a damaged segment file
+                self._opened = None
+                raise IndexUnavailableError(
+                    "The search index cannot be read; it is being rebuilt.") from exc
+            self._opened = opened
+            return opened
+
+    def count(self) -> int:
+        try:
+            return self._open().searcher.doc_count()
+        except IndexUnavailableError:
+            return 0
+
+    def search(self, query: SearchQuery, *, load_text: TextLoader | None = None) -> SearchResults:
+        for facet in query.filters:
+            if facet not in FACETS:
+                raise UnknownFacetError(
+                    f"Unknown facet {facet!r}; use one of: {', '.join(FACETS)}.")
+        parsed = self.queries.parse(query.text)
+        opened = self._open()
+        searcher, arrays = opened.searcher, opened.arrays
+        if parsed is not None:
+            self.queries.check_expansion(parsed, searcher.reader())
+        matched = self._text_mask(searcher, arrays, parsed) & self._date_mask(arrays, query)
+        selections = {k: tuple(v) for k, v in query.filters.items() if v}
+        case_masks = {facet: arrays.values_mask(facet, values)
+                      for facet, values in selections.items() if facet in CASE_FACETS}
+        item_selection = {k: v for k, v in selections.items() if k in ITEM_FACETS}
+        triples = arrays.item_triples(item_selection)
+        item_mask = arrays.items_mask(triples) if item_selection else arrays.live
+        case_all = matched.copy()
+        for mask in case_masks.values():
+            case_all &= mask
+        total_mask = case_all & item_mask
+        facets = self._facets(arrays, matched, case_masks, item_mask, case_all, selections)
+        decisions = arrays.item_decisions(total_mask, triples if item_selection else arrays.items)
+        docnums = self._ordered(searcher, arrays, parsed, total_mask, query)
+        total = int(total_mask.sum())
+        hits = self._hits(searcher, parsed, docnums, load_text)
+        return SearchResults(
+            hits=hits, total=total, page=query.page,
+            pages=max(1, math.ceil(total / query.page_size)), facets=facets,
+            items_upheld=decisions.get("Upheld", 0),
+            items_overturned=decisions.get("Overturned", 0),
+        )
+
+    @staticmethod
+    def _text_mask(searcher: Searcher, arrays: FacetArrays, parsed: wq.Query | None) -> Mask:
+        if parsed is None:
+            return arrays.live.copy()
+        return arrays.mask_of(searcher.docs_for_query(parsed)) & arrays.live
+
+    @staticmethod
+    def _date_mask(arrays: FacetArrays, query: SearchQuery) -> Mask:
+        mask = np.ones(arrays.size, dtype=bool)
+        for column, low, high in ((arrays.decided, query.decided_from, query.decided_to),
+                                  (arrays.injured, query.injured_from, query.injured_to)):
+            if low:
+                mask &= column >= _day(low)
+            if high:
+                mask &= (column <= _day(high)) & (column > 0)
+        return mask
+
+    @staticmethod
+    def _facets(arrays: FacetArrays, matched: Mask, case_masks: dict[str, Mask],
+                item_mask: Mask, case_all: Mask,
+                selections: dict[str, tuple[str, ...]]) -> dict[str, list[FacetValue]]:
+        facets: dict[str, list[FacetValue]] = {}
+        for facet in FACETS:
+            chosen = set(selections.get(facet, ()))
+            counts: dict[str, int] = {}
+            if facet in CASE_FACETS:
+                base = matched & item_mask
+                for other, mask in case_masks.items():
+                    if other != facet:
+                        base &= mask
+                for value in arrays.postings[facet]:
+                    counts[value] = arrays.count(base, facet, value)
+            else:
+                position = ITEM_FACETS.index(facet)
+                others = {k: v for k, v in selections.items()
+                          if k in ITEM_FACETS and k != facet}
+                values = {triple[position] for triple in arrays.items}
+                for value in values:
+                    triples = arrays.item_triples({**others, facet: (value,)})
+                    counts[value] = int((case_all & arrays.items_mask(triples)).sum())
+            for value in chosen:
+                counts.setdefault(value, 0)
+            ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+            facets[facet] = [FacetValue(value, value, count, value in chosen)
+                             for value, count in ordered if count or value in chosen]
+        return facets
+
+    @staticmethod
+    def _ordered(searcher: Searcher, arrays: FacetArrays, parsed: wq.Query | None, mask: Mask,
+                 query: SearchQuery) -> list[int]:
+        """Document numbers of the requested page, in the requested order."""
+        start = (query.page - 1) * query.page_size
+        stop = start + query.page_size
+        if parsed is not None and query.sort == "relevance":
+            allowed = set(np.flatnonzero(mask).tolist())
+            results = searcher.search(parsed, filter=allowed, limit=stop)
+            return [hit.docnum for hit in results[start:stop]]
+        docs = np.flatnonzero(mask)
+        order = np.argsort(arrays.decided[docs], kind="stable")
+        if query.sort != "oldest":
+            order = order[::-1]
+        return docs[order[start:stop]].tolist()
+
+    def _hits(self, searcher: Searcher, parsed: wq.Query | None, docnums: list[int],
+              load_text: TextLoader | None) -> tuple[Hit, ...]:
+        ids = [searcher.stored_fields(n)["id"] for n in docnums]
+        texts = load_text(ids) if load_text else {}
+        terms = _query_terms(parsed)
+        return tuple(Hit(doc_id, 0.0, self._snippet(texts.get(doc_id, ""), terms))
+                     for doc_id in ids)
+
+    @staticmethod
+    def _snippet(text: str, terms: frozenset[str]) -> str:
+        if not text:
+            return ""
+        if terms:
+            fragmenter = highlight.ContextFragmenter(maxchars=240, surround=70)
+            formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
+            snippet = highlight.highlight(text, terms, text_analyzer(), fragmenter, formatter,
+                                          top=2)
+            if snippet:
+                return snippet
+        return escape(text[:240] + ("…" if len(text) > 240 else ""))
+
+    def similar(self, doc_id: str, *, text: str = "", category: str | None = None,
+                limit: int = 5) -> list[str]:
+        searcher = self._open().searcher
+        docnum = searcher.document_number(id=doc_id)
+        if docnum is None or not text:
+            return []
+        allow = None
+        if category:
+            allow = wq.Or([wq.Term(ITEM_FIELD, f"{category}{SEP}{t}{SEP}{d}")
+                           for (c, t, d) in self._open().arrays.items if c == category])
+        results = searcher.more_like(docnum, "content", text=text, top=limit, filter=allow)
+        return [hit["id"] for hit in results]
+
+    def suggest(self, word: str) -> str | None:
+        try:
+            searcher = self._open().searcher
+        except IndexUnavailableError:
+            return None
+        suggestions = searcher.suggest("content", word.lower(), limit=1)
+        return suggestions[0] if suggestions and suggestions[0] != word.lower() else None
+
+
+def _query_terms(parsed: wq.Query | None) -> frozenset[str]:
+    if parsed is None:
+        return frozenset()
+    return frozenset(text.decode() if isinstance(text, bytes) else text
+                     for fieldname, text in parsed.iter_all_terms(phrases=True)
+                     if fieldname in ("content", "treatment", "rationale", "summary"))

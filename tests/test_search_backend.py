@@ -1,0 +1,208 @@
+"""The search backend's contract: facet counts checked against counts from the database."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from cases.models import Determination
+from cases.search.base import (
+    FACETS,
+    ITEM_FACETS,
+    QueryError,
+    SearchQuery,
+    UnknownFacetError,
+    age_band,
+)
+from cases.search.whoosh_backend import WhooshBackend
+from cases.services import import_determinations, rebuild_index
+from cases.synthetic import write_corpus
+from tests.conftest import REAL_PDFS, SEEDS
+
+# The module fixture writes the corpus once; the mark makes pytest-django create the test
+# database (it only does for modules that declare they use one).
+pytestmark = pytest.mark.django_db
+
+
+def _case_values(d: Determination) -> dict[str, set[str]]:
+    return {
+        "specialty": set(d.specialty_names),
+        "state": set(d.state_names),
+        "outcome": {d.case_outcome},
+        "guideline": set(d.guidelines_cited),
+        "year": {str(d.decision_date.year)} if d.decision_date else set(),
+        "sex": {d.patient_sex} if d.patient_sex else set(),
+        "age": {age_band(d.patient_age)} if d.patient_age is not None else set(),
+    }
+
+
+def _items(d: Determination) -> list[dict[str, str]]:
+    return [{"category": i.category, "treatment": i.subcategory, "decision": i.decision}
+            for i in d.items.all()]
+
+
+def expected_facets(rows: list[Determination], filters: dict[str, tuple[str, ...]]
+                    ) -> tuple[int, dict[str, dict[str, int]]]:
+    """Total and facet counts computed straight from the stored rows."""
+    case_sel = {k: set(v) for k, v in filters.items() if k not in ITEM_FACETS and v}
+    item_sel = {k: set(v) for k, v in filters.items() if k in ITEM_FACETS and v}
+
+    def case_ok(values: dict[str, set[str]], skip: str | None = None) -> bool:
+        return all(values[f] & sel for f, sel in case_sel.items() if f != skip)
+
+    def item_ok(items: list[dict[str, str]], sel: dict[str, set[str]]) -> bool:
+        return any(all(item[f] in s for f, s in sel.items()) for item in items) if sel else True
+
+    prepared = [(_case_values(d), _items(d)) for d in rows]
+    total = sum(1 for values, items in prepared if case_ok(values) and item_ok(items, item_sel))
+    facets: dict[str, dict[str, int]] = {}
+    for facet in FACETS:
+        counts: Counter[str] = Counter()
+        for values, items in prepared:
+            if facet in ITEM_FACETS:
+                if not case_ok(values):
+                    continue
+                others = {k: v for k, v in item_sel.items() if k != facet}
+                for value in {item[facet] for item in items}:
+                    if item_ok(items, {**others, facet: {value}}):
+                        counts[value] += 1
+            elif case_ok(values, skip=facet) and item_ok(items, item_sel):
+                counts.update(values[facet])
+        for value in filters.get(facet, ()):
+            counts.setdefault(value, 0)
+        facets[facet] = dict(counts)
+    return total, facets
+
+
+def random_filters(rows: list[Determination], rng: random.Random, n: int
+                   ) -> Iterator[dict[str, tuple[str, ...]]]:
+    """Filter combinations drawn from the values the rows really have (plus an unknown one)."""
+    pool: dict[str, set[str]] = {facet: set() for facet in FACETS}
+    for d in rows:
+        for facet, values in _case_values(d).items():
+            pool[facet] |= values
+        for item in _items(d):
+            for facet in ITEM_FACETS:
+                pool[facet].add(item[facet])
+    pool["state"].add("Atlantis")
+    for _ in range(n):
+        chosen = rng.sample(sorted(FACETS), rng.randint(1, 4))
+        yield {facet: tuple(rng.sample(sorted(pool[facet]), min(len(pool[facet]),
+                                                                rng.randint(1, 2))))
+               for facet in chosen}
+
+
+@pytest.fixture(scope="module")
+def generated(django_db_setup: None, django_db_blocker: object,
+              tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[WhooshBackend, list]]:
+    corpus = tmp_path_factory.mktemp("corpus")
+    write_corpus(corpus, count=2500, seed=404, noise_share=0.2)
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        import_determinations(paths=[corpus], index=False)
+        import_determinations(paths=[SEEDS, REAL_PDFS] if REAL_PDFS.is_dir() else [],
+                              index=False)
+        backend = WhooshBackend({"path": str(tmp_path_factory.mktemp("index"))})
+        rebuild_index(backend=backend)
+        rows = list(Determination.objects.prefetch_related("items"))
+        yield backend, rows
+        Determination.objects.all().delete()
+
+
+def _got(backend: WhooshBackend, filters: dict[str, tuple[str, ...]]
+         ) -> tuple[int, dict[str, dict[str, int]]]:
+    results = backend.search(SearchQuery(filters=filters))
+    facets = {f: {v.value: v.count for v in values} for f, values in results.facets.items()}
+    for facet, values in results.facets.items():
+        assert [v.value for v in values if v.selected] == sorted(
+            set(filters.get(facet, ())), key=[v.value for v in values].index)
+    return results.total, facets
+
+
+def test_facets_without_filters_match_database(generated: tuple) -> None:
+    backend, rows = generated
+    assert _got(backend, {}) == expected_facets(rows, {})
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_facets_with_filter_combinations_match_database(generated: tuple, seed: int) -> None:
+    backend, rows = generated
+    for filters in random_filters(rows, random.Random(seed), 10):
+        assert _got(backend, filters) == expected_facets(rows, filters), filters
+
+
+def test_item_level_rule_massage_overturned(generated: tuple) -> None:
+    backend, rows = generated
+    filters = {"treatment": ("massage",), "decision": ("Overturned",)}
+    total, facets = _got(backend, filters)
+    expected = {d.public_id for d in rows
+                if any(i.subcategory == "massage" and i.decision == "Overturned"
+                       for i in d.items.all())}
+    mixed = [d for d in rows if d.public_id not in expected
+             and any(i.subcategory == "massage" for i in d.items.all())
+             and any(i.decision == "Overturned" for i in d.items.all())]
+    assert mixed, "the corpus should hold cases with upheld massage and another item overturned"
+    assert total == len(expected) > 0
+    hits = backend.search(SearchQuery(filters=filters, page_size=len(expected)))
+    assert {h.id for h in hits.hits} == expected
+    assert facets["decision"]["Overturned"] == len(expected)
+
+
+def test_outcome_split_counts_items(generated: tuple) -> None:
+    backend, rows = generated
+    results = backend.search(SearchQuery(filters={"category": ("Rehabilitation",)}))
+    items = [i for d in rows for i in d.items.all() if i.category == "Rehabilitation"]
+    assert results.items_upheld == sum(i.decision == "Upheld" for i in items)
+    assert results.items_overturned == sum(i.decision == "Overturned" for i in items)
+
+
+def test_date_ranges_filter_decision_and_injury_dates(generated: tuple) -> None:
+    backend, rows = generated
+    low, high = date(2016, 1, 1), date(2018, 12, 31)
+    results = backend.search(SearchQuery(decided_from=low, decided_to=high))
+    assert results.total == sum(1 for d in rows if d.decision_date and low <= d.decision_date
+                                <= high)
+    injured = backend.search(SearchQuery(injured_to=date(2005, 1, 1)))
+    assert injured.total == sum(1 for d in rows if d.date_of_injury
+                                and d.date_of_injury <= date(2005, 1, 1))
+
+
+def test_sort_newest_and_oldest(generated: tuple) -> None:
+    backend, rows = generated
+    newest = backend.search(SearchQuery(sort="newest", page_size=5)).hits
+    dated = sorted((d.decision_date for d in rows if d.decision_date), reverse=True)
+    by_id = {d.public_id: d for d in rows}
+    assert [by_id[h.id].decision_date for h in newest] == dated[:5]
+    oldest = backend.search(SearchQuery(sort="oldest", page_size=3)).hits
+    assert by_id[oldest[0].id].decision_date in (None, min(dated))
+
+
+def test_text_query_facets_agree_with_hits(generated: tuple) -> None:
+    backend, rows = generated
+    query = SearchQuery(text="acupuncture", page_size=10000)
+    results = backend.search(query)
+    matched = [d for d in rows if d.public_id in {h.id for h in results.hits}]
+    assert results.total == len(matched) > 0
+    assert {f: {v.value: v.count for v in vs} for f, vs in results.facets.items()} == \
+        expected_facets(matched, {})[1]
+
+
+def test_unknown_facet_names_the_fix(generated: tuple) -> None:
+    backend, _ = generated
+    with pytest.raises(UnknownFacetError, match="use one of: outcome, decision"):
+        backend.search(SearchQuery(filters={"colour": ("red",)}))
+
+
+@pytest.mark.parametrize("text", ["a*", "*x", "x" * 600, "NOT massage", "-massage"])
+def test_malformed_queries_raise_query_error_with_advice(generated: tuple, text: str) -> None:
+    backend, _ = generated
+    with pytest.raises(QueryError):
+        backend.search(SearchQuery(text=text))
+
+
+def test_count_of_a_missing_index_is_zero(tmp_path: Path) -> None:
+    assert WhooshBackend({"path": str(tmp_path)}).count() == 0
