@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cases.models import Determination, DisputedItem, LicenseState, Specialty
-from cases.services import import_determinations
+from cases.services import import_determinations, rebuild_index
 from tests.conftest import DATA, REAL_PDFS, SEEDS, need
 from tests.pdfs import encrypted_pdf_bytes, pdf_bytes
 
@@ -144,3 +144,52 @@ def test_import_with_worker_processes_matches_single_process(tmp_path: Path) -> 
     again = import_determinations(paths=[REAL_PDFS], jobs=1)
     assert again.unchanged == 147
     assert _snapshot() == parallel
+
+
+def _ids(text: str = "", **filters: tuple[str, ...]) -> set[str]:
+    from cases.search import get_backend
+    from cases.search.base import SearchQuery
+
+    results = get_backend().search(SearchQuery(text=text, filters=filters, page_size=500))
+    return {hit.id for hit in results.hits}
+
+
+def test_import_indexes_what_it_stores(tmp_path: Path) -> None:
+    letter = tmp_path / "letter.txt"
+    shutil.copy(DATA / "layout_2013.txt", letter)
+    import_determinations(paths=[letter, DATA / "prose_mixed.txt"])
+    assert len(_ids()) == Determination.objects.count() == 2
+    assert _ids(treatment=("opioids",), decision=("Overturned",)) == set()
+    letter.write_text(letter.read_text().replace("Norco 10/325mg #120 is not",
+                                                 "Norco 10/325mg #120 is"))
+    import_determinations(paths=[letter])
+    assert _ids(treatment=("opioids",), decision=("Overturned",)) == {"CM13-0099001"}
+    assert len(_ids()) == 2  # replaced, not added twice
+
+
+def test_rebuild_swaps_in_a_fresh_index_seen_by_open_searchers(tmp_path: Path) -> None:
+    from cases.search import get_backend
+    from cases.search.whoosh_backend import WhooshBackend
+
+    import_determinations(paths=[DATA / "layout_2013.txt"])
+    backend = get_backend()
+    other_process = WhooshBackend(backend.options)  # a second worker's own searcher
+    assert other_process.count() == 1
+    import_determinations(paths=[DATA / "prose_mixed.txt"], index=False)
+    assert other_process.count() == 1  # not indexed yet: the database leads
+    assert rebuild_index(backend=backend) == 2
+    assert other_process.count() == 2
+    assert sorted(_ids()) == sorted(Determination.objects.values_list("public_id", flat=True))
+    generations = list((Path(str(backend.options["path"]))).glob("gen-*"))
+    assert len(generations) <= 2  # older generations are pruned
+
+
+def test_public_ids_survive_reimport_and_rebuild(tmp_path: Path) -> None:
+    from cases.search import get_backend
+
+    import_determinations(paths=[DATA / "prose_mixed.txt", DATA / "layout_2013.txt"])
+    before = set(Determination.objects.values_list("public_id", flat=True))
+    Determination.objects.all().delete()
+    import_determinations(paths=[DATA / "prose_mixed.txt", DATA / "layout_2013.txt"])
+    rebuild_index(backend=get_backend())
+    assert set(Determination.objects.values_list("public_id", flat=True)) == before == _ids()

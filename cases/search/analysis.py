@@ -19,23 +19,28 @@ MAX_PREFIX_TERMS = 2000
 # "CM16-0247255", "§9792.24.2"); their parts are indexed beside them.
 _TOKEN = r"§?\w+(?:[-./]\w+)*"
 _SPLIT = re.compile(r"[-./§]+")
+_COMPOUND = re.compile(r"[-./§]")
+_UNIT = re.compile(r"^(\d+(?:[./]\d+)*)[a-z]+$", re.IGNORECASE)  # "10/325mg" -> "10/325"
 
 
 class CompoundFilter(Filter):
-    """Emit a compound token whole and also each of its parts, at the same position."""
+    """Emit a compound token whole and also each of its parts, at the same position.
+
+    A dose glued to its unit is also emitted without it, so "10/325" finds "10/325mg".
+    """
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         for token in tokens:
             text = token.text
             yield token
-            if not any(c in text for c in "-./§"):
+            if not _COMPOUND.search(text):
                 continue
-            parts = [p for p in _SPLIT.split(text) if p]
-            if len(parts) < 2 and not text.startswith("§"):
-                continue
-            for part in parts:
-                token.text = part
-                yield token
+            variants = [p for p in _SPLIT.split(text) if p]
+            variants += [m[1] for v in [text, *variants] if (m := _UNIT.match(v))]
+            for variant in dict.fromkeys(variants):
+                if variant != text:
+                    token.text = variant
+                    yield token
             token.text = text
 
 

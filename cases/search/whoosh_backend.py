@@ -78,7 +78,7 @@ def document_fields(doc: IndexDocument) -> dict[str, object]:
     return {
         "id": doc.id,
         "case": doc.case_number or doc.id,
-        "content": "\n".join((treatments, doc.summary, rationales, doc.body)),
+        "content": "\n".join((doc.case_number, treatments, doc.summary, rationales, doc.body)),
         "treatment": treatments,
         "rationale": rationales,
         "summary": doc.summary,
@@ -354,8 +354,11 @@ class WhooshBackend(SearchBackend):
             searcher = self._open().searcher
         except IndexUnavailableError:
             return None
+        stems = [token.text for token in text_analyzer()(word)]
+        if not stems or any(searcher.reader().frequency("content", s) for s in stems):
+            return None  # the word is in the index already
         suggestions = searcher.suggest("content", word.lower(), limit=1)
-        return suggestions[0] if suggestions and suggestions[0] != word.lower() else None
+        return suggestions[0] if suggestions else None
 
 
 def _query_terms(parsed: wq.Query | None) -> frozenset[str]:

@@ -1,0 +1,120 @@
+"""The query language, on a tiny index written directly through the backend contract."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from cases.search.base import IndexDocument, IndexItem, QueryError, SearchQuery
+from cases.search.whoosh_backend import WhooshBackend
+
+
+def _doc(doc_id: str, treatment: str, summary: str, rationale: str = "",
+         decision: str = "Upheld", category: str = "Rehabilitation",
+         subcategory: str = "massage", specialties: tuple[str, ...] = ("Family Practice",),
+         states: tuple[str, ...] = ("California",)) -> IndexDocument:
+    return IndexDocument(
+        id=doc_id, case_number=doc_id if doc_id.startswith("CM") else "",
+        decision_date=date(2016, 12, 1), date_of_injury=date(2010, 1, 1),
+        specialties=specialties, states=states, outcome=decision,
+        guidelines=("MTUS",), sex="female", age=44, summary=summary,
+        items=(IndexItem(treatment, category, subcategory, decision, rationale),),
+    )
+
+
+DOCS = [
+    _doc("CM16-0000001", "Eighteen sessions of massage therapy", "Chronic neck pain.",
+         "Massages are limited to six visits."),
+    _doc("CM16-0000002", "Norco 10/325mg #120", "Low back pain after a fall.",
+         "Opioids need documented functional improvement.", category="Pharmaceuticals",
+         subcategory="opioids", specialties=("Pain Management", "Anesthesiology")),
+    _doc("CM16-0000003", "Hydrocodone/APAP 5/325 #60", "Shoulder strain.",
+         "Hydrocodone is not indicated.", category="Pharmaceuticals", subcategory="opioids"),
+    _doc("CM16-0000004", "Left L5-S1 epidural steroid injection", "Radiculopathy at L5-S1.",
+         "Criteria of §9792.24.2 are met.", decision="Overturned", category="Injections",
+         subcategory="epidural steroid injection", states=("Texas", "California")),
+    _doc("CM16-0000005", "Physical therapy 12 sessions", "Knee sprain; massage helped before.",
+         "Physical medicine guidelines allow 10 visits.", subcategory="physical therapy",
+         specialties=("Physical Medicine & Rehabilitation",)),
+    _doc("imr-0123456789abcdef", "Chiropractic manipulation", "Neck and back pain.",
+         "Manual therapy and manipulation time-limited.", subcategory="chiropractic"),
+]
+
+
+@pytest.fixture
+def backend(tmp_path: Path) -> WhooshBackend:
+    backend = WhooshBackend({"path": str(tmp_path / "index")})
+    backend.add_bulk(DOCS)
+    return backend
+
+
+def ids(backend: WhooshBackend, text: str) -> set[str]:
+    return {hit.id for hit in backend.search(SearchQuery(text=text, page_size=50)).hits}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("massage", {"CM16-0000001", "CM16-0000005"}),
+    ("MASSAGES", {"CM16-0000001", "CM16-0000005"}),  # case-insensitive, stemmed
+    ("massage neck", {"CM16-0000001"}),  # all words must match
+    ("massage OR chiropractic", {"CM16-0000001", "CM16-0000005", "imr-0123456789abcdef"}),
+    ("massage -knee", {"CM16-0000001"}),
+    ("massage NOT knee", {"CM16-0000001"}),
+    ('"physical therapy"', {"CM16-0000005"}),
+    ('"therapy physical"', set()),
+    ("(massage OR manipulation) neck", {"CM16-0000001", "imr-0123456789abcdef"}),
+    ("manip*", {"imr-0123456789abcdef"}),
+    ("treatment:massage", {"CM16-0000001"}),
+    ("summary:massage", {"CM16-0000005"}),
+    ("rationale:hydrocodone", {"CM16-0000003"}),
+    ("specialty:anesthesiology", {"CM16-0000002"}),
+    ("state:texas", {"CM16-0000004"}),
+    ("case:CM16-0000004", {"CM16-0000004"}),
+    ("L5-S1", {"CM16-0000004"}),
+    ("10/325", {"CM16-0000002"}),
+    ("§9792.24.2", {"CM16-0000004"}),
+    ("CM16-0000002", {"CM16-0000002"}),
+    ("norco", {"CM16-0000002", "CM16-0000003"}),  # brand name finds the generic
+    ("ESI", {"CM16-0000004"}),  # abbreviation finds the spelled-out treatment
+    ("PT", {"CM16-0000005"}),
+    ("*", {d.id for d in DOCS}),
+    ("", {d.id for d in DOCS}),
+])
+def test_query_language_finds_expected_cases(backend: WhooshBackend, text: str,
+                                             expected: set[str]) -> None:
+    assert ids(backend, text) == expected
+
+
+@pytest.mark.parametrize(("text", "advice"), [
+    ("m*", "at least 2 letters"),
+    ("x" * 501, "shorten it to 500"),
+    ("-massage", "no words|only excludes"),
+    ("NOT massage", "only excludes"),
+    ("~!@#$%^&", "no words"),
+])
+def test_query_errors_say_what_to_fix(backend: WhooshBackend, text: str, advice: str) -> None:
+    with pytest.raises(QueryError, match=advice):
+        backend.search(SearchQuery(text=text))
+
+
+@pytest.mark.parametrize("text", ['"unbalanced quote', "AND", "massage AND", "((massage",
+                                  "OR OR", "treatment:", "unknownfield:massage"])
+def test_odd_queries_still_answer(backend: WhooshBackend, text: str) -> None:
+    results = backend.search(SearchQuery(text=text))
+    assert results.total >= 0
+
+
+def test_snippet_marks_terms_and_escapes_letter_text(backend: WhooshBackend) -> None:
+    texts = {"CM16-0000001": "Massage <script>alert(1)</script> helped the neck."}
+    results = backend.search(SearchQuery(text="massage neck"),
+                             load_text=lambda wanted: {i: texts.get(i, "") for i in wanted})
+    snippet = results.hits[0].snippet
+    assert "<script>" not in snippet
+    assert "&lt;script&gt;" in snippet
+    assert '<mark class="match term0">Massage</mark>' in snippet
+
+
+def test_suggest_offers_a_close_indexed_word(backend: WhooshBackend) -> None:
+    assert backend.suggest("chiropractc") == "chiropractic"
+    assert backend.suggest("massage") is None
