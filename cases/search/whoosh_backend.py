@@ -48,14 +48,17 @@ WRITER_TIMEOUT = 60.0
 def build_schema() -> fields.Schema:
     """The index schema: full-text fields, facet keywords, item triples, date columns."""
     analyzer = text_analyzer()
-    text = {name: fields.TEXT(analyzer=analyzer, phrase=True)
-            for name in ("treatment", "rationale", "summary", "specialty", "state")}
+    # Positions (for phrases) cost index time; the long fields searched by name keep words
+    # only. Spelling suggestions come from treatment words, short and what users type most.
+    text = {name: fields.TEXT(analyzer=analyzer, phrase=False)
+            for name in ("rationale", "summary", "specialty", "state")}
     facets = {field: fields.KEYWORD(commas=True, scorable=False)
               for field in CASE_FACETS.values()}
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
         case=fields.KEYWORD(lowercase=True),
-        content=fields.TEXT(analyzer=analyzer, phrase=True, spelling=True),
+        content=fields.TEXT(analyzer=analyzer, phrase=True),
+        treatment=fields.TEXT(analyzer=analyzer, phrase=True, spelling=True),
         item=fields.KEYWORD(commas=True, scorable=True),
         decided=fields.NUMERIC(int, bits=32, sortable=True, signed=False),
         injured=fields.NUMERIC(int, bits=32, sortable=True, signed=False),
@@ -362,7 +365,7 @@ class WhooshBackend(SearchBackend):
         stems = [token.text for token in text_analyzer()(word)]
         if not stems or any(searcher.reader().frequency("content", s) for s in stems):
             return None  # the word is in the index already
-        suggestions = searcher.suggest("content", word.lower(), limit=1)
+        suggestions = searcher.suggest("treatment", word.lower(), limit=1)
         return suggestions[0] if suggestions else None
 
 
