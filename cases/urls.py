@@ -1,14 +1,16 @@
-"""URLs of the cases app."""
+"""URLs of the cases app: the search page, the permanent case pages, and the JSON API."""
 
 from __future__ import annotations
 
 from django.urls import path
 
-from cases import views
+from cases import api, views
 
 app_name = "cases"
 
 urlpatterns = [
-    path("", views.determination_list, name="list"),
+    path("", views.search, name="search"),
     path("cases/<str:public_id>/", views.determination_detail, name="detail"),
+    path("api/search", api.search, name="api-search"),
+    path("api/cases/<str:public_id>", api.determination, name="api-detail"),
 ]

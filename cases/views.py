@@ -1,27 +1,114 @@
-"""Views: a browsable list of determinations and the permanent page of one."""
+"""Views: the search page (htmx swaps its results region) and the permanent case page."""
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.middleware import HtmxDetails
 
+from cases import facets
+from cases.display import cite, describe, query_terms
+from cases.forms import SORT_LABELS, SearchForm, query_string
 from cases.models import Determination
+from cases.search.base import IndexUnavailableError, SearchError, SearchQuery
+from cases.searching import (
+    count_alternatives,
+    find_case_number,
+    search_determinations,
+    similar_determinations,
+)
 
-PAGE_SIZE = 25
+
+class HtmxHttpRequest(HttpRequest):
+    """A request that went through ``HtmxMiddleware``."""
+
+    htmx: HtmxDetails
+
+
+def _results_context(query: SearchQuery, base_url: str) -> dict[str, object]:
+    """Everything the results region shows for a query that ran."""
+    page = search_determinations(query)
+    results = page.results
+    empty = results.total == 0
+    return {
+        "results": results,
+        "rows": page.rows,
+        "first_number": (query.page - 1) * query.page_size + 1,
+        "facets": facets.facet_groups(results.facets, query, base_url=base_url),
+        "split": facets.outcome_split(results),
+        "page_numbers": facets.page_window(results.page, results.pages),
+        "suggestion": facets.suggestion_link(query, results.suggestion, base_url=base_url),
+        "alternatives": facets.alternative_links(
+            count_alternatives(query) if empty else [], base_url=base_url),
+    }
+
+
+def _query_context(form: SearchForm, query: SearchQuery, base_url: str) -> dict[str, object]:
+    """What the page shows whether or not the search ran: the box, the state, the filters."""
+    return {
+        "form": form, "query": query, "terms": query_terms(query.text),
+        "search_state": query_string(query), "sorts": SORT_LABELS.items(),
+        "hidden_fields": facets.hidden_fields(query),
+        "active_filters": facets.active_filters(query, base_url=base_url),
+        "clear_filters_url": facets.url_for(facets.clear_filters(query), base_url),
+        "valid_url": facets.url_for(query, base_url),
+    }
 
 
 @require_GET
-def determination_list(request: HttpRequest) -> HttpResponse:
-    """Newest determinations first, paginated."""
-    paginator = Paginator(Determination.objects.with_details(), PAGE_SIZE, orphans=3)
-    page = paginator.get_page(request.GET.get("page"))
-    return render(request, "cases/determination_list.html", {"page": page})
+@vary_on_headers("HX-Request", "HX-History-Restore-Request")
+def search(request: HtmxHttpRequest) -> HttpResponse:
+    """The search page; an htmx request gets only its results region."""
+    form = SearchForm(request.GET)
+    valid = form.is_valid()
+    query = form.search_query()
+    if valid and (public_id := find_case_number(query.text)):
+        url = reverse("cases:detail", kwargs={"public_id": public_id})
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    base_url = reverse("cases:search")
+    context, status = _query_context(form, query, base_url), 200
+    if valid:
+        try:
+            context.update(_results_context(query, base_url))
+        except IndexUnavailableError as exc:
+            context["unavailable"], status = str(exc), 503
+        except SearchError as exc:
+            context["search_error"] = str(exc)
+    template = "cases/search.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        template += "#search-results"
+    response = render(request, template, context, status=status)
+    if status == 503:
+        response["Retry-After"] = "60"
+    return response
 
 
 @require_GET
 def determination_detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    """The permanent page of one determination."""
-    determination = get_object_or_404(Determination.objects.with_details(), public_id=public_id)
-    return render(request, "cases/determination_detail.html", {"determination": determination})
+    """The permanent page of one determination; ``?q=`` marks the terms and links back."""
+    determination = Determination.objects.with_details().filter(public_id=public_id).first()
+    if determination is None:
+        # A case number typed by hand ("cm16-0247255", "CM16 0247255") finds its page.
+        if found := find_case_number(public_id):
+            return redirect("cases:detail", public_id=found, permanent=True)
+        raise Http404(f"No determination has the id {public_id!r}.")
+    form = SearchForm(request.GET)
+    form.is_valid()
+    query = form.search_query()
+    permalink = request.build_absolute_uri(determination.get_absolute_url())
+    state = query_string(query)
+    return render(request, "cases/determination_detail.html", {
+        "determination": determination,
+        "items": list(determination.items.all()),
+        "terms": query_terms(query.text),
+        "query": query,
+        "back_url": f"{reverse('cases:search')}?{state}" if state else "",
+        "permalink": permalink,
+        "citation": cite(determination, permalink),
+        "description": describe(determination),
+        "similar": similar_determinations(determination),
+    })

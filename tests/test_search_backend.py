@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cases.models import Determination
+from cases.models import Determination, LicenseState, Specialty
 from cases.search.base import (
     FACETS,
     ITEM_FACETS,
@@ -111,6 +111,8 @@ def generated(django_db_setup: None, django_db_blocker: object,
         rows = list(Determination.objects.prefetch_related("items"))
         yield backend, rows
         Determination.objects.all().delete()
+        Specialty.objects.all().delete()
+        LicenseState.objects.all().delete()
 
 
 def _got(backend: WhooshBackend, filters: dict[str, tuple[str, ...]]

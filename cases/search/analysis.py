@@ -135,6 +135,9 @@ class QueryBuilder:
             if len(word.strip("-+")) < MIN_PREFIX:
                 raise QueryError(f"Type at least {MIN_PREFIX} letters before * or ?: "
                                  "a shorter pattern would match most of the archive.")
+        if all(word.startswith("-") for word in text.split()):
+            raise QueryError("The query only excludes words; add a word to search for "
+                             "(for example: massage -chiropractic).")
         parsed = self.parser.parse(text)
         if parsed is wq.NullQuery:
             raise QueryError("The query has no words to search for; type a word or phrase.")

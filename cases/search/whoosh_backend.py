@@ -309,6 +309,8 @@ class WhooshBackend(SearchBackend):
         """Document numbers of the requested page, in the requested order."""
         start = (query.page - 1) * query.page_size
         stop = start + query.page_size
+        if not mask.any():
+            return []  # an empty filter set would mean "no filter" to Whoosh
         if parsed is not None and query.sort == "relevance":
             allowed = set(np.flatnonzero(mask).tolist())
             results = searcher.search(parsed, filter=allowed, limit=stop)
@@ -354,7 +356,9 @@ class WhooshBackend(SearchBackend):
         if category:
             allow = wq.Or([wq.Term(ITEM_FIELD, f"{category}{SEP}{t}{SEP}{d}")
                            for (c, t, d) in self._open().arrays.items if c == category])
-        results = searcher.more_like(docnum, "content", text=text, top=limit, filter=allow)
+        # Key terms of the treatments and summary, matched in treatment words: "similar" means
+        # a similar request, not the same reviewer's boilerplate.
+        results = searcher.more_like(docnum, "treatment", text=text, top=limit, filter=allow)
         return [hit["id"] for hit in results]
 
     def suggest(self, word: str) -> str | None:

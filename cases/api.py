@@ -1,0 +1,128 @@
+"""The JSON API: the same search parameters as the page, and one stored determination."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.http import require_GET
+
+from cases.forms import SearchForm
+from cases.models import Determination
+from cases.search.base import IndexUnavailableError, QueryError, SearchError
+from cases.searching import SearchPage, search_determinations
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def determination_dict(determination: Determination, *, url: str) -> dict[str, object]:
+    """A stored determination with the keys of ``parse_determination``'s JSON, plus id and url."""
+    d = determination
+    return {
+        "id": d.public_id,
+        "url": url,
+        "source": d.source_name,
+        "case_number": d.case_number or None,
+        "decision_date": _iso(d.decision_date),
+        "date_of_injury": _iso(d.date_of_injury),
+        "date_assigned": _iso(d.date_assigned),
+        "ur_denial_date": _iso(d.ur_denial_date),
+        "application_received": _iso(d.application_received),
+        "priority": d.priority or None,
+        "states_of_licensure": list(d.state_names),
+        "specialties": list(d.specialty_names),
+        "patient_age": d.patient_age,
+        "patient_sex": d.patient_sex or None,
+        "items": [
+            {
+                "treatment": i.treatment,
+                "decision": i.decision,
+                "category": i.category,
+                "subcategory": i.subcategory,
+                "claims_administrator_guideline": i.claims_administrator_guideline,
+                "maximus_guideline": i.maximus_guideline,
+                "rationale": i.rationale,
+                "original_request": i.original_request or None,
+                "authorized": i.authorized or None,
+            }
+            for i in d.items.all()
+        ],
+        "case_outcome": d.case_outcome or None,
+        "guidelines_cited": d.guidelines_cited,
+        "layout": d.layout or None,
+        "content_hash": d.content_hash,
+        "warnings": list(d.warnings),
+        "error": None,
+    }
+
+
+def search_dict(page: SearchPage, request: HttpRequest) -> dict[str, object]:
+    """One page of results with the facet counts over all matches."""
+    results = page.results
+    return {
+        "total": results.total,
+        "page": results.page,
+        "pages": results.pages,
+        "items_upheld": results.items_upheld,
+        "items_overturned": results.items_overturned,
+        "suggestion": results.suggestion,
+        "results": [
+            {
+                "id": d.public_id,
+                "url": request.build_absolute_uri(d.get_absolute_url()),
+                "case_number": d.case_number or None,
+                "decision_date": _iso(d.decision_date),
+                "case_outcome": d.case_outcome,
+                "specialties": list(d.specialty_names),
+                "states_of_licensure": list(d.state_names),
+                "items": [{"treatment": i.treatment, "category": i.category,
+                           "decision": i.decision} for i in d.items.all()],
+                "snippet": hit.snippet,
+            }
+            for hit, d in page.rows
+        ],
+        "facets": {
+            name: [{"value": v.value, "count": v.count, "selected": v.selected} for v in values]
+            for name, values in results.facets.items()
+        },
+    }
+
+
+def _error(message: str, status: int, fields: dict[str, list[str]] | None = None
+           ) -> JsonResponse:
+    body: dict[str, object] = {"error": message}
+    if fields is not None:
+        body["fields"] = fields
+    return JsonResponse(body, status=status)
+
+
+@require_GET
+def search(request: HttpRequest) -> JsonResponse:
+    """``GET /api/search``: the search page's parameters, as JSON."""
+    form = SearchForm(request.GET)
+    if not form.is_valid():
+        fields = {name: list(errors) for name, errors in form.errors.items()}
+        return _error(" ".join(m for errors in fields.values() for m in errors), 400, fields)
+    try:
+        page = search_determinations(form.search_query())
+    except IndexUnavailableError as exc:
+        response = _error(str(exc), 503)
+        response["Retry-After"] = "60"
+        return response
+    except QueryError as exc:
+        return _error(str(exc), 400, {"q": [str(exc)]})
+    except SearchError as exc:
+        return _error(str(exc), 400, {})
+    return JsonResponse(search_dict(page, request))
+
+
+@require_GET
+def determination(request: HttpRequest, public_id: str) -> JsonResponse:
+    """``GET /api/cases/<id>``: one stored determination, as JSON."""
+    found = Determination.objects.with_details().filter(public_id=public_id).first()
+    if found is None:
+        return _error(f"No determination has the id {public_id!r}.", 404)
+    return JsonResponse(determination_dict(
+        found, url=request.build_absolute_uri(found.get_absolute_url())))

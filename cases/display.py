@@ -1,0 +1,122 @@
+"""Pure helpers for the case page: query-term highlighting, the citation and the summary line."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from cases.models import Determination
+
+MAX_TERMS = 20
+MAX_DESCRIPTION = 300
+_OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
+_PHRASE = re.compile(r'"([^"]+)"')
+_WORD = re.compile(r"[\w*?§]+(?:[-./'][\w*?]+)*")
+
+
+def query_terms(text: str) -> tuple[str, ...]:
+    """The phrases and words of a search text worth highlighting (operators, exclusions and
+    one-letter words left out), in order, at most ``MAX_TERMS``."""
+    terms: list[str] = [" ".join(p.split()) for p in _PHRASE.findall(text) if p.strip()]
+    rest = _PHRASE.sub(" ", text).replace('"', " ")
+    for token in rest.split():
+        if token.startswith("-") or token in _OPERATORS:
+            continue
+        token = token.lstrip("+").split(":", 1)[-1]  # "treatment:massage" -> "massage"
+        terms.extend(w for w in _WORD.findall(token) if len(w.strip("*?")) >= 2)
+    return tuple(dict.fromkeys(terms))[:MAX_TERMS]
+
+
+def _term_pattern(term: str) -> str:
+    words = term.split()
+    parts = []
+    for word in words:
+        stem = re.escape(word.rstrip("*?")).replace(r"\*", r"\w*").replace(r"\?", r"\w")
+        # Whole words for short terms; longer ones also match their inflections
+        # ("injection" marks "injections"), as the stemmed index matches them.
+        open_end = word.endswith(("*", "?")) or len(word) >= 4
+        parts.append(stem + (r"\w*" if open_end else r"(?!\w)"))
+    return r"(?<!\w)" + r"[\s\W]+".join(parts)
+
+
+@lru_cache(maxsize=256)
+def _pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = sorted((_term_pattern(t) for t in terms), key=len, reverse=True)
+    return re.compile("|".join(alternatives), re.IGNORECASE)
+
+
+def highlight(text: str | None, terms: tuple[str, ...]) -> SafeString:
+    """``text`` HTML-escaped, with every match of ``terms`` wrapped in ``<mark>``."""
+    text = text or ""
+    if not terms or not text:
+        return mark_safe(escape(text))  # noqa: S308 (escaped just now)
+    pieces, start = [], 0
+    for match in _pattern(terms).finditer(text):
+        if match.end() == match.start():
+            continue
+        pieces.append(escape(text[start:match.start()]))
+        pieces.append(f"<mark>{escape(match.group())}</mark>")
+        start = match.end()
+    pieces.append(escape(text[start:]))
+    return mark_safe("".join(pieces))  # noqa: S308 (every piece escaped above)
+
+
+def _items(determination: Determination, *, with_decisions: bool) -> str:
+    items = determination.items.all()
+    if with_decisions:
+        return "; ".join(f"{i.treatment} ({i.decision})" for i in items)
+    return "; ".join(i.treatment for i in items)
+
+
+def cite(determination: Determination, url: str) -> str:
+    """A citation to paste in a brief: number, date, outcome, the items, the permanent URL."""
+    name = determination.case_number or determination.public_id
+    decided = (f" (decided {determination.decision_date:%Y-%m-%d})"
+               if determination.decision_date else "")
+    mixed = determination.case_outcome not in ("Upheld", "Overturned")
+    items = _items(determination, with_decisions=mixed)
+    return (f"IMR Final Determination {name}{decided}, {determination.case_outcome}: "
+            f"{items}. {url}")
+
+
+def describe(determination: Determination) -> str:
+    """One sentence for search engines and link previews."""
+    parts = [f"California IMR final determination {determination.case_number or ''}".rstrip()]
+    if determination.decision_date:
+        parts.append(f"decided {determination.decision_date:%Y-%m-%d}")
+    text = ", ".join(parts) + f": {determination.case_outcome}. "
+    text += _items(determination, with_decisions=True) + "."
+    if determination.specialty_names:
+        text += f" Reviewer: {', '.join(determination.specialty_names)}."
+    if len(text) > MAX_DESCRIPTION:
+        text = text[: MAX_DESCRIPTION - 1].rsplit(" ", 1)[0] + "…"
+    return text
+
+
+_PARAGRAPH_END = re.compile(r"[.:;!?)\"”]$")
+
+
+def reflow(text: str) -> str:
+    """Undo the letter's fixed line wrapping: join wrapped lines, keep paragraph breaks.
+
+    A line ends a paragraph when a blank line follows, or when it is clearly shorter than the
+    paragraph's full lines and ends like a sentence or a heading.
+    """
+    paragraphs = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        lines = [line.strip() for line in block.splitlines() if line.strip()]
+        if not lines:
+            continue
+        full = max(len(line) for line in lines)
+        current = lines[0]
+        for previous, line in zip(lines, lines[1:], strict=False):
+            if len(previous) < 0.75 * full and _PARAGRAPH_END.search(previous):
+                paragraphs.append(current)
+                current = line
+            else:
+                current += " " + line
+        paragraphs.append(current)
+    return "\n\n".join(paragraphs)

@@ -1,0 +1,143 @@
+"""Pure helpers that turn a query and its results into what the search templates loop over.
+
+Facet values come out datasette-style, as plain dicts ``{value, label, count, toggle_url,
+selected}``, so the templates only loop and print.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import replace
+
+from cases.forms import default_sort, query_string
+from cases.search.base import FACETS, FacetValue, SearchQuery, SearchResults
+
+TOP_VALUES = 8
+
+
+def url_for(query: SearchQuery, base_url: str) -> str:
+    """The URL of the search page showing ``query``."""
+    encoded = query_string(query)
+    return f"{base_url}?{encoded}" if encoded else base_url
+
+
+def toggle_value(query: SearchQuery, facet: str, value: str) -> SearchQuery:
+    """``query`` with one facet value selected if it was not, unselected if it was; page 1."""
+    current = query.filters.get(facet, ())
+    values = (tuple(v for v in current if v != value) if value in current
+              else (*current, value))
+    filters = {name: vals for name, vals in query.filters.items() if name != facet}
+    if values:
+        filters[facet] = values
+    return replace(query, filters=filters, page=1)
+
+
+def clear_facet(query: SearchQuery, facet: str) -> SearchQuery:
+    """``query`` without any selection of ``facet``; page 1."""
+    return replace(query, filters={k: v for k, v in query.filters.items() if k != facet},
+                   page=1)
+
+
+def clear_filters(query: SearchQuery) -> SearchQuery:
+    """``query`` without any facet selection (text, dates and sort kept); page 1."""
+    return replace(query, filters={}, page=1)
+
+
+def _dom_id(facet: str, value: str) -> str:
+    # Stable across swaps, so htmx can give focus back to the link that was clicked.
+    return f"facet-{facet}-{hashlib.sha1(value.encode()).hexdigest()[:10]}"
+
+
+def facet_value(facet: str, value: FacetValue, query: SearchQuery, base_url: str) -> dict:
+    """One facet value as the template shows it."""
+    return {
+        "value": value.value,
+        "label": value.label,
+        "count": value.count,
+        "selected": value.selected,
+        "toggle_url": url_for(toggle_value(query, facet, value.value), base_url),
+        "id": _dom_id(facet, value.value),
+    }
+
+
+def facet_groups(facets: dict[str, list[FacetValue]], query: SearchQuery, *,
+                 base_url: str, top: int = TOP_VALUES) -> list[dict]:
+    """Every facet with values, in page order: its top values, the rest, and a clear link."""
+    groups = []
+    for name, label in FACETS.items():
+        selected = query.filters.get(name, ())
+        values = list(facets.get(name, ()))
+        known = {v.value for v in values}
+        # A selected value must stay visible, or it could never be unticked.
+        values += [FacetValue(v, v, 0, True) for v in selected if v not in known]
+        if not values:
+            continue
+        rows = [facet_value(name, v, query, base_url) for v in values]
+        groups.append({
+            "name": name,
+            "label": label,
+            "values": rows[:top],
+            "more": rows[top:],
+            "more_selected": any(row["selected"] for row in rows[top:]),
+            "count": len(rows),
+            "selected": [row for row in rows if row["selected"]],
+            "clear_url": url_for(clear_facet(query, name), base_url) if selected else "",
+        })
+    return groups
+
+
+def active_filters(query: SearchQuery, *, base_url: str) -> list[dict]:
+    """The selected facet values, each with the URL that removes it."""
+    return [
+        {"facet": FACETS.get(name, name), "label": value,
+         "remove_url": url_for(toggle_value(query, name, value), base_url)}
+        for name in FACETS for value in query.filters.get(name, ())
+    ]
+
+
+def hidden_fields(query: SearchQuery) -> list[tuple[str, str]]:
+    """The state the search box must send along with a new text: filters and a chosen sort."""
+    fields = [(name, value) for name, values in query.filters.items() for value in values]
+    if query.sort != default_sort(query.text):
+        fields.append(("sort", query.sort))
+    return fields
+
+
+def outcome_split(results: SearchResults) -> dict | None:
+    """Upheld versus overturned items of the whole result set, with percentages."""
+    upheld, overturned = results.items_upheld, results.items_overturned
+    total = upheld + overturned
+    if not total:
+        return None
+    overturned_pct = round(100 * overturned / total)
+    return {"upheld": upheld, "overturned": overturned, "total": total,
+            "overturned_pct": overturned_pct, "upheld_pct": 100 - overturned_pct}
+
+
+def page_window(page: int, pages: int, *, radius: int = 2) -> list[int | None]:
+    """Page numbers to link: the first, the last, and ``radius`` around ``page``; None = gap."""
+    if pages <= 1:
+        return []
+    shown = {1, pages, *range(max(1, page - radius), min(pages, page + radius) + 1)}
+    window: list[int | None] = []
+    for number in sorted(shown):
+        if window and number - (window[-1] or 0) > 1:
+            window.append(None)
+        window.append(number)
+    return window
+
+
+def alternative_links(alternatives: Sequence[tuple[str, SearchQuery, int]], *,
+                      base_url: str) -> list[dict]:
+    """Searches that would find something, each as ``{label, url, count}``."""
+    return [{"label": label, "url": url_for(alternative, base_url), "count": count}
+            for label, alternative, count in alternatives if count]
+
+
+def suggestion_link(query: SearchQuery, suggestion: str | None, *, base_url: str) -> dict | None:
+    """The "Did you mean …?" search, keeping the filters."""
+    if not suggestion or suggestion == query.text:
+        return None
+    return {"text": suggestion, "url": url_for(replace(query, text=suggestion, page=1), base_url)}
+

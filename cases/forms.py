@@ -1,0 +1,142 @@
+"""The search form: every GET parameter of the search page and the JSON API, cleaned."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from urllib.parse import urlencode
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
+
+from cases.search.base import FACETS, SORTS, SearchQuery
+
+MAX_QUERY_CHARS = 500
+MAX_PAGE = 10_000
+MAX_VALUE_CHARS = 200
+MAX_VALUES = 50
+PAGE_SIZE = 20
+SORT_LABELS = {"relevance": "Relevance", "newest": "Newest first", "oldest": "Oldest first"}
+DATE_FIELDS = ("decided_from", "decided_to", "injured_from", "injured_to")
+_PAGE_ERROR = f"Page must be a whole number from 1 to {MAX_PAGE:,}."
+
+
+def default_sort(text: str) -> str:
+    """Relevance when there is text to rank by, otherwise the newest decisions first."""
+    return "relevance" if text else "newest"
+
+
+class FacetValuesField(forms.Field):
+    """A repeatable GET parameter: the selected values of one facet, in order, deduplicated.
+
+    Values the index does not know are kept (they simply match nothing), but each is
+    length-limited, so a URL cannot smuggle a huge filter into the backend.
+    """
+
+    widget = forms.MultipleHiddenInput
+    default_validators = [ProhibitNullCharactersValidator()]
+
+    def to_python(self, value: object) -> tuple[str, ...]:
+        if not value:
+            return ()
+        values = [value] if isinstance(value, str) else list(value)  # type: ignore[call-overload]
+        return tuple(dict.fromkeys(v.strip() for v in values if isinstance(v, str) and v.strip()))
+
+    def validate(self, value: tuple[str, ...]) -> None:
+        if len(value) > MAX_VALUES:
+            raise ValidationError(
+                f"Choose at most {MAX_VALUES} values of “{self.label}” at a time.",
+                code="too_many")
+        if any(len(v) > MAX_VALUE_CHARS for v in value):
+            raise ValidationError(
+                f"A value of “{self.label}” is longer than {MAX_VALUE_CHARS} characters.",
+                code="too_long")
+
+    def run_validators(self, value: tuple[str, ...]) -> None:
+        for item in value:
+            super().run_validators(item)
+
+
+def _date_field(label: str) -> forms.DateField:
+    return forms.DateField(
+        label=label, required=False, input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": f"Enter the {label.lower()} date as YYYY-MM-DD, "
+                                   "for example 2016-12-09."})
+
+
+class SearchForm(forms.Form):
+    """Validates the search parameters; ``search_query()`` turns them into a SearchQuery."""
+
+    q = forms.CharField(
+        label="Search determinations", required=False, max_length=MAX_QUERY_CHARS,
+        error_messages={"max_length": (
+            "The search text is %(show_value)d characters long; shorten it to "
+            f"{MAX_QUERY_CHARS} or fewer (a few distinctive words work best).")})
+    sort = forms.ChoiceField(
+        required=False, choices=list(SORT_LABELS.items()),
+        error_messages={"invalid_choice": f"Sort by one of: {', '.join(SORTS)}."})
+    page = forms.IntegerField(
+        required=False, min_value=1, max_value=MAX_PAGE,
+        error_messages={"invalid": _PAGE_ERROR, "min_value": _PAGE_ERROR,
+                        "max_value": _PAGE_ERROR})
+    decided_from = _date_field("Decided from")
+    decided_to = _date_field("Decided to")
+    injured_from = _date_field("Injured from")
+    injured_to = _date_field("Injured to")
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        for name, label in FACETS.items():
+            self.fields[name] = FacetValuesField(label=label, required=False)
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        for start, end, what in (("decided_from", "decided_to", "decision"),
+                                 ("injured_from", "injured_to", "injury")):
+            low, high = cleaned.get(start), cleaned.get(end)
+            if low and high and low > high:
+                self.add_error(end, f"The {what} date range ends ({high:%Y-%m-%d}) before "
+                                    f"it starts ({low:%Y-%m-%d}).")
+        return cleaned
+
+    def search_query(self, page_size: int = PAGE_SIZE) -> SearchQuery:
+        """The query of the valid parameters (the invalid ones fall back to defaults)."""
+        data = getattr(self, "cleaned_data", {})
+        text = data.get("q") or ""
+        return SearchQuery(
+            text=text,
+            filters={name: data[name] for name in FACETS if data.get(name)},
+            sort=data.get("sort") or default_sort(text),
+            page=data.get("page") or 1,
+            page_size=page_size,
+            **{name: data.get(name) for name in DATE_FIELDS},
+        )
+
+
+def query_params(query: SearchQuery, *, page: bool = True) -> list[tuple[str, str]]:
+    """The GET parameters that reproduce ``query`` (defaults left out), in a fixed order."""
+    params: list[tuple[str, str]] = []
+    if query.text:
+        params.append(("q", query.text))
+    for name in FACETS:
+        params.extend((name, value) for value in query.filters.get(name, ()))
+    for name in DATE_FIELDS:
+        day: date | None = getattr(query, name)
+        if day:
+            params.append((name, day.isoformat()))
+    if query.sort != default_sort(query.text):
+        params.append(("sort", query.sort))
+    if page and query.page > 1:
+        params.append(("page", str(query.page)))
+    return params
+
+
+def query_string(query: SearchQuery, *, page: bool = True) -> str:
+    """``query_params`` URL-encoded, without the leading "?"."""
+    return encode(query_params(query, page=page))
+
+
+def encode(params: Iterable[tuple[str, str]]) -> str:
+    """URL-encode parameters the way browsers submit a GET form."""
+    return urlencode(list(params))

@@ -1,0 +1,114 @@
+"""Searching stored determinations: the page of hits with their rows, and what to offer
+when nothing matches. Views call these; only ``cases.search`` talks to the index."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from cases.models import Determination
+from cases.search import get_backend
+from cases.search.base import (
+    FACETS,
+    Hit,
+    IndexUnavailableError,
+    SearchBackend,
+    SearchError,
+    SearchQuery,
+    SearchResults,
+)
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """A page of search results with the stored determination of each hit."""
+
+    results: SearchResults
+    rows: list[tuple[Hit, Determination]]
+
+
+def _snippet_texts(ids: Sequence[str]) -> dict[str, str]:
+    stored = Determination.objects.filter(public_id__in=ids).prefetch_related("items")
+    return {d.public_id: "\n".join([d.summary] + [i.rationale for i in d.items.all()])
+            for d in stored}
+
+
+def search_determinations(query: SearchQuery) -> SearchPage:
+    """Run a search; the hits come back with their determinations, in order."""
+    backend = get_backend()
+    try:
+        results = backend.search(query, load_text=_snippet_texts)
+    except IndexUnavailableError:
+        if Determination.objects.exists():
+            raise
+        # Nothing imported yet: an empty archive, not a broken index.
+        return SearchPage(SearchResults((), 0, 1, 1, {}), [])
+    if results.total == 0 and query.text:
+        corrected = _corrected(backend, query.text)
+        if corrected:
+            results = replace(results, suggestion=corrected)
+    found = Determination.objects.with_details().in_bulk(
+        [hit.id for hit in results.hits], field_name="public_id")
+    rows = [(hit, found[hit.id]) for hit in results.hits if hit.id in found]
+    return SearchPage(results, rows)
+
+
+def _corrected(backend: SearchBackend, text: str) -> str | None:
+    words = text.split()
+    changed = False
+    for n, word in enumerate(words):
+        if word.isalpha() and len(word) > 3:
+            suggestion = backend.suggest(word)
+            if suggestion:
+                words[n], changed = suggestion, True
+    return " ".join(words) if changed else None
+
+
+_CASE_NUMBER = re.compile(r"^\s*CM\s?(\d{2})\s?-\s?(\d{5,8})\s*$", re.IGNORECASE)
+
+
+def find_case_number(text: str) -> str | None:
+    """The public id of the determination whose case number is the whole query, if stored."""
+    match = _CASE_NUMBER.match(text)
+    if not match:
+        return None
+    number = f"CM{match[1]}-{match[2]}"
+    found = Determination.objects.filter(case_number=number).values_list("public_id", flat=True)
+    return found.first()
+
+
+def similar_determinations(determination: Determination, limit: int = 5) -> list[Determination]:
+    """Determinations like this one that share the treatment category of its first item."""
+    items = list(determination.items.all())
+    text = "\n".join([i.treatment for i in items] + [determination.summary])
+    category = items[0].category if items else None
+    try:
+        ids = get_backend().similar(determination.public_id, text=text, category=category,
+                                    limit=limit + 1)
+    except SearchError:
+        return []
+    found = Determination.objects.with_details().in_bulk(ids, field_name="public_id")
+    return [found[i] for i in ids if i in found and i != determination.public_id][:limit]
+
+
+def count_alternatives(query: SearchQuery) -> list[tuple[str, SearchQuery, int]]:
+    """For a search without results: the searches that drop one filter or one word."""
+    backend = get_backend()
+    options: list[tuple[str, SearchQuery]] = []
+    for facet, values in query.filters.items():
+        if values:
+            options.append((f"without {FACETS.get(facet, facet).lower()}: "
+                            f"{', '.join(values)}", query.without(facet=facet)))
+    words = query.text.split()
+    if len(words) > 1:
+        options.extend((f"without “{word}”", query.without(word=word)) for word in words)
+    counted = []
+    for label, alternative in options:
+        try:
+            total = backend.search(replace(alternative, page_size=1)).total
+        except SearchError:
+            continue
+        if total:
+            counted.append((label, alternative, total))
+    return counted

@@ -1,0 +1,102 @@
+"""Case-page helpers: query terms, escaping-safe highlighting, reflow, citation."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from cases.display import cite, describe, highlight, query_terms, reflow
+from cases.models import Determination, DisputedItem
+
+
+def test_query_terms_keep_words_and_phrases_drop_operators() -> None:
+    assert query_terms('"functional restoration" program AND norco -tramadol OR x') == (
+        "functional restoration", "program", "norco")
+
+
+def test_query_terms_strip_field_names_and_plus() -> None:
+    assert query_terms("treatment:massage +lumb*") == ("massage", "lumb*")
+
+
+def test_highlight_escapes_the_text_around_marks() -> None:
+    html = highlight("<script>alert(1)</script> Norco & more", ("norco",))
+    assert html == "&lt;script&gt;alert(1)&lt;/script&gt; <mark>Norco</mark> &amp; more"
+
+
+def test_highlight_escapes_the_matched_text_too() -> None:
+    assert highlight("a <b>tag</b>", ("<b>tag",)) == "a <mark>&lt;b&gt;tag</mark>&lt;/b&gt;"
+
+
+def test_highlight_never_marks_inside_an_entity() -> None:
+    assert highlight("A & B", ("amp",)) == "A &amp; B"
+
+
+def test_highlight_long_terms_match_inflections_short_terms_whole_words() -> None:
+    assert highlight("Injections; PT and scripts", ("injection", "pt")) == (
+        "<mark>Injections</mark>; <mark>PT</mark> and scripts")
+
+
+def test_highlight_phrase_spans_line_breaks() -> None:
+    assert highlight("functional\nrestoration", ("functional restoration",)) == (
+        "<mark>functional\nrestoration</mark>")
+
+
+def test_highlight_prefix_pattern() -> None:
+    assert highlight("lumbar, lumbosacral", ("lumb*",)) == (
+        "<mark>lumbar</mark>, <mark>lumbosacral</mark>")
+
+
+def test_highlight_without_terms_only_escapes() -> None:
+    assert highlight("<i>", ()) == "&lt;i&gt;"
+    assert highlight(None, ("x",)) == ""
+
+
+def test_reflow_joins_wrapped_lines_and_keeps_paragraphs() -> None:
+    text = ("The injured worker is a 50 year old male, who sustained an injury at\n"
+            "work on 10-11-2016. Treatment to date has included physical therapy and\n"
+            "medication.\n"
+            "Records reviewed:\n"
+            "The MRI of the lumbar spine was read as normal by the radiologist here.\n\n"
+            "Second paragraph.")
+    assert reflow(text) == (
+        "The injured worker is a 50 year old male, who sustained an injury at work on "
+        "10-11-2016. Treatment to date has included physical therapy and medication.\n\n"
+        "Records reviewed:\n\n"
+        "The MRI of the lumbar spine was read as normal by the radiologist here.\n\n"
+        "Second paragraph.")
+
+
+@pytest.fixture
+def determination(db: None) -> Determination:
+    d = Determination.objects.create(
+        public_id="CM16-0247255", case_number="CM16-0247255", decision_date=date(2016, 12, 9),
+        case_outcome="Partially overturned", specialty_names=["Pain Management"],
+        layout="table", original_text="x", source_name="x.txt", content_hash="h",
+        parser_version=1)
+    for position, (treatment, decision) in enumerate(
+            [("Norco 10/325mg #120", "Upheld"), ("Massage x6", "Overturned")], start=1):
+        DisputedItem.objects.create(determination=d, position=position, treatment=treatment,
+                                    decision=decision, category="Pharmaceuticals")
+    return d
+
+
+def test_cite_mixed_outcome_names_each_decision(determination: Determination) -> None:
+    assert cite(determination, "https://x/cases/CM16-0247255/") == (
+        "IMR Final Determination CM16-0247255 (decided 2016-12-09), Partially overturned: "
+        "Norco 10/325mg #120 (Upheld); Massage x6 (Overturned). https://x/cases/CM16-0247255/")
+
+
+def test_cite_single_outcome_lists_the_items(determination: Determination) -> None:
+    determination.case_outcome = "Upheld"
+    determination.items.filter(position=2).update(decision="Upheld")
+    assert cite(determination, "u") == (
+        "IMR Final Determination CM16-0247255 (decided 2016-12-09), Upheld: "
+        "Norco 10/325mg #120; Massage x6. u")
+
+
+def test_describe_is_one_short_sentence(determination: Determination) -> None:
+    assert describe(determination) == (
+        "California IMR final determination CM16-0247255, decided 2016-12-09: Partially "
+        "overturned. Norco 10/325mg #120 (Upheld); Massage x6 (Overturned). "
+        "Reviewer: Pain Management.")
