@@ -33,6 +33,7 @@ from cases.search.base import (
     IndexDocument,
     IndexUnavailableError,
     SearchBackend,
+    SearchError,
     SearchQuery,
     SearchResults,
     TextLoader,
@@ -224,6 +225,8 @@ class WhooshBackend(SearchBackend):
             return 0
 
     def search(self, query: SearchQuery, *, load_text: TextLoader | None = None) -> SearchResults:
+        if query.page < 1 or query.page_size < 1:
+            raise SearchError("Pages are numbered from 1 and hold at least one result.")
         for facet in query.filters:
             if facet not in FACETS:
                 raise UnknownFacetError(
