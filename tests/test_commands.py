@@ -91,3 +91,26 @@ def test_settings_refuse_production_without_secret_key(tmp_path: Path) -> None:
     assert "Set DJANGO_SECRET_KEY when DJANGO_DEBUG=0." in result.stderr
     env["DJANGO_SECRET_KEY"] = "x" * 50
     assert _manage("check", env=env).returncode == 0
+
+
+@pytest.mark.django_db
+def test_bench_search_times_every_typical_query() -> None:
+    from cases.services import import_determinations
+
+    import_determinations(paths=[DATA / "layout_2013.txt", DATA / "prose_mixed.txt"])
+    out = io.StringIO()
+    call_command("bench_search", repeat=2, stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("2 determinations indexed")
+    assert len(lines) == 10
+    assert all("median" in line and "p95" in line for line in lines[1:])
+
+
+@pytest.mark.django_db
+def test_rebuild_index_command_reports_count() -> None:
+    from cases.services import import_determinations
+
+    import_determinations(paths=[DATA / "layout_2013.txt"], index=False)
+    out = io.StringIO()
+    call_command("rebuild_index", stdout=out)
+    assert out.getvalue().startswith("Indexed 1 determinations in ")
