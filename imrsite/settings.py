@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "cases",
+    "benchmarks",
 ]
 
 MIDDLEWARE = [

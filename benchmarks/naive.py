@@ -1,0 +1,85 @@
+"""The naive way to facet with Whoosh: one ``groupedby`` search per facet."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from whoosh import index, sorting
+from whoosh import query as wq
+from whoosh.searching import Searcher
+
+from cases.search.base import FACETS, ITEM_FACETS, SearchQuery
+from cases.search.facet_counts import ITEM_FIELD, SEP
+from cases.search.whoosh_backend import CASE_FACETS, WhooshBackend
+
+
+class NaiveGroupedBy:
+    """Facet counts from Whoosh's own grouping over the same index as ours."""
+
+    def __init__(self, backend: WhooshBackend) -> None:
+        self.backend = backend
+        self.searcher: Searcher = index.open_dir(
+            str((backend.path / "current").resolve())).searcher()
+        self.triples = [tuple(t.decode().split(SEP)) for t in
+                        self.searcher.reader().lexicon(ITEM_FIELD)]
+
+    def _filter(self, selections: dict[str, tuple[str, ...]], skip: str | None,
+                items: bool = True) -> list[wq.Query]:
+        parts: list[wq.Query] = []
+        for facet, values in selections.items():
+            if facet in ITEM_FACETS or facet == skip:
+                continue
+            parts.append(wq.Or([wq.Term(CASE_FACETS[facet], v) for v in values]))
+        item_sel = {k: set(v) for k, v in selections.items() if k in ITEM_FACETS and k != skip}
+        if items and item_sel:
+            parts.append(wq.Or([wq.Term(ITEM_FIELD, SEP.join(t)) for t in self._triples(item_sel)]
+                               or [wq.NullQuery]))
+        return parts
+
+    def _triples(self, sel: dict[str, set[str]]) -> list[tuple[str, ...]]:
+        return [t for t in self.triples
+                if all(not sel.get(f) or t[n] in sel[f] for n, f in enumerate(ITEM_FACETS))]
+
+    def search(self, query: SearchQuery) -> tuple[int, dict[str, dict[str, int]], list[str]]:
+        """Total, facet counts and the first page, the slow and simple way."""
+        text = self.backend.queries.parse(query.text) or wq.Every()
+        selections = {k: tuple(v) for k, v in query.filters.items() if v}
+        results = self.searcher.search(wq.And([text, *self._filter(selections, None)]),
+                                       limit=query.page_size, sortedby="decided",
+                                       reverse=query.sort != "oldest")
+        page = [hit["id"] for hit in results]
+        facets: dict[str, dict[str, int]] = {}
+        for facet in FACETS:
+            if facet in ITEM_FACETS:
+                facets[facet] = self._item_counts(text, selections, facet)
+                continue
+            grouped = self.searcher.search(
+                wq.And([text, *self._filter(selections, facet)]), limit=1,
+                groupedby=sorting.FieldFacet(CASE_FACETS[facet], allow_overlap=True),
+                maptype=sorting.Count)
+            counts = {k: v for k, v in grouped.groups(CASE_FACETS[facet]).items() if k}
+            facets[facet] = self._with_selected(counts, selections, facet)
+        return len(results), facets, page
+
+    def _item_counts(self, text: wq.Query, selections: dict[str, tuple[str, ...]],
+                     facet: str) -> dict[str, int]:
+        grouped = self.searcher.search(
+            wq.And([text, *self._filter(selections, facet, items=False)]), limit=1,
+            groupedby=sorting.FieldFacet(ITEM_FIELD, allow_overlap=True),
+            maptype=sorting.UnorderedList)
+        others = {k: set(v) for k, v in selections.items() if k in ITEM_FACETS and k != facet}
+        docs: dict[str, set[int]] = defaultdict(set)
+        position = ITEM_FACETS.index(facet)
+        for key, docnums in grouped.groups(ITEM_FIELD).items():
+            triple = key.split(SEP)
+            if all(not others.get(f) or triple[n] in others[f]
+                   for n, f in enumerate(ITEM_FACETS)):
+                docs[triple[position]].update(docnums)
+        return self._with_selected({k: len(v) for k, v in docs.items()}, selections, facet)
+
+    @staticmethod
+    def _with_selected(counts: dict[str, int], selections: dict[str, tuple[str, ...]],
+                       facet: str) -> dict[str, int]:
+        for value in selections.get(facet, ()):
+            counts.setdefault(value, 0)
+        return counts

@@ -1,0 +1,152 @@
+"""The benchmark run: corpus, import, search mix (ours, FTS5, naive), memory; as a report."""
+
+from __future__ import annotations
+
+import json
+import random
+import resource
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connections
+
+from benchmarks.fts5 import Fts5Reference
+from benchmarks.naive import NaiveGroupedBy
+from cases.models import Determination
+from cases.search import get_backend
+from cases.search.base import SearchQuery
+from cases.search.whoosh_backend import WhooshBackend
+from cases.services import import_determinations, index_document
+from cases.synthetic import write_corpus
+
+QUERY_CLASSES = {
+    "common word": "pain",
+    "rare word": "wheelchair",
+    "two words": "lumbar therapy",
+    "phrase": '"physical therapy"',
+    "field query": "treatment:massage",
+    "prefix": "acupunct*",
+    "match-all": "",
+}
+
+
+@dataclass
+class Report:
+    """Figures of one run, printable and JSON-ready."""
+
+    count: int
+    figures: dict[str, object] = field(default_factory=dict)
+    searches: dict[str, dict[str, float]] = field(default_factory=dict)
+    disagreements: list[str] = field(default_factory=list)
+
+    def as_json(self) -> str:
+        """The report as JSON."""
+        return json.dumps({"count": self.count, "figures": self.figures,
+                           "searches": self.searches, "disagreements": self.disagreements},
+                          indent=2)
+
+
+def use_database(path: Path) -> None:
+    """Point the default database at a fresh SQLite file and migrate it."""
+    connection = connections["default"]
+    if connection.vendor != "sqlite":
+        raise ValueError("The benchmark runs on a scratch SQLite database; unset DATABASE_URL.")
+    connection.close()
+    connection.settings_dict["NAME"] = str(path)
+    call_command("migrate", verbosity=0)
+
+
+def _timed(work: Callable[[], object]) -> tuple[float, object]:
+    started = time.perf_counter()
+    result = work()
+    return time.perf_counter() - started, result
+
+
+def filter_sets(backend: WhooshBackend, rng: random.Random) -> dict[int, dict[str, tuple]]:
+    """0, 1 and 3 facet filters, drawn from values the index really has."""
+    facets = backend.search(SearchQuery()).facets
+    top = {name: [v.value for v in values[:3]] for name, values in facets.items() if values}
+    return {0: {}, 1: {"treatment": (top["treatment"][0],)},
+            3: {"decision": ("Upheld",), "specialty": (rng.choice(top["specialty"]),),
+                "state": (top["state"][0],)}}
+
+
+def run(*, count: int, seed: int, work_dir: Path, repeat: int, jobs: int,
+        say: Callable[[str], None]) -> Report:
+    """Run the whole benchmark in this process and return its report."""
+    report = Report(count)
+    corpus = work_dir / "corpus"
+    if not (corpus / "ground_truth.jsonl").exists():
+        seconds, _ = _timed(lambda: write_corpus(corpus, count=count, seed=seed))
+        say(f"generated {count} letters in {seconds:.1f} s")
+    use_database(work_dir / "bench.sqlite3")
+    Determination.objects.all().delete()
+    backend = WhooshBackend({"path": str(work_dir / "index")})
+
+    settings.CASES_SEARCH = {"BACKEND": "cases.search.whoosh_backend.WhooshBackend",
+                             "OPTIONS": {"path": str(work_dir / "index")}}
+    backend = get_backend()  # type: ignore[assignment]
+    seconds, _ = _timed(lambda: import_determinations(paths=[corpus], jobs=jobs))
+    report.figures["import_letters_per_s"] = round(count / seconds, 1)
+    say(f"import (parse + database + index, --jobs {jobs}): {count / seconds:.0f} letters/s")
+    # The same documents our import indexed, read back from the database.
+    documents = [index_document(d) for d in
+                 Determination.objects.order_by("pk").prefetch_related("items")]
+    bare = WhooshBackend({"path": str(work_dir / "bare-index")})
+    seconds_bare, _ = _timed(lambda: bare.rebuild(documents))
+    report.figures["bare_whoosh_letters_per_s"] = round(count / seconds_bare, 1)
+    report.figures["import_vs_bare_time_ratio"] = round(seconds / seconds_bare, 2)
+    say(f"bare Whoosh indexing of the same texts: {count / seconds_bare:.0f} letters/s; "
+        f"import takes {seconds / seconds_bare:.2f}x its time")
+    fts = Fts5Reference()
+    seconds_fts, _ = _timed(lambda: fts.add(documents))
+    say(f"FTS5 reference built in {seconds_fts:.1f} s")
+    naive = NaiveGroupedBy(backend)
+    _search_mix(report, backend, fts, naive, repeat, random.Random(seed), say)
+    report.figures["peak_rss_mb"] = round(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    report.figures["index_mb"] = round(sum(
+        f.stat().st_size for f in (work_dir / "index").rglob("*") if f.is_file()) / 1e6, 1)
+    return report
+
+
+def _search_mix(report: Report, backend: WhooshBackend, fts: Fts5Reference,
+                naive: NaiveGroupedBy, repeat: int, rng: random.Random,
+                say: Callable[[str], None]) -> None:
+    from cases.searching import _snippet_texts
+
+    for filters_count, filters in filter_sets(backend, rng).items():
+        for name, text in QUERY_CLASSES.items():
+            query = SearchQuery(text=text, filters=filters,
+                                sort="relevance" if text else "newest")
+            ours = backend.search(query, load_text=_snippet_texts)
+            reference = fts.search(query)
+            got = (ours.total, {f: {v.value: v.count for v in vs}
+                                for f, vs in ours.facets.items()})
+            if got != reference[:2]:
+                report.disagreements.append(f"{name} with {filters}: ours {got[0]} vs "
+                                            f"FTS5 {reference[0]}")
+            timings = {label: _repeat(work, repeat) for label, work in (
+                ("ours", lambda q=query: backend.search(q, load_text=_snippet_texts)),
+                ("fts5", lambda q=query: fts.search(q)),
+                ("naive", lambda q=query: naive.search(q)))}
+            key = f"{name} + {filters_count} filters"
+            report.searches[key] = {
+                f"{label}_{stat}": value for label, t in timings.items()
+                for stat, value in (("median_ms", t[0]), ("p95_ms", t[1]))}
+            report.searches[key]["hits"] = ours.total
+            say(f"{key:32} hits {ours.total:7}  ours {timings['ours'][0]:7.1f}/"
+                f"{timings['ours'][1]:7.1f}  fts5 {timings['fts5'][0]:7.1f}/"
+                f"{timings['fts5'][1]:7.1f}  naive {timings['naive'][0]:7.1f}/"
+                f"{timings['naive'][1]:7.1f} ms (median/p95)")
+
+
+def _repeat(work: Callable[[], object], times: int) -> tuple[float, float]:
+    samples = sorted(_timed(work)[0] * 1000 for _ in range(times))
+    p95 = samples[min(len(samples) - 1, int(len(samples) * 0.95))]
+    return round(statistics.median(samples), 2), round(p95, 2)
