@@ -79,11 +79,13 @@ class Fts5Reference:
         db = self.db
         db.execute("DROP TABLE IF EXISTS temp.matched")
         expression = self.match_expression(query.text)
+        # A keyed temp table: every count below probes it by document.
+        db.execute("CREATE TEMP TABLE matched (doc INTEGER PRIMARY KEY)")
         if expression is None:
-            db.execute("CREATE TEMP TABLE matched AS SELECT rowid AS doc FROM doc")
+            db.execute("INSERT INTO matched SELECT rowid FROM doc")
         else:
-            db.execute("CREATE TEMP TABLE matched AS SELECT rowid AS doc FROM fts "
-                       "WHERE fts MATCH ?", (expression,))
+            db.execute("INSERT INTO matched SELECT rowid FROM fts WHERE fts MATCH ?",
+                       (expression,))
         selections = {k: tuple(v) for k, v in query.filters.items() if v}
         facets = {facet: self._count(facet, selections) for facet in FACETS}
         where, params = self._conditions(selections, skip=None)
