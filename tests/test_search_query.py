@@ -118,3 +118,11 @@ def test_snippet_marks_terms_and_escapes_letter_text(backend: WhooshBackend) -> 
 def test_suggest_offers_a_close_indexed_word(backend: WhooshBackend) -> None:
     assert backend.suggest("chiropractc") == "chiropractic"
     assert backend.suggest("massage") is None
+
+
+def test_similar_stays_within_the_treatment_category(backend: WhooshBackend) -> None:
+    similar = backend.similar("CM16-0000002", text="Norco hydrocodone opioids",
+                              category="Pharmaceuticals", limit=5)
+    assert similar == ["CM16-0000003"]  # the other opioid request; not the massage cases
+    anywhere = backend.similar("CM16-0000001", text="massage therapy sessions", limit=5)
+    assert "CM16-0000005" in anywhere

@@ -349,16 +349,17 @@ class WhooshBackend(SearchBackend):
                     return snippet
         return escape(text[:240] + ("…" if len(text) > 240 else ""))
 
-    def similar(self, doc_id: str, *, text: str = "", category: str | None = None,
+    def similar(self, doc_id: str, *, text: str, category: str | None = None,
                 limit: int = 5) -> list[str]:
-        searcher = self._open().searcher
+        opened = self._open()
+        searcher = opened.searcher
         docnum = searcher.document_number(id=doc_id)
         if docnum is None or not text:
             return []
         allow = None
         if category:
-            allow = wq.Or([wq.Term(ITEM_FIELD, f"{category}{SEP}{t}{SEP}{d}")
-                           for (c, t, d) in self._open().arrays.items if c == category])
+            allow = wq.Or([wq.Term(ITEM_FIELD, SEP.join(triple))
+                           for triple in opened.arrays.items if triple[0] == category])
         # Key terms of the treatments and summary, matched in treatment words: "similar" means
         # a similar request, not the same reviewer's boilerplate.
         results = searcher.more_like(docnum, "treatment", text=text, top=limit, filter=allow)
