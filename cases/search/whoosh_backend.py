@@ -236,7 +236,16 @@ class WhooshBackend(SearchBackend):
         searcher, arrays = opened.searcher, opened.arrays
         if parsed is not None:
             self.queries.check_expansion(parsed, searcher.reader())
-        matched = self._text_mask(searcher, arrays, parsed) & self._date_mask(arrays, query)
+        ranked = None
+        if parsed is not None and query.sort == "relevance":
+            # One pass scores every match: the mask and the ranking come from it, where
+            # running the query for the mask and again for the page evaluated it twice.
+            ranked = np.fromiter((docnum for _score, docnum in
+                                  searcher.search(parsed, limit=None).top_n), dtype=np.int64)
+            text_mask = arrays.mask_of(ranked) & arrays.live
+        else:
+            text_mask = self._text_mask(searcher, arrays, parsed)
+        matched = text_mask & self._date_mask(arrays, query)
         selections = {k: tuple(v) for k, v in query.filters.items() if v}
         case_masks = {facet: arrays.values_mask(facet, values)
                       for facet, values in selections.items() if facet in CASE_FACETS}
@@ -249,7 +258,7 @@ class WhooshBackend(SearchBackend):
         total_mask = case_all & item_mask
         facets = self._facets(arrays, matched, case_masks, item_mask, case_all, selections)
         decisions = arrays.item_decisions(total_mask, triples if item_selection else arrays.items)
-        docnums = self._ordered(searcher, arrays, parsed, total_mask, query)
+        docnums = self._ordered(arrays, ranked, total_mask, query)
         total = int(total_mask.sum())
         hits = self._hits(searcher, parsed, docnums, load_text)
         return SearchResults(
@@ -307,17 +316,13 @@ class WhooshBackend(SearchBackend):
         return facets
 
     @staticmethod
-    def _ordered(searcher: Searcher, arrays: FacetArrays, parsed: wq.Query | None, mask: Mask,
+    def _ordered(arrays: FacetArrays, ranked: np.ndarray | None, mask: Mask,
                  query: SearchQuery) -> list[int]:
         """Document numbers of the requested page, in the requested order."""
         start = (query.page - 1) * query.page_size
         stop = start + query.page_size
-        if not mask.any():
-            return []  # an empty filter set would mean "no filter" to Whoosh
-        if parsed is not None and query.sort == "relevance":
-            allowed = set(np.flatnonzero(mask).tolist())
-            results = searcher.search(parsed, filter=allowed, limit=stop)
-            return [hit.docnum for hit in results[start:stop]]
+        if ranked is not None:
+            return ranked[mask[ranked]][start:stop].tolist()
         docs = np.flatnonzero(mask)
         order = np.argsort(arrays.decided[docs], kind="stable")
         if query.sort != "oldest":
