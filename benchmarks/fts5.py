@@ -65,7 +65,8 @@ class Fts5Reference:
         parts = []
         for token in _TOKEN.findall(text.strip()):
             field, _, word = token.rpartition(":") if not token.startswith('"') else ("", "", token)
-            prefix = f"{field} : " if field else ""
+            # Unqualified words search the content column, as ours do (not the specialty).
+            prefix = f"{field or 'content'} : "
             if word.startswith('"'):
                 parts.append(prefix + word)
             elif word.endswith("*"):
