@@ -21,6 +21,7 @@ from cases.models import Determination
 from cases.search import get_backend
 from cases.search.base import SearchQuery
 from cases.search.whoosh_backend import WhooshBackend
+from cases.searching import snippet_texts
 from cases.services import import_determinations, index_document
 from cases.synthetic import write_corpus
 
@@ -118,13 +119,11 @@ def run(*, count: int, seed: int, work_dir: Path, repeat: int, jobs: int,
 def _search_mix(report: Report, backend: WhooshBackend, fts: Fts5Reference,
                 naive: NaiveGroupedBy, repeat: int, rng: random.Random,
                 say: Callable[[str], None]) -> None:
-    from cases.searching import _snippet_texts
-
     for filters_count, filters in filter_sets(backend, rng).items():
         for name, text in QUERY_CLASSES.items():
             query = SearchQuery(text=text, filters=filters,
                                 sort="relevance" if text else "newest")
-            ours = backend.search(query, load_text=_snippet_texts)
+            ours = backend.search(query, load_text=snippet_texts)
             reference = fts.search(query)
             got = (ours.total, {f: {v.value: v.count for v in vs}
                                 for f, vs in ours.facets.items()})
@@ -132,7 +131,7 @@ def _search_mix(report: Report, backend: WhooshBackend, fts: Fts5Reference,
                 report.disagreements.append(f"{name} with {filters}: ours {got[0]} vs "
                                             f"FTS5 {reference[0]}")
             timings = {label: _repeat(work, repeat) for label, work in (
-                ("ours", lambda q=query: backend.search(q, load_text=_snippet_texts)),
+                ("ours", lambda q=query: backend.search(q, load_text=snippet_texts)),
                 ("fts5", lambda q=query: fts.search(q)),
                 ("naive", lambda q=query: naive.search(q)))}
             key = f"{name} + {filters_count} filters"

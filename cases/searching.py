@@ -28,7 +28,8 @@ class SearchPage:
     rows: list[tuple[Hit, Determination]]
 
 
-def _snippet_texts(ids: Sequence[str]) -> dict[str, str]:
+def snippet_texts(ids: Sequence[str]) -> dict[str, str]:
+    """Text to cut snippets from, by public id: the summary and the rationales."""
     stored = Determination.objects.filter(public_id__in=ids).prefetch_related("items")
     return {d.public_id: "\n".join([d.summary] + [i.rationale for i in d.items.all()])
             for d in stored}
@@ -38,7 +39,7 @@ def search_determinations(query: SearchQuery) -> SearchPage:
     """Run a search; the hits come back with their determinations, in order."""
     backend = get_backend()
     try:
-        results = backend.search(query, load_text=_snippet_texts)
+        results = backend.search(query, load_text=snippet_texts)
     except IndexUnavailableError:
         if Determination.objects.exists():
             raise
