@@ -28,18 +28,29 @@ class SearchPage:
     rows: list[tuple[Hit, Determination]]
 
 
+def _snippet_text(determination: Determination) -> str:
+    return "\n".join([determination.summary]
+                     + [item.rationale for item in determination.items.all()])
+
+
 def snippet_texts(ids: Sequence[str]) -> dict[str, str]:
     """Text to cut snippets from, by public id: the summary and the rationales."""
     stored = Determination.objects.filter(public_id__in=ids).prefetch_related("items")
-    return {d.public_id: "\n".join([d.summary] + [i.rationale for i in d.items.all()])
-            for d in stored}
+    return {d.public_id: _snippet_text(d) for d in stored}
 
 
 def search_determinations(query: SearchQuery) -> SearchPage:
     """Run a search; the hits come back with their determinations, in order."""
     backend = get_backend()
+    found: dict[str, Determination] = {}
+
+    def load_page(ids: Sequence[str]) -> dict[str, str]:
+        # The page's rows are read once: for the snippets now and for the hits below.
+        found.update(Determination.objects.with_details().in_bulk(ids, field_name="public_id"))
+        return {public_id: _snippet_text(d) for public_id, d in found.items()}
+
     try:
-        results = backend.search(query, load_text=snippet_texts)
+        results = backend.search(query, load_text=load_page)
     except IndexUnavailableError:
         if Determination.objects.exists():
             raise
@@ -49,8 +60,6 @@ def search_determinations(query: SearchQuery) -> SearchPage:
         corrected = _corrected(backend, query.text)
         if corrected:
             results = replace(results, suggestion=corrected)
-    found = Determination.objects.with_details().in_bulk(
-        [hit.id for hit in results.hits], field_name="public_id")
     rows = [(hit, found[hit.id]) for hit in results.hits if hit.id in found]
     return SearchPage(results, rows)
 
