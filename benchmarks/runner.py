@@ -1,4 +1,5 @@
-"""The benchmark run: corpus, import, search mix (ours, FTS5, naive), memory; as a report."""
+"""The benchmark run: corpus, import, search mix (ours, FTS5, naive), HTTP, memory; as a
+report."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ from django.core.management import call_command
 from django.db import connections
 
 from benchmarks.fts5 import Fts5Reference
+from benchmarks.http import KINDS, compare_with_in_process, format_http, run_http
 from benchmarks.naive import NaiveGroupedBy
+from cases.forms import query_string
 from cases.models import Determination
 from cases.search import get_backend
 from cases.search.base import SearchQuery
@@ -44,12 +47,18 @@ class Report:
     figures: dict[str, object] = field(default_factory=dict)
     searches: dict[str, dict[str, float]] = field(default_factory=dict)
     disagreements: list[str] = field(default_factory=list)
+    http: dict[str, object] = field(default_factory=dict)
 
     def as_json(self) -> str:
         """The report as JSON."""
         return json.dumps({"count": self.count, "figures": self.figures,
-                           "searches": self.searches, "disagreements": self.disagreements},
-                          indent=2)
+                           "searches": self.searches, "disagreements": self.disagreements,
+                           "http": self.http}, indent=2)
+
+    def http_errors(self) -> int:
+        """Failed requests of the HTTP phase (0 when it was skipped)."""
+        return sum(self.http[kind]["errors"]  # type: ignore[index]
+                   for kind in KINDS if kind in self.http)
 
 
 def use_database(path: Path) -> None:
@@ -77,9 +86,17 @@ def filter_sets(backend: WhooshBackend, rng: random.Random) -> dict[int, dict[st
                 "state": (top["state"][0],)}}
 
 
+def query_mix(backend: WhooshBackend, rng: random.Random) -> dict[str, SearchQuery]:
+    """Every query class with 0, 1 and 3 filters, keyed like "phrase + 1 filters"."""
+    return {f"{name} + {filters_count} filters": SearchQuery(
+                text=text, filters=filters, sort="relevance" if text else "newest")
+            for filters_count, filters in filter_sets(backend, rng).items()
+            for name, text in QUERY_CLASSES.items()}
+
+
 def run(*, count: int, seed: int, work_dir: Path, repeat: int, jobs: int,
-        say: Callable[[str], None]) -> Report:
-    """Run the whole benchmark in this process and return its report."""
+        http_seconds: float, say: Callable[[str], None]) -> Report:
+    """Run the whole benchmark and return its report; only the HTTP phase uses a server."""
     report = Report(count)
     corpus = work_dir / "corpus"
     if not (corpus / "ground_truth.jsonl").exists():
@@ -108,7 +125,10 @@ def run(*, count: int, seed: int, work_dir: Path, repeat: int, jobs: int,
     seconds_fts, _ = _timed(lambda: fts.add(documents))
     say(f"FTS5 reference built in {seconds_fts:.1f} s")
     naive = NaiveGroupedBy(backend)
-    _search_mix(report, backend, fts, naive, repeat, random.Random(seed), say)
+    queries = query_mix(backend, random.Random(seed))
+    _search_mix(report, queries, backend, fts, naive, repeat, say)
+    if http_seconds > 0:
+        _http_phase(report, queries, work_dir, http_seconds, say)
     report.figures["peak_rss_mb"] = round(
         resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     report.figures["index_mb"] = round(sum(
@@ -116,33 +136,41 @@ def run(*, count: int, seed: int, work_dir: Path, repeat: int, jobs: int,
     return report
 
 
-def _search_mix(report: Report, backend: WhooshBackend, fts: Fts5Reference,
-                naive: NaiveGroupedBy, repeat: int, rng: random.Random,
+def _search_mix(report: Report, queries: dict[str, SearchQuery], backend: WhooshBackend,
+                fts: Fts5Reference, naive: NaiveGroupedBy, repeat: int,
                 say: Callable[[str], None]) -> None:
-    for filters_count, filters in filter_sets(backend, rng).items():
-        for name, text in QUERY_CLASSES.items():
-            query = SearchQuery(text=text, filters=filters,
-                                sort="relevance" if text else "newest")
-            ours = backend.search(query, load_text=snippet_texts)
-            reference = fts.search(query)
-            got = (ours.total, {f: {v.value: v.count for v in vs}
-                                for f, vs in ours.facets.items()})
-            if got != reference[:2]:
-                report.disagreements.append(f"{name} with {filters}: ours {got[0]} vs "
-                                            f"FTS5 {reference[0]}")
-            timings = {label: _repeat(work, repeat) for label, work in (
-                ("ours", lambda q=query: backend.search(q, load_text=snippet_texts)),
-                ("fts5", lambda q=query: fts.search(q)),
-                ("naive", lambda q=query: naive.search(q)))}
-            key = f"{name} + {filters_count} filters"
-            report.searches[key] = {
-                f"{label}_{stat}": value for label, t in timings.items()
-                for stat, value in (("median_ms", t[0]), ("p95_ms", t[1]))}
-            report.searches[key]["hits"] = ours.total
-            say(f"{key:32} hits {ours.total:7}  ours {timings['ours'][0]:7.1f}/"
-                f"{timings['ours'][1]:7.1f}  fts5 {timings['fts5'][0]:7.1f}/"
-                f"{timings['fts5'][1]:7.1f}  naive {timings['naive'][0]:7.1f}/"
-                f"{timings['naive'][1]:7.1f} ms (median/p95)")
+    for key, query in queries.items():
+        ours = backend.search(query, load_text=snippet_texts)
+        reference = fts.search(query)
+        got = (ours.total, {f: {v.value: v.count for v in vs}
+                            for f, vs in ours.facets.items()})
+        if got != reference[:2]:
+            report.disagreements.append(f"{key} with {dict(query.filters)}: ours {got[0]} "
+                                        f"vs FTS5 {reference[0]}")
+        timings = {label: _repeat(work, repeat) for label, work in (
+            ("ours", lambda q=query: backend.search(q, load_text=snippet_texts)),
+            ("fts5", lambda q=query: fts.search(q)),
+            ("naive", lambda q=query: naive.search(q)))}
+        report.searches[key] = {
+            f"{label}_{stat}": value for label, t in timings.items()
+            for stat, value in (("median_ms", t[0]), ("p95_ms", t[1]))}
+        report.searches[key]["hits"] = ours.total
+        say(f"{key:32} hits {ours.total:7}  ours {timings['ours'][0]:7.1f}/"
+            f"{timings['ours'][1]:7.1f}  fts5 {timings['fts5'][0]:7.1f}/"
+            f"{timings['fts5'][1]:7.1f}  naive {timings['naive'][0]:7.1f}/"
+            f"{timings['naive'][1]:7.1f} ms (median/p95)")
+
+
+def _http_phase(report: Report, queries: dict[str, SearchQuery], work_dir: Path,
+                seconds: float, say: Callable[[str], None]) -> None:
+    """The same queries as URLs, through gunicorn; ratios against the in-process medians."""
+    result = run_http(database=work_dir / "bench.sqlite3", index_dir=work_dir / "index",
+                      queries=[(key, query_string(q)) for key, q in queries.items()],
+                      seconds=seconds, log=work_dir / "gunicorn.log")
+    ratios = compare_with_in_process(result, report.searches)
+    report.http = {**result, "page_vs_in_process": ratios}
+    for line in format_http(result, ratios):
+        say(line)
 
 
 def _repeat(work: Callable[[], object], times: int) -> tuple[float, float]:

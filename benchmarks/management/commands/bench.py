@@ -1,4 +1,5 @@
-"""Benchmark import and search against an FTS5 reference and naive Whoosh faceting."""
+"""Benchmark import and search against an FTS5 reference and naive Whoosh faceting, and the
+search page and API through gunicorn."""
 
 from __future__ import annotations
 
@@ -8,13 +9,15 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from benchmarks.http import ServerError
 from benchmarks.runner import run
 
 
 class Command(BaseCommand):
     help = ("Generate N letters, import them into a scratch database and index, and time "
             "import and a fixed search mix for ours, an SQLite FTS5 reference and naive "
-            "Whoosh groupedby, checking that ours and FTS5 agree on every count.")
+            "Whoosh groupedby, checking that ours and FTS5 agree on every count; then load "
+            "the search page and the API through gunicorn.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--count", type=int, default=20_000, help="Letters to generate.")
@@ -24,17 +27,23 @@ class Command(BaseCommand):
         parser.add_argument("--work-dir", type=Path, default=None,
                             help="Where the corpus, database and indexes go (kept for reuse; "
                                  "default: a temporary folder).")
+        parser.add_argument("--http-seconds", type=float, default=20,
+                            help="How long 8 clients load the search page and the API through "
+                                 "gunicorn (2 workers); 0 skips the HTTP phase.")
         parser.add_argument("--json", type=Path, default=None, help="Write the report here.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["count"] < 10:
             raise CommandError("--count must be at least 10.")
+        if options["http_seconds"] < 0:
+            raise CommandError("--http-seconds must be 0 (skip) or more.")
         work_dir = options["work_dir"] or Path(tempfile.mkdtemp(prefix="imr-bench-"))
         work_dir.mkdir(parents=True, exist_ok=True)
         try:
             report = run(count=options["count"], seed=options["seed"], work_dir=work_dir,
-                         repeat=options["repeat"], jobs=options["jobs"], say=self.stdout.write)
-        except ValueError as exc:
+                         repeat=options["repeat"], jobs=options["jobs"],
+                         http_seconds=options["http_seconds"], say=self.stdout.write)
+        except (ValueError, ServerError) as exc:
             raise CommandError(str(exc)) from exc
         for key, value in report.figures.items():
             self.stdout.write(f"{key}: {value}")
@@ -47,3 +56,5 @@ class Command(BaseCommand):
             self.stdout.write(f"report written to {options['json']}")
         if report.disagreements:
             raise CommandError(f"{len(report.disagreements)} queries disagree with FTS5.")
+        if errors := report.http_errors():
+            raise CommandError(f"{errors} HTTP requests failed (see the errors above).")

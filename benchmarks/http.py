@@ -1,0 +1,276 @@
+"""The HTTP phase: the search page and the API through gunicorn under concurrent clients."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+
+HOST = "127.0.0.1"
+KINDS = ("page", "api")
+
+
+class ServerError(Exception):
+    """gunicorn did not start, or did not listen in time."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """One URL of the load: the search page or the API, for one query of the mix."""
+
+    kind: str
+    label: str
+    path: str
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One request: what was asked, how long it took, whether it answered 200."""
+
+    target: Target
+    seconds: float
+    ok: bool
+    error: str = ""
+
+
+def run_http(*, database: Path, index_dir: Path, queries: list[tuple[str, str]],
+             seconds: float, clients: int = 8, workers: int = 2,
+             log: Path | None = None) -> dict[str, object]:
+    """Serve ``database`` and ``index_dir`` with gunicorn and load it for ``seconds``.
+
+    ``queries`` are (label, query string) pairs; each becomes a search page URL and an API
+    URL. Returns requests, requests/s, p50, p95 and errors per kind, the page p50 per label
+    under load and on an idle server, and the largest peak RSS of a worker.
+    """
+    targets = [Target(kind, label, _path(kind, query))
+               for label, query in queries for kind in KINDS]
+    with serve(database=database, index_dir=index_dir, workers=workers, log=log) as server:
+        port, master = server
+        _warm_up(port, targets)
+        idle = _idle_page_ms(port, targets)
+        samples, elapsed = _load(port, targets, seconds=seconds, clients=clients)
+        peak_rss = worker_peak_rss_mb(master)
+    result: dict[str, object] = {"seconds": round(elapsed, 1), "clients": clients,
+                                 "workers": workers}
+    for kind in KINDS:
+        result[kind] = summarize([s for s in samples if s.target.kind == kind], elapsed)
+    result["page_p50_ms"] = {label: _ms(statistics.median(times)) for label, times in
+                             _by_label(s for s in samples if s.target.kind == "page" and s.ok
+                                       ).items()}
+    result["page_idle_ms"] = idle
+    result["worker_peak_rss_mb"] = max(peak_rss, default=0.0)
+    result["error_examples"] = sorted({s.error for s in samples if not s.ok})[:5]
+    return result
+
+
+def _path(kind: str, query: str) -> str:
+    """The URL a user (or an API client) would request for this query string."""
+    base = "/" if kind == "page" else "/api/search"
+    return f"{base}?{query}" if query else base
+
+
+@contextmanager
+def serve(*, database: Path, index_dir: Path, workers: int,
+          log: Path | None = None) -> Iterator[tuple[int, int]]:
+    """Run gunicorn on a free loopback port; yield (port, master pid); always stop it."""
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}",
+           "IMRSITE_INDEX_DIR": str(index_dir), "DJANGO_DEBUG": "0",
+           "DJANGO_SECRET_KEY": secrets.token_urlsafe(50), "DJANGO_ALLOWED_HOSTS": HOST,
+           "DJANGO_SETTINGS_MODULE": "imrsite.settings"}
+    # No control socket: it would default to one shared path in the home folder.
+    command = [sys.executable, "-m", "gunicorn", "imrsite.wsgi:application",
+               "--workers", str(workers), "--bind", f"{HOST}:{port}",
+               "--graceful-timeout", "5", "--no-control-socket"]
+    with open(log or os.devnull, "w") as output:
+        process = subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, stdout=output,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            _wait_until_up(process, port, log)
+            yield port, process.pid
+        finally:
+            _stop(process)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+def _wait_until_up(process: subprocess.Popen[bytes], port: int, log: Path | None,
+                   timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            tail = log.read_text()[-2000:] if log else ""
+            raise ServerError(f"gunicorn exited with status {process.returncode}.\n{tail}")
+        try:
+            with socket.create_connection((HOST, port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise ServerError(f"gunicorn did not listen on port {port} within {timeout:.0f} s.")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM (graceful), then SIGKILL the server's own process group if it lingers."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def _request(connection: http.client.HTTPConnection, target: Target) -> Sample:
+    """One GET; the body is read whole, as a browser would. Never raises."""
+    started = time.perf_counter()
+    try:
+        connection.request("GET", target.path)
+        response = connection.getresponse()
+        response.read()
+    except (OSError, http.client.HTTPException) as exc:
+        connection.close()  # the next request reconnects
+        return Sample(target, time.perf_counter() - started, False,
+                      f"{target.path}: {type(exc).__name__}: {exc}")
+    ok = response.status == 200
+    return Sample(target, time.perf_counter() - started, ok,
+                  "" if ok else f"{target.path}: HTTP {response.status}")
+
+
+def _warm_up(port: int, targets: list[Target]) -> None:
+    """Request every URL once (imports, index readers, connections); stop if none answers."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=60)
+    samples = [_request(connection, target) for target in targets]
+    if not any(s.ok for s in samples):
+        raise ServerError(f"No URL answered 200; the first said {samples[0].error}")
+
+
+def _idle_page_ms(port: int, targets: list[Target], repeat: int = 3) -> dict[str, float]:
+    """Median time of each page URL requested alone, one at a time: no queueing."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=60)
+    samples = [_request(connection, t) for t in targets if t.kind == "page"
+               for _ in range(repeat)]
+    return {label: _ms(statistics.median(times))
+            for label, times in _by_label(s for s in samples if s.ok).items()}
+
+
+def _load(port: int, targets: list[Target], *, seconds: float,
+          clients: int) -> tuple[list[Sample], float]:
+    """``clients`` threads cycle through the targets until ``seconds`` have passed."""
+    results: list[list[Sample]] = [[] for _ in range(clients)]
+    started = time.perf_counter()
+    deadline = started + seconds
+
+    def client(number: int) -> None:
+        connection = http.client.HTTPConnection(HOST, port, timeout=60)
+        # Each client starts elsewhere in the cycle, so the server sees the whole mix at once.
+        position = number * len(targets) // clients
+        while time.perf_counter() < deadline:
+            results[number].append(_request(connection, targets[position % len(targets)]))
+            position += 1
+        connection.close()
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return [s for per_client in results for s in per_client], time.perf_counter() - started
+
+
+def summarize(samples: list[Sample], elapsed: float) -> dict[str, float]:
+    """Requests, requests/s, p50 and p95 (ms, of the answered ones) and errors of one kind."""
+    times = sorted(s.seconds for s in samples if s.ok)
+    return {"requests": len(samples),
+            "requests_per_s": round(len(samples) / elapsed, 1) if elapsed else 0.0,
+            "p50_ms": _ms(statistics.median(times)) if times else 0.0,
+            "p95_ms": _ms(times[min(len(times) - 1, int(len(times) * 0.95))]) if times else 0.0,
+            "errors": sum(not s.ok for s in samples)}
+
+
+def _by_label(samples: Iterable[Sample]) -> dict[str, list[float]]:
+    grouped: dict[str, list[float]] = {}
+    for sample in samples:
+        grouped.setdefault(sample.target.label, []).append(sample.seconds)
+    return grouped
+
+
+def _ms(seconds: float) -> float:
+    return round(seconds * 1000, 2)
+
+
+def worker_peak_rss_mb(master: int) -> list[float]:
+    """Peak resident memory (VmHWM) of each child process of ``master``, in MB."""
+    peaks = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            # The command name may hold spaces and parentheses; the fields follow the last ")".
+            if int(stat.rpartition(")")[2].split()[1]) != master:
+                continue
+            status = (entry / "status").read_text()
+        except (OSError, ValueError, IndexError):
+            continue  # gone, or not ours to read
+        for line in status.splitlines():
+            if line.startswith("VmHWM:"):
+                peaks.append(round(int(line.split()[1]) / 1024, 1))
+    return peaks
+
+
+def compare_with_in_process(result: dict[str, object],
+                            searches: dict[str, dict[str, float]]
+                            ) -> dict[str, dict[str, float | None]]:
+    """Per query label: page p50 under load and idle, each over the in-process median."""
+    loaded: dict[str, float] = result["page_p50_ms"]  # type: ignore[assignment]
+    idle: dict[str, float] = result["page_idle_ms"]  # type: ignore[assignment]
+    ratios: dict[str, dict[str, float | None]] = {}
+    for label, row in searches.items():
+        median = row.get("ours_median_ms")
+        if median and label in loaded:
+            ratios[label] = {"in_process_ms": median, "page_p50_ms": loaded[label],
+                             "loaded_ratio": round(loaded[label] / median, 2),
+                             "idle_ms": idle.get(label),
+                             "idle_ratio": round(idle[label] / median, 2)
+                             if label in idle else None}
+    return ratios
+
+
+def format_http(result: dict[str, object],
+                ratios: dict[str, dict[str, float | None]]) -> list[str]:
+    """The phase as printable lines: one row per kind, then the ratio per query."""
+    lines = [f"HTTP: gunicorn, {result['workers']} workers, {result['clients']} clients, "
+             f"{result['seconds']} s",
+             f"  {'':6} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7}"]
+    for kind in KINDS:
+        row: dict[str, float] = result[kind]  # type: ignore[assignment]
+        lines.append(f"  {kind:6} {row['requests']:9} {row['requests_per_s']:8.1f} "
+                     f"{row['p50_ms']:8.1f} {row['p95_ms']:8.1f} {row['errors']:7}")
+    lines.append(f"  worker peak RSS: {result['worker_peak_rss_mb']} MB")
+    for example in result["error_examples"]:  # type: ignore[attr-defined]
+        lines.append(f"  error: {example}")
+    lines.append(f"  {'page p50 / in-process median (ms)':34} {'in-proc':>8} {'loaded':>8} "
+                 f"{'ratio':>6} {'idle':>8} {'ratio':>6}")
+    for label, r in ratios.items():
+        idle = (f"{r['idle_ms']:8.1f} {r['idle_ratio']:5.2f}x" if r["idle_ratio"] is not None
+                else f"{'-':>8} {'-':>6}")
+        lines.append(f"  {label:34} {r['in_process_ms']:8.1f} {r['page_p50_ms']:8.1f} "
+                     f"{r['loaded_ratio']:5.2f}x {idle}")
+    return lines
