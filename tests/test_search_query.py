@@ -63,6 +63,16 @@ def ids(backend: WhooshBackend, text: str) -> set[str]:
     ("massage NOT knee", {"CM16-0000001"}),
     ('"physical therapy"', {"CM16-0000005"}),
     ('"therapy physical"', set()),
+    ('"L5-S1 epidural"', {"CM16-0000004"}),  # a compound inside a phrase stays whole
+    ('"epidural steroid injection"', {"CM16-0000004"}),  # three words: both of its pairs
+    ('"epidural injection steroid"', set()),
+    ('"physical medicine guidelines"', {"CM16-0000005"}),
+    ('"physical guidelines"', set()),  # both words are there, not next to each other
+    ('"physical guidelines"~3', {"CM16-0000005"}),  # slop: all the words, anywhere
+    ('rationale:"documented functional"', {"CM16-0000002"}),
+    ('summary:"documented functional"', set()),  # adjacent in the letter, not in the summary
+    ('treatment:"physical therapy"', {"CM16-0000005"}),
+    ('-"physical therapy" massage', {"CM16-0000001"}),
     ("(massage OR manipulation) neck", {"CM16-0000001", "imr-0123456789abcdef"}),
     ("manip*", {"imr-0123456789abcdef"}),
     ("treatment:massage", {"CM16-0000001"}),
@@ -126,3 +136,22 @@ def test_similar_stays_within_the_treatment_category(backend: WhooshBackend) -> 
     assert similar == ["CM16-0000003"]  # the other opioid request; not the massage cases
     anywhere = backend.similar("CM16-0000001", text="massage therapy sessions", limit=5)
     assert "CM16-0000005" in anywhere
+
+
+def test_an_index_of_an_older_schema_asks_for_a_rebuild(tmp_path: Path) -> None:
+    from whoosh import fields, index
+
+    from cases.search.base import IndexUnavailableError
+
+    old = tmp_path / "index" / "gen-1"
+    old.mkdir(parents=True)
+    index.create_in(str(old), fields.Schema(id=fields.ID(stored=True, unique=True),
+                                            content=fields.TEXT(phrase=True)))
+    (tmp_path / "index" / "current").symlink_to("gen-1")
+    backend = WhooshBackend({"path": str(tmp_path / "index")})
+    for attempt in (lambda: backend.search(SearchQuery(text="massage")),
+                    lambda: backend.add_bulk(DOCS)):
+        with pytest.raises(IndexUnavailableError, match="rebuild_index"):
+            attempt()
+    backend.rebuild(DOCS)
+    assert ids(backend, '"physical therapy"') == {"CM16-0000005"}

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from whoosh import query as wq
-from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemFilter, Token
+from whoosh.analysis import Token, Tokenizer
+from whoosh.lang.porter import stem
 from whoosh.qparser import PlusMinusPlugin, QueryParser
 
 from cases.search.base import QueryError
@@ -20,34 +22,102 @@ MAX_PREFIX_TERMS = 2000
 _TOKEN = r"§?\w+(?:[-./]\w+)*"
 _SPLIT = re.compile(r"[-./§]+")
 _COMPOUND = re.compile(r"[-./§]")
+_WORD = re.compile(_TOKEN)
+_ALL = re.compile(r".*", re.DOTALL)
 _UNIT = re.compile(r"^(\d+(?:[./]\d+)*)[a-z]+$", re.IGNORECASE)  # "10/325mg" -> "10/325"
 
 
-class CompoundFilter(Filter):
-    """Emit a compound token whole and also each of its parts, at the same position.
+@lru_cache(maxsize=500_000)
+def word_forms(word: str) -> tuple[str, ...]:
+    """One word as written, lowercased, then each part of it if it is a compound.
 
-    A dose glued to its unit is also emitted without it, so "10/325" finds "10/325mg".
+    A compound ("L5-S1", "10/325mg") also gives each part, and a dose glued to its unit
+    ("10/325mg") also gives the dose alone, so "10/325" finds it.
+    """
+    variants = [word]
+    if _COMPOUND.search(word):
+        parts = [p for p in _SPLIT.split(word) if p]
+        parts += [m[1] for v in [word, *parts] if (m := _UNIT.match(v))]
+        variants += [part for part in dict.fromkeys(parts) if part != word]
+    return tuple(variant.lower() for variant in variants)
+
+
+@lru_cache(maxsize=500_000)
+def word_terms(word: str) -> tuple[str, ...]:
+    """The index terms of one word as written (stemmed forms), the whole word's first.
+
+    Cached: letters repeat their words, and this is the indexer's inner loop.
+    """
+    return tuple(stem(form) for form in word_forms(word))
+
+
+class LetterAnalyzer(Tokenizer):
+    """The analyzer of every full-text field: case-insensitive, stemmed, compounds kept.
+
+    One regular expression pass and a cached lookup per word; a compound's terms share its
+    position and its character span. ``no_morph`` gives the unstemmed forms (for spelling).
     """
 
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        for token in tokens:
-            text = token.text
-            yield token
-            if not _COMPOUND.search(text):
-                continue
-            variants = [p for p in _SPLIT.split(text) if p]
-            variants += [m[1] for v in [text, *variants] if (m := _UNIT.match(v))]
-            for variant in dict.fromkeys(variants):
-                if variant != text:
-                    token.text = variant
-                    yield token
-            token.text = text
+    is_morph = True  # it stems: Whoosh then keeps unstemmed words for spelling suggestions
+
+    def __call__(self, value: str, positions: bool = False, chars: bool = False,  # noqa: PLR0913
+                 keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
+                 start_char: int = 0, tokenize: bool = True, mode: str = "",
+                 no_morph: bool = False, **kwargs: object) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        terms_of = word_forms if no_morph else word_terms
+        matches = _WORD.finditer(value) if tokenize else [_ALL.fullmatch(value)]
+        for pos, match in enumerate(matches, start=start_pos):
+            word = match.group(0)
+            if keeporiginal:
+                token.original = word
+            if positions:
+                token.pos = pos
+            if chars:
+                token.startchar = start_char + match.start()
+                token.endchar = start_char + match.end()
+            for term in terms_of(word):
+                token.text = term
+                token.boost = 1.0
+                token.stopped = False
+                yield token
 
 
-def text_analyzer() -> object:
-    """The analyzer of every full-text field: case-insensitive, stemmed, compounds kept."""
-    return (RegexTokenizer(_TOKEN) | CompoundFilter() | LowercaseFilter()
-            | StemFilter(ignore=None, cachesize=50000))
+class PairAnalyzer(Tokenizer):
+    """Each two neighbouring words as one term ("physic therapi"), for cheap phrases.
+
+    A two-word phrase becomes one term lookup instead of a position check per candidate
+    letter; a longer phrase asks for all its pairs. A compound takes part whole.
+    """
+
+    def __call__(self, value: str, positions: bool = False, chars: bool = False,  # noqa: PLR0913
+                 keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
+                 start_char: int = 0, tokenize: bool = True, mode: str = "",
+                 **kwargs: object) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        previous, start = None, 0
+        for pos, match in enumerate(_WORD.finditer(value), start=start_pos - 1):
+            word = word_terms(match.group(0))[0]
+            if previous is not None:
+                token.text = f"{previous} {word}"
+                token.boost = 1.0
+                token.stopped = False
+                if positions:
+                    token.pos = pos
+                if chars:
+                    token.startchar, token.endchar = start_char + start, start_char + match.end()
+                yield token
+            previous, start = word, match.start()
+
+
+def text_analyzer() -> LetterAnalyzer:
+    """The analyzer of every full-text field."""
+    return LetterAnalyzer()
+
+
+def pair_analyzer() -> PairAnalyzer:
+    """The analyzer of the word-pair field that answers phrases."""
+    return PairAnalyzer()
 
 
 # Abbreviations and brand names of the letters, expanded at query time: each key also
@@ -96,6 +166,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "prp": ("platelet rich plasma",),
     "rfa": ("radiofrequency ablation",),
 }
+PAIR_FIELD = "pairs"
+POSITIONAL_FIELDS = ("treatment",)  # short: a phrase checks positions there
 TEXT_FIELDS = ("content", "treatment", "rationale", "summary", "specialty", "state")
 USER_FIELDS = ("treatment", "rationale", "summary", "specialty", "state", "case")
 
@@ -144,7 +216,7 @@ class QueryBuilder:
         if _only_negative(parsed):
             raise QueryError("The query only excludes words; add a word to search for "
                              "(for example: massage -chiropractic).")
-        return parsed.accept(self._expand)
+        return parsed.accept(self._expand).accept(_answer_phrases)
 
     def _expand(self, q: wq.Query) -> wq.Query:
         if isinstance(q, wq.Term) and q.fieldname in TEXT_FIELDS and q.text in self.synonyms:
@@ -168,6 +240,39 @@ class QueryBuilder:
                         raise QueryError(
                             f"'{sub.text}*' matches more than {MAX_PREFIX_TERMS} different "
                             "words; type more letters before the *.")
+
+
+def _answer_phrases(q: wq.Query) -> wq.Query:
+    """Answer a phrase from the word-pair field instead of checking positions.
+
+    "physical therapy" is one pair term; a longer phrase asks for each of its pairs ("a b c":
+    "a b" and "b c", almost always together). In a named field without positions the words
+    must be in that field and adjacent in the letter.
+    A phrase with slop ("a b"~3) asks only that all its words be there.
+    """
+    if not isinstance(q, wq.Phrase):
+        return q
+    words = _whole_words(q)
+    field, boost = q.fieldname, q.boost
+    if len(words) == 1:
+        return wq.Term(field, words[0], boost=boost)
+    if field in POSITIONAL_FIELDS:
+        return wq.Phrase(field, words, slop=q.slop, boost=boost)
+    every_word = [wq.Term(field, word, boost=boost) for word in words]
+    if q.slop > 1 or field not in ("content", "rationale", "summary"):
+        return wq.And(every_word)
+    pairs = [f"{first} {second}" for first, second in zip(words, words[1:], strict=False)]
+    adjacent = (wq.Term(PAIR_FIELD, pairs[0], boost=boost) if len(pairs) == 1
+                else wq.And([wq.Term(PAIR_FIELD, pair, boost=boost) for pair in pairs]))
+    return adjacent if field == "content" else wq.And([*every_word, adjacent])
+
+
+def _whole_words(q: wq.Phrase) -> list[str]:
+    """A phrase's words, a compound's parts left out ("L5-S1 fusion": l5-s1, fusion)."""
+    ranges = q.char_ranges
+    if not ranges or len(ranges) != len(q.words):
+        return list(q.words)
+    return [word for i, word in enumerate(q.words) if i == 0 or ranges[i] != ranges[i - 1]]
 
 
 def _leaves(q: wq.Query) -> Iterator[wq.Query]:

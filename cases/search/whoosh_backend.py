@@ -24,7 +24,7 @@ from whoosh import fields, highlight, index
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
-from cases.search.analysis import QueryBuilder, text_analyzer
+from cases.search.analysis import PAIR_FIELD, QueryBuilder, pair_analyzer, text_analyzer
 from cases.search.base import (
     FACETS,
     ITEM_FACETS,
@@ -49,8 +49,10 @@ WRITER_TIMEOUT = 60.0
 def build_schema() -> fields.Schema:
     """The index schema: full-text fields, facet keywords, item triples, date columns."""
     analyzer = text_analyzer()
-    # Positions (for phrases) cost index time; the long fields searched by name keep words
-    # only. Spelling suggestions come from treatment words, short and what users type most.
+    # Positions cost index time and a position check per candidate letter at search time:
+    # phrases are answered from the word-pair field instead (no positions either: a phrase of
+    # three words or more asks for each of its pairs). Treatment keeps positions, being short.
+    # Spelling suggestions come from treatment words, short and what users type most.
     text = {name: fields.TEXT(analyzer=analyzer, phrase=False)
             for name in ("rationale", "summary", "specialty", "state")}
     facets = {field: fields.KEYWORD(commas=True, scorable=False)
@@ -58,7 +60,8 @@ def build_schema() -> fields.Schema:
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
         case=fields.KEYWORD(lowercase=True),
-        content=fields.TEXT(analyzer=analyzer, phrase=True),
+        content=fields.TEXT(analyzer=analyzer, phrase=False),
+        **{PAIR_FIELD: fields.TEXT(analyzer=pair_analyzer(), phrase=False)},
         treatment=fields.TEXT(analyzer=analyzer, phrase=True, spelling=True),
         item=fields.KEYWORD(commas=True, scorable=True),
         decided=fields.NUMERIC(int, bits=32, sortable=True, signed=False),
@@ -66,6 +69,13 @@ def build_schema() -> fields.Schema:
         **text,
         **facets,
     )
+
+
+def _signature(schema: fields.Schema) -> list[tuple[str, ...]]:
+    """What must match between the stored schema and this code's: names, kinds, analyzers."""
+    return [(name, type(field).__name__, type(field.format).__name__,
+             type(getattr(field, "analyzer", None)).__name__)
+            for name, field in sorted(schema.items())]
 
 
 def _day(value: date | None) -> int:
@@ -80,10 +90,12 @@ def document_fields(doc: IndexDocument) -> dict[str, object]:
     """The Whoosh fields of one determination."""
     treatments = " \n".join(item.treatment for item in doc.items)
     rationales = " \n".join(item.rationale for item in doc.items)
+    content = "\n".join((doc.case_number, treatments, doc.summary, rationales, doc.body))
     return {
         "id": doc.id,
         "case": doc.case_number or doc.id,
-        "content": "\n".join((doc.case_number, treatments, doc.summary, rationales, doc.body)),
+        "content": content,
+        PAIR_FIELD: content,
         "treatment": treatments,
         "rationale": rationales,
         "summary": doc.summary,
@@ -131,7 +143,20 @@ class WhooshBackend(SearchBackend):
         if not current.exists():
             self.path.mkdir(parents=True, exist_ok=True)
             self._swap_in(self._new_generation())
-        return index.open_dir(str(current.resolve()))
+        return self._open_index(current.resolve())
+
+    def _open_index(self, directory: Path) -> index.Index:
+        """Open an index generation, refusing one written with another schema."""
+        try:
+            opened = index.open_dir(str(directory))
+            stored = _signature(opened.schema)
+        except (AttributeError, ImportError, ModuleNotFoundError) as exc:
+            stored = repr(exc)  # pickled by code that is gone: an older layout
+        if stored != _signature(self.schema):
+            raise IndexUnavailableError(
+                "The search index was built by an older version of this app; run "
+                "`python manage.py rebuild_index` to build it again.")
+        return opened
 
     def _new_generation(self) -> Path:
         generation = self.path / f"gen-{time.time_ns()}-{os.getpid()}"
@@ -203,9 +228,12 @@ class WhooshBackend(SearchBackend):
                 target = self._current().resolve(strict=True)
                 opened = self._opened
                 if opened is None or opened.target != target:
-                    opened = _Opened(target, index.open_dir(str(target)).searcher())
+                    opened = _Opened(target, self._open_index(target).searcher())
                 elif not opened.searcher.up_to_date():
                     opened = _Opened(target, opened.searcher.refresh())
+            except IndexUnavailableError:
+                self._opened = None
+                raise
             except (OSError, index.EmptyIndexError) as exc:
                 self._opened = None
                 raise IndexUnavailableError(
@@ -404,6 +432,11 @@ def _windows(text: str, terms: frozenset[str], *, count: int = 3, radius: int = 
 def _query_terms(parsed: wq.Query | None) -> frozenset[str]:
     if parsed is None:
         return frozenset()
-    return frozenset(text.decode() if isinstance(text, bytes) else text
-                     for fieldname, text in parsed.iter_all_terms(phrases=True)
-                     if fieldname in ("content", "treatment", "rationale", "summary"))
+    words = set()
+    for fieldname, text in parsed.iter_all_terms(phrases=True):
+        term = text.decode() if isinstance(text, bytes) else text
+        if fieldname == PAIR_FIELD:
+            words.update(term.split(" "))
+        elif fieldname in ("content", "treatment", "rationale", "summary"):
+            words.add(term)
+    return frozenset(words)
