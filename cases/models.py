@@ -132,6 +132,9 @@ class Determination(models.Model):
                                              "files on re-import.")
     parser_version = models.PositiveSmallIntegerField()
     warnings = models.JSONField(default=list, blank=True)
+    indexed = models.BooleanField(
+        default=False, db_index=True,
+        help_text="In the search index as stored: set once the index committed this version.")
     imported_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

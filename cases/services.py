@@ -31,6 +31,7 @@ class ImportReport:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
+    indexed: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
 
     @property
@@ -97,15 +98,26 @@ def import_determinations(
     """
     files, missing = find_letter_files(paths)
     report = ImportReport(failed=list(missing))
+    indexer = _Indexer(get_backend(), procs=jobs) if index else None
     with ExitStack() as stack:
         pool = stack.enter_context(ProcessPoolExecutor(jobs)) if jobs > 1 else None
-        _import_files(files, report, batch_size=batch_size, pool=pool,
-                      backend=get_backend() if index else None, on_file=on_file)
+        try:
+            if indexer:
+                indexer.add_unindexed()  # left by an import that stopped before its commit
+            _import_files(files, report, batch_size=batch_size, pool=pool, indexer=indexer,
+                          on_file=on_file)
+            if indexer:
+                indexer.commit()
+        except BaseException:
+            if indexer:
+                indexer.cancel()  # what it held stays flagged unindexed: the next run adds it
+            raise
+    report.indexed = indexer.committed if indexer else 0
     return report
 
 
 def _import_files(files: list[Path], report: ImportReport, *, batch_size: int,
-                  pool: Executor | None, backend: SearchBackend | None,
+                  pool: Executor | None, indexer: _Indexer | None,
                   on_file: Callable[[Path], None] | None) -> None:
     batch: dict[str, _Letter] = {}
     # A window of files at a time: the pool never holds more than one window of parsed
@@ -123,17 +135,17 @@ def _import_files(files: list[Path], report: ImportReport, *, batch_size: int,
             letter = replace(letter, source_hash=hashes[path])
             if letter.parsed.public_id in batch:
                 # The same letter twice in one batch: store the first before comparing.
-                _store_batch(list(batch.values()), report, backend)
+                _store_batch(list(batch.values()), report, indexer)
                 batch = {}
             batch[letter.parsed.public_id] = letter
             if len(batch) >= batch_size:
-                _store_batch(list(batch.values()), report, backend)
+                _store_batch(list(batch.values()), report, indexer)
                 batch = {}
         if on_file:
             for path in hashes:
                 on_file(path)
     if batch:
-        _store_batch(list(batch.values()), report, backend)
+        _store_batch(list(batch.values()), report, indexer)
 
 
 def _file_hashes(files: list[Path]) -> dict[Path, str]:
@@ -158,7 +170,7 @@ def _known_files(hashes: dict[Path, str]) -> set[tuple[str, str]]:
 
 
 def _store_batch(letters: list[_Letter], report: ImportReport,
-                 backend: SearchBackend | None) -> None:
+                 indexer: _Indexer | None) -> None:
     """Store a batch in one transaction; if it fails, store letter by letter to isolate the bad."""
     try:
         with transaction.atomic():
@@ -169,11 +181,11 @@ def _store_batch(letters: list[_Letter], report: ImportReport,
             report.failed.append((str(letters[0].path), "database rejected the letter"))
             return
         for letter in letters:
-            _store_batch([letter], report, backend)
+            _store_batch([letter], report, indexer)
         return
     reset_queries()  # with DEBUG on, Django would keep every statement of a long import
-    if backend is not None and counts[0] + counts[1]:
-        index_determinations(public_ids=counts[3], backend=backend)
+    if indexer is not None and counts[3]:
+        indexer.add(counts[3])
     report.new += counts[0]
     report.updated += counts[1]
     report.unchanged += counts[2]
@@ -288,6 +300,7 @@ def _determination_fields(letter: _Letter) -> dict[str, object]:
         "content_hash": p.content_hash,
         "source_hash": letter.source_hash,
         "parser_version": PARSER_VERSION,
+        "indexed": False,
         "warnings": list(p.warnings),
         "public_id": p.public_id,
     }
@@ -295,6 +308,55 @@ def _determination_fields(letter: _Letter) -> dict[str, object]:
 
 # -- the search index ------------------------------------------------------------------
 INDEX_CHUNK = 1000
+# Letters an import indexes between two index commits. Each commit is a Whoosh segment
+# (one per writer process): fewer, larger commits index faster and search faster; a
+# stopped import loses at most this many letters' indexing, which the next run redoes.
+INDEX_COMMIT_EVERY = 20_000
+
+
+class _Indexer:
+    """An import's index writer: adds stored letters, commits every so many, flags them."""
+
+    def __init__(self, backend: SearchBackend, *, procs: int,
+                 commit_every: int = INDEX_COMMIT_EVERY) -> None:
+        self.writer = backend.writer(procs=procs)
+        self.commit_every = commit_every
+        self.uncommitted = 0
+        self.committed = 0
+
+    def add(self, public_ids: list[str]) -> None:
+        """Queue these stored determinations for the index (read back as stored)."""
+        for start in range(0, len(public_ids), INDEX_CHUNK):
+            found = Determination.objects.filter(
+                public_id__in=public_ids[start : start + INDEX_CHUNK]).prefetch_related("items")
+            self.writer.add(index_document(d) for d in found)
+        self.uncommitted += len(public_ids)
+        if self.uncommitted >= self.commit_every:
+            self.commit()
+
+    def add_unindexed(self) -> None:
+        """Queue the stored determinations that no index commit has covered."""
+        pending = list(Determination.objects.filter(indexed=False)
+                       .values_list("public_id", flat=True))
+        if pending:
+            self.add(pending)
+
+    def commit(self) -> None:
+        """Make the queued determinations searchable and flag them indexed."""
+        ids = self.writer.commit()
+        _flag_indexed(ids)
+        self.committed += len(ids)
+        self.uncommitted = 0
+
+    def cancel(self) -> None:
+        """Drop what is queued (it stays flagged unindexed)."""
+        self.writer.cancel()
+
+
+def _flag_indexed(public_ids: list[str]) -> None:
+    for start in range(0, len(public_ids), INDEX_CHUNK):
+        Determination.objects.filter(
+            public_id__in=public_ids[start : start + INDEX_CHUNK]).update(indexed=True)
 
 
 def index_document(determination: Determination) -> IndexDocument:
@@ -321,20 +383,26 @@ def index_document(determination: Determination) -> IndexDocument:
 
 
 def index_determinations(*, public_ids: Iterable[str], backend: SearchBackend) -> int:
-    """(Re)index the given stored determinations; return how many were written."""
-    ids = list(public_ids)
-    found = Determination.objects.filter(public_id__in=ids).prefetch_related("items")
-    return backend.add_bulk(index_document(d) for d in found)
+    """(Re)index the given stored determinations now; return how many were written."""
+    indexer = _Indexer(backend, procs=1)
+    indexer.add(list(public_ids))
+    indexer.commit()
+    return indexer.committed
 
 
-def rebuild_index(*, backend: SearchBackend,
+def rebuild_index(*, backend: SearchBackend, procs: int = 1,
                   on_document: Callable[[], None] | None = None) -> int:
     """Build a fresh index of every stored determination and swap it in."""
+    written: list[str] = []
+
     def documents() -> Iterable[IndexDocument]:
         stored = Determination.objects.order_by("pk").prefetch_related("items")
         for determination in stored.iterator(chunk_size=INDEX_CHUNK):
             if on_document:
                 on_document()
+            written.append(determination.public_id)
             yield index_document(determination)
 
-    return backend.rebuild(documents())
+    count = backend.rebuild(documents(), procs=procs)
+    _flag_indexed(written)
+    return count

@@ -54,7 +54,7 @@ def test_import_command_reports_failures_and_exits_1(tmp_path: Path) -> None:
         call_command("import_determinations", str(tmp_path), stdout=out, stderr=err)
     assert failure.value.returncode == 1
     assert f"FAILED {tmp_path / 'empty.txt'}: empty file" in err.getvalue()
-    assert "1 new, 0 updated, 0 unchanged, 1 failed." in out.getvalue()
+    assert "1 new, 0 updated, 0 unchanged, 1 failed; 1 indexed." in out.getvalue()
     assert Determination.objects.filter(public_id="CM13-0099001").exists()
 
 
@@ -75,11 +75,11 @@ def test_commands_run_as_processes_with_exit_status(tmp_path: Path) -> None:
     assert _manage("migrate", "--noinput", env=env).returncode == 0
     first = _manage("import_determinations", str(need(SEEDS)), env=env)
     assert first.returncode == 0, first.stderr
-    assert "5 new, 0 updated, 0 unchanged, 0 failed." in first.stdout
+    assert "5 new, 0 updated, 0 unchanged, 0 failed; 5 indexed." in first.stdout
     (tmp_path / "bad.pdf").write_bytes(b"%PDF-1.4 truncated")
     again = _manage("import_determinations", str(SEEDS), str(tmp_path / "bad.pdf"), env=env)
     assert again.returncode == 1
-    assert "0 new, 0 updated, 5 unchanged, 1 failed." in again.stdout
+    assert "0 new, 0 updated, 5 unchanged, 1 failed; 0 indexed." in again.stdout
     assert "bad.pdf: broken PDF" in again.stderr
 
 

@@ -155,3 +155,12 @@ def test_an_index_of_an_older_schema_asks_for_a_rebuild(tmp_path: Path) -> None:
             attempt()
     backend.rebuild(DOCS)
     assert ids(backend, '"physical therapy"') == {"CM16-0000005"}
+
+
+def test_an_open_searcher_sees_replaced_and_deleted_documents(backend: WhooshBackend) -> None:
+    assert backend.count() == len(DOCS)  # this process's searcher is open now
+    backend.add_bulk(DOCS[:2])  # replaced: still one document each
+    assert backend.count() == len(DOCS)
+    assert ids(backend, "massage") == {"CM16-0000001", "CM16-0000005"}
+    backend.delete(["CM16-0000001"])
+    assert ids(backend, "massage") == {"CM16-0000005"}

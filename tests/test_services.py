@@ -193,3 +193,33 @@ def test_public_ids_survive_reimport_and_rebuild(tmp_path: Path) -> None:
     import_determinations(paths=[DATA / "prose_mixed.txt", DATA / "layout_2013.txt"])
     rebuild_index(backend=get_backend())
     assert set(Determination.objects.values_list("public_id", flat=True)) == before == _ids()
+
+
+def test_letters_stored_but_not_yet_indexed_are_indexed_by_the_next_import() -> None:
+    from cases.search import get_backend
+
+    # As if an import stopped after its database commits and before its index commit.
+    import_determinations(paths=[need(SEEDS)], index=False)
+    assert not Determination.objects.filter(indexed=True).exists()
+    again = import_determinations(paths=[need(SEEDS)])
+    assert (again.new, again.unchanged, again.indexed) == (0, 5, 5)
+    assert _ids() == set(Determination.objects.values_list("public_id", flat=True))
+    assert not Determination.objects.filter(indexed=False).exists()
+    assert get_backend().count() == 5
+
+
+def test_import_with_two_index_processes_and_several_commits(monkeypatch) -> None:
+    from cases import services
+
+    monkeypatch.setattr(services, "INDEX_COMMIT_EVERY", 40)  # several commits per import
+    report = import_determinations(paths=[need(SEEDS), need(REAL_PDFS)], jobs=2,
+                                   batch_size=25)
+    assert (report.new, report.indexed, report.failed) == (152, 152, [])
+    assert _ids() == set(Determination.objects.values_list("public_id", flat=True))
+    # Three letters whose stored file hash no longer matches are read again and replaced.
+    stale = list(Determination.objects.order_by("pk").values_list("pk", flat=True)[:3])
+    Determination.objects.filter(pk__in=stale).update(source_hash="")
+    again = import_determinations(paths=[need(SEEDS), need(REAL_PDFS)], jobs=2)
+    assert (again.updated, again.unchanged, again.indexed) == (3, 149, 3)
+    from cases.search import get_backend
+    assert get_backend().count() == 152  # replaced documents are not counted twice

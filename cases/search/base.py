@@ -152,6 +152,25 @@ class SearchResults:
 TextLoader = Callable[[Sequence[str]], Mapping[str, str]]
 
 
+class IndexWriter(ABC):
+    """Documents written in large steps: ``add`` any number, ``commit`` makes them searchable.
+
+    Until ``commit`` nothing added is visible, and ``cancel`` (or a crash) loses only that.
+    """
+
+    @abstractmethod
+    def add(self, documents: Iterable[IndexDocument]) -> None:
+        """Add or replace documents (by id)."""
+
+    @abstractmethod
+    def commit(self) -> list[str]:
+        """Make everything added searchable; return the ids committed."""
+
+    @abstractmethod
+    def cancel(self) -> None:
+        """Drop everything added since the last commit."""
+
+
 class SearchBackend(ABC):
     """A full-text index of determinations with faceted search."""
 
@@ -159,16 +178,27 @@ class SearchBackend(ABC):
         self.options = options
 
     @abstractmethod
+    def writer(self, *, procs: int = 1) -> IndexWriter:
+        """A writer for a large import; ``procs`` processes analyze documents."""
+
     def add_bulk(self, documents: Iterable[IndexDocument]) -> int:
-        """Add or replace documents (by id); return how many were written."""
+        """Add or replace documents (by id) and commit; return how many were written."""
+        writer = self.writer()
+        try:
+            writer.add(documents)
+        except BaseException:
+            writer.cancel()
+            raise
+        return len(writer.commit())
 
     @abstractmethod
     def delete(self, ids: Iterable[str]) -> int:
         """Remove documents by id; return how many were asked for."""
 
     @abstractmethod
-    def rebuild(self, documents: Iterable[IndexDocument]) -> int:
-        """Build a fresh index from ``documents`` and swap it in atomically."""
+    def rebuild(self, documents: Iterable[IndexDocument], *, procs: int = 1) -> int:
+        """Build a fresh index from ``documents`` (``procs`` processes analyzing them) and
+        swap it in atomically."""
 
     @abstractmethod
     def search(self, query: SearchQuery, *, load_text: TextLoader | None = None) -> SearchResults:

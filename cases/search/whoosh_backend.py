@@ -32,6 +32,7 @@ from cases.search.base import (
     Hit,
     IndexDocument,
     IndexUnavailableError,
+    IndexWriter,
     SearchBackend,
     SearchError,
     SearchQuery,
@@ -44,6 +45,7 @@ from cases.search.facet_counts import ITEM_FIELD, SEP, FacetArrays, Mask
 
 CASE_FACETS = {name: f"f_{name}" for name in FACETS if name not in ITEM_FACETS}
 WRITER_TIMEOUT = 60.0
+WRITER_MB = 512  # postings held in memory before sorting runs go to disk
 
 
 def build_schema() -> fields.Schema:
@@ -114,6 +116,54 @@ def document_fields(doc: IndexDocument) -> dict[str, object]:
     }
 
 
+def _open_writer(ix: index.Index, procs: int) -> object:
+    """A Whoosh writer; with several processes each writes its own segment (no final merge,
+    which would be one process re-reading every posting)."""
+    if procs > 1:
+        return ix.writer(procs=procs, multisegment=True, limitmb=WRITER_MB // procs,
+                         timeout=WRITER_TIMEOUT)
+    return ix.writer(limitmb=WRITER_MB, timeout=WRITER_TIMEOUT)
+
+
+class _Writer(IndexWriter):
+    """One Whoosh writer held across many ``add`` calls until ``commit``."""
+
+    def __init__(self, backend: WhooshBackend, procs: int) -> None:
+        self.backend = backend
+        self.procs = procs
+        self._writer: object | None = None
+        self._pending: dict[str, None] = {}
+
+    def add(self, documents: Iterable[IndexDocument]) -> None:
+        docs = list(documents)
+        if any(doc.id in self._pending for doc in docs):
+            self.commit()  # a letter replaced twice before a commit: keep only the last
+        if not docs:
+            return
+        if self._writer is None:
+            self._writer = _open_writer(self.backend._ensure_index(), self.procs)
+        writer = self._writer
+        # One searcher for the batch's deletions; Whoosh would open one per document.
+        with writer.searcher() as searcher:  # type: ignore[attr-defined]
+            for doc in docs:
+                writer.delete_by_term("id", doc.id, searcher=searcher)  # type: ignore[attr-defined]
+        for doc in docs:
+            writer.add_document(**document_fields(doc))  # type: ignore[attr-defined]
+            self._pending[doc.id] = None
+
+    def commit(self) -> list[str]:
+        committed = list(self._pending)
+        if self._writer is not None:
+            self._writer.commit()  # type: ignore[attr-defined]
+        self._writer, self._pending = None, {}
+        return committed
+
+    def cancel(self) -> None:
+        if self._writer is not None:
+            self._writer.cancel()  # type: ignore[attr-defined]
+        self._writer, self._pending = None, {}
+
+
 class _Opened:
     """One process's view of the index: the searcher and the arrays derived from it."""
 
@@ -179,19 +229,8 @@ class WhooshBackend(SearchBackend):
             if old.name not in keep:
                 shutil.rmtree(old, ignore_errors=True)
 
-    def add_bulk(self, documents: Iterable[IndexDocument]) -> int:
-        docs = list(documents)
-        if not docs:
-            return 0
-        writer = self._ensure_index().writer(timeout=WRITER_TIMEOUT)
-        try:
-            for doc in docs:
-                writer.update_document(**document_fields(doc))
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
-        return len(docs)
+    def writer(self, *, procs: int = 1) -> _Writer:
+        return _Writer(self, procs)
 
     def delete(self, ids: Iterable[str]) -> int:
         wanted = list(ids)
@@ -203,11 +242,11 @@ class WhooshBackend(SearchBackend):
         writer.commit()
         return len(wanted)
 
-    def rebuild(self, documents: Iterable[IndexDocument]) -> int:
+    def rebuild(self, documents: Iterable[IndexDocument], *, procs: int = 1) -> int:
         self.path.mkdir(parents=True, exist_ok=True)
         generation = self._new_generation()
         written = 0
-        writer = index.open_dir(str(generation)).writer(limitmb=256)
+        writer = _open_writer(index.open_dir(str(generation)), procs)
         try:
             for doc in documents:
                 writer.add_document(**document_fields(doc))
@@ -216,7 +255,7 @@ class WhooshBackend(SearchBackend):
             writer.cancel()
             shutil.rmtree(generation, ignore_errors=True)
             raise
-        writer.commit(optimize=True)
+        writer.commit(optimize=procs == 1)
         self._swap_in(generation)
         return written
 
@@ -227,10 +266,11 @@ class WhooshBackend(SearchBackend):
             try:
                 target = self._current().resolve(strict=True)
                 opened = self._opened
-                if opened is None or opened.target != target:
+                # Not Searcher.refresh(): it reuses the reader of a segment that gained
+                # deletions since, so replaced letters would show twice.
+                if (opened is None or opened.target != target
+                        or not opened.searcher.up_to_date()):
                     opened = _Opened(target, self._open_index(target).searcher())
-                elif not opened.searcher.up_to_date():
-                    opened = _Opened(target, opened.searcher.refresh())
             except IndexUnavailableError:
                 self._opened = None
                 raise

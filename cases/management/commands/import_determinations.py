@@ -45,7 +45,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Imported {report.total} files in {elapsed:.1f} s ({rate:.0f}/s): "
             f"{report.new} new, {report.updated} updated, {report.unchanged} unchanged, "
-            f"{len(report.failed)} failed."
+            f"{len(report.failed)} failed; {report.indexed} indexed."
         )
         if report.failed:
             raise CommandError(

@@ -20,11 +20,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--quiet", action="store_true", help="Print only the summary line.")
+        parser.add_argument("--jobs", type=int, default=1,
+                            help="Processes analyzing letters (each writes its own segment).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
         show_bar = sys.stderr.isatty() and not options["quiet"] and options["verbosity"] > 0
         with tqdm(total=Determination.objects.count(), unit="doc", disable=not show_bar) as bar:
-            written = rebuild_index(backend=get_backend(), on_document=bar.update)
+            written = rebuild_index(backend=get_backend(), procs=max(1, options["jobs"]),
+                                    on_document=bar.update)
         elapsed = time.perf_counter() - started
         self.stdout.write(f"Indexed {written} determinations in {elapsed:.1f} s.")
