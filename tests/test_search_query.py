@@ -164,3 +164,27 @@ def test_an_open_searcher_sees_replaced_and_deleted_documents(backend: WhooshBac
     assert ids(backend, "massage") == {"CM16-0000001", "CM16-0000005"}
     backend.delete(["CM16-0000001"])
     assert ids(backend, "massage") == {"CM16-0000005"}
+
+
+def test_block_postings_equal_whoosh_postings_across_segments_and_deletions(
+        backend: WhooshBackend) -> None:
+    from cases.search.facet_counts import term_postings
+
+    backend.add_bulk(DOCS[3:])  # a second segment; the first now has deleted documents
+    reader = backend._open().searcher.reader()
+    assert len(reader.leaf_readers()) == 2 and reader.has_deletions()
+    checked = 0
+    for fieldname in ("content", "item", "f_specialty", "decided"):
+        for term in reader.lexicon(fieldname):
+            text = term.decode()
+            ids, weights = term_postings(reader, fieldname, text)
+            live = [(i, w) for i, w in zip(ids.tolist(), weights.tolist(), strict=True)
+                    if not reader.is_deleted(i)]
+            matcher = reader.postings(fieldname, text)
+            expected = []
+            while matcher.is_active():
+                expected.append((matcher.id(), matcher.weight()))
+                matcher.next()
+            assert live == expected, (fieldname, text)
+            checked += 1
+    assert checked > 50

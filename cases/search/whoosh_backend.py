@@ -42,6 +42,7 @@ from cases.search.base import (
     age_band,
 )
 from cases.search.facet_counts import ITEM_FIELD, SEP, FacetArrays, Mask
+from cases.search.ranking import Ranker, top
 
 CASE_FACETS = {name: f"f_{name}" for name in FACETS if name not in ITEM_FACETS}
 WRITER_TIMEOUT = 60.0
@@ -66,8 +67,9 @@ def build_schema() -> fields.Schema:
         **{PAIR_FIELD: fields.TEXT(analyzer=pair_analyzer(), phrase=False)},
         treatment=fields.TEXT(analyzer=analyzer, phrase=True, spelling=True),
         item=fields.KEYWORD(commas=True, scorable=True),
-        decided=fields.NUMERIC(int, bits=32, sortable=True, signed=False),
-        injured=fields.NUMERIC(int, bits=32, sortable=True, signed=False),
+        # Dates as one yyyymmdd term per document: facet_counts reads them into arrays.
+        decided=fields.ID(),
+        injured=fields.ID(),
         **text,
         **facets,
     )
@@ -104,8 +106,8 @@ def document_fields(doc: IndexDocument) -> dict[str, object]:
         "specialty": " \n".join(doc.specialties),
         "state": " \n".join(doc.states),
         "item": _keywords(SEP.join((i.category, i.subcategory, i.decision)) for i in doc.items),
-        "decided": _day(doc.decision_date),
-        "injured": _day(doc.date_of_injury),
+        "decided": str(_day(doc.decision_date) or ""),
+        "injured": str(_day(doc.date_of_injury) or ""),
         "f_specialty": _keywords(doc.specialties),
         "f_state": _keywords(doc.states),
         "f_outcome": doc.outcome,
@@ -171,6 +173,7 @@ class _Opened:
         self.target = target
         self.searcher = searcher
         self.arrays = FacetArrays(searcher.reader(), CASE_FACETS)
+        self.ranker = Ranker(searcher, self.arrays.size)
 
 
 class WhooshBackend(SearchBackend):
@@ -304,8 +307,12 @@ class WhooshBackend(SearchBackend):
         searcher, arrays = opened.searcher, opened.arrays
         if parsed is not None:
             self.queries.check_expansion(parsed, searcher.reader())
-        ranked = None
-        if parsed is not None and query.sort == "relevance":
+        ranked = scores = None
+        evaluated = opened.ranker.evaluate(parsed) if parsed is not None else None
+        if evaluated is not None:  # the common shapes: whole arrays, no per-match Python
+            text_mask = evaluated[0] & arrays.live
+            scores = evaluated[1] if query.sort == "relevance" else None
+        elif parsed is not None and query.sort == "relevance":
             # One pass scores every match: the mask and the ranking come from it, where
             # running the query for the mask and again for the page evaluated it twice.
             ranked = np.fromiter((docnum for _score, docnum in
@@ -326,7 +333,7 @@ class WhooshBackend(SearchBackend):
         total_mask = case_all & item_mask
         facets = self._facets(arrays, matched, case_masks, item_mask, case_all, selections)
         decisions = arrays.item_decisions(total_mask, triples if item_selection else arrays.items)
-        docnums = self._ordered(arrays, ranked, total_mask, query)
+        docnums = self._ordered(arrays, ranked, scores, total_mask, query)
         total = int(total_mask.sum())
         hits = self._hits(searcher, parsed, docnums, load_text)
         return SearchResults(
@@ -384,11 +391,13 @@ class WhooshBackend(SearchBackend):
         return facets
 
     @staticmethod
-    def _ordered(arrays: FacetArrays, ranked: np.ndarray | None, mask: Mask,
-                 query: SearchQuery) -> list[int]:
+    def _ordered(arrays: FacetArrays, ranked: np.ndarray | None, scores: np.ndarray | None,
+                 mask: Mask, query: SearchQuery) -> list[int]:
         """Document numbers of the requested page, in the requested order."""
         start = (query.page - 1) * query.page_size
         stop = start + query.page_size
+        if scores is not None:
+            return top(scores, np.flatnonzero(mask), start, stop)
         if ranked is not None:
             return ranked[mask[ranked]][start:stop].tolist()
         docs = np.flatnonzero(mask)

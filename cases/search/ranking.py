@@ -1,0 +1,139 @@
+"""Matching and BM25F scoring of the common query shapes over whole posting arrays.
+
+Whoosh scores a match at a time in Python, which for a common word means tens of thousands
+of calls per search. Words, word pairs (phrases), field queries, prefixes and their
+AND / OR / NOT combine here as NumPy operations over arrays as long as the index, giving the
+same scores as Whoosh's BM25F (the same formula, idf, average field lengths and stored
+length bytes). Any other query shape returns None and Whoosh evaluates it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.scoring import BM25FScorer
+from whoosh.searching import Searcher
+from whoosh.util.numeric import byte_to_length
+
+from cases.search.facet_counts import Mask, term_postings
+
+Scores = NDArray[np.float64]
+# Stored length byte -> the field length Whoosh scores with (byte 0: no such field).
+_LENGTHS = np.array([0.0] + [float(byte_to_length(b)) for b in range(1, 256)])
+
+
+class Ranker:
+    """Evaluates queries against one opened searcher; caches per-field length arrays."""
+
+    def __init__(self, searcher: Searcher, size: int) -> None:
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.size = size
+        self._lengths: dict[str, Scores] = {}
+
+    def evaluate(self, q: wq.Query) -> tuple[Mask, Scores] | None:
+        """(matching documents, their scores), or None for a shape handled by Whoosh."""
+        if isinstance(q, wq.Term):
+            return self._term(q.fieldname, q.text, q.boost)
+        if isinstance(q, wq.PatternQuery):
+            return self._pattern(q)
+        if isinstance(q, wq.And):
+            return self._and(q.subqueries)
+        if isinstance(q, wq.AndNot):  # "a -b": a's scores, without b's documents
+            return self._and([q.a, wq.Not(q.b)])
+        if isinstance(q, wq.AndMaybe):  # "+a b": a's documents, b adding to their scores
+            return self._and_maybe(q.a, q.b)
+        if isinstance(q, wq.Or) and not any(isinstance(s, wq.Not) for s in q.subqueries):
+            return self._or(q.subqueries)
+        return None
+
+    def _term(self, fieldname: str, text: str | bytes, boost: float) -> tuple[Mask, Scores]:
+        mask = np.zeros(self.size, dtype=bool)
+        scores = np.zeros(self.size, dtype=np.float64)
+        if fieldname not in self.searcher.schema:
+            return mask, scores
+        if isinstance(text, bytes):
+            text = text.decode("utf-8")
+        ids, weights = term_postings(self.reader, fieldname, text)
+        if not len(ids):
+            return mask, scores
+        scorer = self.searcher.weighting.scorer(self.searcher, fieldname, text)
+        if isinstance(scorer, BM25FScorer):
+            k1, b = scorer.K1, scorer.B
+            lengths = self._field_lengths(fieldname)[ids]
+            norm = k1 * ((1.0 - b) + b * lengths / scorer.avgfl)
+            values = scorer.idf * ((weights * (k1 + 1)) / (weights + norm))
+        else:  # a field without lengths: Whoosh scores the weight itself
+            values = weights
+        mask[ids] = True
+        scores[ids] = values * boost
+        return mask, scores
+
+    def _pattern(self, q: wq.PatternQuery) -> tuple[Mask, Scores] | None:
+        """A prefix or wildcard: the OR of its expansions (Whoosh scores each one too)."""
+        expansions = [wq.Term(q.fieldname, btext, boost=q.boost)
+                      for btext in q._btexts(self.reader)]  # noqa: SLF001 (Whoosh's expansion)
+        return self._or(expansions)
+
+    def _and(self, parts: list[wq.Query]) -> tuple[Mask, Scores] | None:
+        wanted = [p for p in parts if not isinstance(p, wq.Not)]
+        if not wanted:
+            return None
+        mask = np.ones(self.size, dtype=bool)
+        scores = np.zeros(self.size, dtype=np.float64)
+        for part in wanted:
+            result = self.evaluate(part)
+            if result is None:
+                return None
+            mask &= result[0]
+            scores += result[1]
+        for part in parts:
+            if isinstance(part, wq.Not):
+                result = self.evaluate(part.query)
+                if result is None:
+                    return None
+                mask &= ~result[0]
+        return mask, np.where(mask, scores, 0.0)
+
+    def _and_maybe(self, required: wq.Query, optional: wq.Query) -> tuple[Mask, Scores] | None:
+        first, second = self.evaluate(required), self.evaluate(optional)
+        if first is None or second is None:
+            return None
+        return first[0], np.where(first[0], first[1] + second[1], 0.0)
+
+    def _or(self, parts: list[wq.Query]) -> tuple[Mask, Scores] | None:
+        mask = np.zeros(self.size, dtype=bool)
+        scores = np.zeros(self.size, dtype=np.float64)
+        for part in parts:
+            result = self.evaluate(part)
+            if result is None:
+                return None
+            mask |= result[0]
+            scores += result[1]
+        return mask, scores
+
+    def _field_lengths(self, fieldname: str) -> Scores:
+        """Each document's stored length of ``fieldname``, decoded as Whoosh decodes it."""
+        if fieldname not in self._lengths:
+            codes = np.zeros(self.size, dtype=np.uint8)
+            for leaf, offset in self.reader.leaf_readers():
+                column = leaf._perdoc._cached_reader(  # noqa: SLF001 (the lengths column)
+                    _lenfield(fieldname), LENGTHS_COLUMN)
+                if column is None:
+                    continue
+                stored = column._dbfile.get(column._basepos, column._count)  # noqa: SLF001
+                codes[offset : offset + len(stored)] = np.frombuffer(stored, dtype=np.uint8)
+            self._lengths[fieldname] = _LENGTHS[codes]
+        return self._lengths[fieldname]
+
+
+def top(scores: Scores, candidates: NDArray[np.int64], start: int, stop: int) -> list[int]:
+    """Candidates ``start:stop`` by score, highest first; ties in document order."""
+    if stop < len(candidates):
+        # Only what can reach the page is sorted: the scores at least the stop-th highest.
+        threshold = -np.partition(-scores[candidates], stop - 1)[stop - 1]
+        candidates = candidates[scores[candidates] >= threshold]
+    order = np.argsort(-scores[candidates], kind="stable")
+    return candidates[order[start:stop]].tolist()
