@@ -6,9 +6,10 @@ from __future__ import annotations
 import json
 import random
 import resource
+import shutil
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from benchmarks.naive import NaiveGroupedBy
 from cases.forms import query_string
 from cases.models import Determination
 from cases.search import get_backend
-from cases.search.base import SearchQuery
+from cases.search.base import IndexDocument, SearchQuery
 from cases.search.whoosh_backend import WhooshBackend
 from cases.searching import snippet_texts
 from cases.services import import_determinations, index_document
@@ -94,8 +95,15 @@ def query_mix(backend: WhooshBackend, rng: random.Random) -> dict[str, SearchQue
             for name, text in QUERY_CLASSES.items()}
 
 
+def stored_documents() -> Iterator[IndexDocument]:
+    """The documents our import indexed, read back from the database a chunk at a time."""
+    stored = Determination.objects.order_by("pk").prefetch_related("items")
+    for determination in stored.iterator(chunk_size=2000):
+        yield index_document(determination)
+
+
 def run(*, count: int, seed: int, work_dir: Path, repeat: int, jobs: int,
-        http_seconds: float, say: Callable[[str], None]) -> Report:
+        http_seconds: float, say: Callable[[str], None], naive_repeat: int = 0) -> Report:
     """Run the whole benchmark and return its report; only the HTTP phase uses a server."""
     report = Report(count)
     corpus = work_dir / "corpus"
@@ -112,21 +120,20 @@ def run(*, count: int, seed: int, work_dir: Path, repeat: int, jobs: int,
     seconds, _ = _timed(lambda: import_determinations(paths=[corpus], jobs=jobs))
     report.figures["import_letters_per_s"] = round(count / seconds, 1)
     say(f"import (parse + database + index, --jobs {jobs}): {count / seconds:.0f} letters/s")
-    # The same documents our import indexed, read back from the database.
-    documents = [index_document(d) for d in
-                 Determination.objects.order_by("pk").prefetch_related("items")]
     bare = WhooshBackend({"path": str(work_dir / "bare-index")})
-    seconds_bare, _ = _timed(lambda: bare.rebuild(documents))
+    seconds_bare, _ = _timed(lambda: bare.rebuild(stored_documents(), procs=jobs))
+    shutil.rmtree(work_dir / "bare-index", ignore_errors=True)
     report.figures["bare_whoosh_letters_per_s"] = round(count / seconds_bare, 1)
     report.figures["import_vs_bare_time_ratio"] = round(seconds / seconds_bare, 2)
-    say(f"bare Whoosh indexing of the same texts: {count / seconds_bare:.0f} letters/s; "
+    say(f"bare Whoosh indexing of the same texts ({jobs} processes): "
+        f"{count / seconds_bare:.0f} letters/s; "
         f"import takes {seconds / seconds_bare:.2f}x its time")
     fts = Fts5Reference()
-    seconds_fts, _ = _timed(lambda: fts.add(documents))
+    seconds_fts, _ = _timed(lambda: fts.add(stored_documents()))
     say(f"FTS5 reference built in {seconds_fts:.1f} s")
     naive = NaiveGroupedBy(backend)
     queries = query_mix(backend, random.Random(seed))
-    _search_mix(report, queries, backend, fts, naive, repeat, say)
+    _search_mix(report, queries, backend, fts, naive, (repeat, naive_repeat or repeat), say)
     if http_seconds > 0:
         _http_phase(report, queries, work_dir, http_seconds, say)
     report.figures["peak_rss_mb"] = round(
@@ -137,7 +144,7 @@ def run(*, count: int, seed: int, work_dir: Path, repeat: int, jobs: int,
 
 
 def _search_mix(report: Report, queries: dict[str, SearchQuery], backend: WhooshBackend,
-                fts: Fts5Reference, naive: NaiveGroupedBy, repeat: int,
+                fts: Fts5Reference, naive: NaiveGroupedBy, repeats: tuple[int, int],
                 say: Callable[[str], None]) -> None:
     for key, query in queries.items():
         ours = backend.search(query, load_text=snippet_texts)
@@ -147,18 +154,23 @@ def _search_mix(report: Report, queries: dict[str, SearchQuery], backend: Whoosh
         if got != reference[:2]:
             report.disagreements.append(f"{key} with {dict(query.filters)}: ours {got[0]} "
                                         f"vs FTS5 {reference[0]}")
-        timings = {label: _repeat(work, repeat) for label, work in (
-            ("ours", lambda q=query: backend.search(q, load_text=snippet_texts)),
-            ("fts5", lambda q=query: fts.search(q)),
-            ("naive", lambda q=query: naive.search(q)))}
+        timings = {label: _repeat(work, times) for label, work, times in (
+            ("ours", lambda q=query: backend.search(q, load_text=snippet_texts), repeats[0]),
+            ("fts5", lambda q=query: fts.search(q), repeats[0]),
+            ("naive", lambda q=query: naive.search(q), repeats[1]))}
         report.searches[key] = {
             f"{label}_{stat}": value for label, t in timings.items()
             for stat, value in (("median_ms", t[0]), ("p95_ms", t[1]))}
-        report.searches[key]["hits"] = ours.total
-        say(f"{key:32} hits {ours.total:7}  ours {timings['ours'][0]:7.1f}/"
+        row = report.searches[key]
+        row["hits"] = ours.total
+        row["ours_vs_fts5_median"] = round(row["ours_median_ms"] / row["fts5_median_ms"], 2)
+        row["ours_vs_fts5_p95"] = round(row["ours_p95_ms"] / row["fts5_p95_ms"], 2)
+        row["naive_vs_ours_median"] = round(row["naive_median_ms"] / row["ours_median_ms"], 1)
+        say(f"{key:26} hits {ours.total:7}  ours {timings['ours'][0]:7.1f}/"
             f"{timings['ours'][1]:7.1f}  fts5 {timings['fts5'][0]:7.1f}/"
-            f"{timings['fts5'][1]:7.1f}  naive {timings['naive'][0]:7.1f}/"
-            f"{timings['naive'][1]:7.1f} ms (median/p95)")
+            f"{timings['fts5'][1]:7.1f}  naive {timings['naive'][0]:8.1f}/"
+            f"{timings['naive'][1]:8.1f}  ours/fts5 {row['ours_vs_fts5_median']:4.2f}/"
+            f"{row['ours_vs_fts5_p95']:4.2f}  naive/ours {row['naive_vs_ours_median']:6.1f}")
 
 
 def _http_phase(report: Report, queries: dict[str, SearchQuery], work_dir: Path,

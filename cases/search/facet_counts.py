@@ -98,6 +98,7 @@ class FacetArrays:
             category, treatment, decision = text.split(SEP)
             docs, weights = term_postings(reader, ITEM_FIELD, text)
             self.items[(category, treatment, decision)] = (docs, weights.astype(np.int64))
+        self._index_items()
         # Dates as yyyymmdd numbers (0: unknown), from one term per day.
         self.decided = self._days(reader, DECIDED_FIELD)
         self.injured = self._days(reader, INJURED_FIELD)
@@ -108,6 +109,56 @@ class FacetArrays:
             if text.isdigit():
                 days[term_postings(reader, fieldname, text)[0]] = int(text)
         return days
+
+    def _index_items(self) -> None:
+        """Lookups over the item triples, so item facets are counted without Python loops
+        over every triple per value."""
+        self.triples = list(self.items)
+        # Per position (category, treatment, decision): value -> triple indexes, and the
+        # documents having any item with that value.
+        self.triples_by_value: list[dict[str, list[int]]] = []
+        self.value_docs: list[dict[str, NDArray[np.int64]]] = []
+        for position in range(len(ITEM_FACETS)):
+            by_value: dict[str, list[int]] = {}
+            for index, triple in enumerate(self.triples):
+                by_value.setdefault(triple[position], []).append(index)
+            self.triples_by_value.append(by_value)
+            self.value_docs.append({value: np.unique(np.concatenate(
+                [self.items[self.triples[i]][0] for i in indexes]))
+                for value, indexes in by_value.items()})
+
+    def _allowed(self, selection: Mapping[str, tuple[str, ...]]) -> NDArray[np.bool_]:
+        """Which triples the item-facet selections allow."""
+        allowed = np.ones(len(self.triples), dtype=bool)
+        for position, facet in enumerate(ITEM_FACETS):
+            values = selection.get(facet)
+            if values:
+                chosen = np.zeros(len(self.triples), dtype=bool)
+                for value in values:
+                    chosen[self.triples_by_value[position].get(value, [])] = True
+                allowed &= chosen
+        return allowed
+
+    def item_counts(self, facet: str, mask: Mask,
+                    selection: Mapping[str, tuple[str, ...]]) -> dict[str, int]:
+        """For each value of an item facet: documents of ``mask`` with an item having that
+        value and the values the other item facets select."""
+        position = ITEM_FACETS.index(facet)
+        others = {k: v for k, v in selection.items() if k in ITEM_FACETS and k != facet}
+        if not others:
+            return {value: int(mask[docs].sum())
+                    for value, docs in self.value_docs[position].items()}
+        allowed = self._allowed(others)
+        counts = {}
+        for value, indexes in self.triples_by_value[position].items():
+            chosen = [i for i in indexes if allowed[i]]
+            if not chosen:
+                counts[value] = 0
+                continue
+            docs = np.concatenate([self.items[self.triples[i]][0] for i in chosen])
+            docs = docs[mask[docs]]
+            counts[value] = len(np.unique(docs)) if len(chosen) > 1 else len(docs)
+        return counts
 
     def mask_of(self, docs: Iterable[int]) -> Mask:
         """A mask with the given document numbers set."""
@@ -126,10 +177,8 @@ class FacetArrays:
 
     def item_triples(self, selection: Mapping[str, tuple[str, ...]]) -> list[tuple[str, str, str]]:
         """The (category, treatment, decision) triples allowed by the item-facet selections."""
-        wanted = [set(selection.get(facet, ())) for facet in ITEM_FACETS]
-        return [triple for triple in self.items
-                if all(not allowed or part in allowed for part, allowed in zip(triple, wanted,
-                                                                            strict=True))]
+        allowed = self._allowed(selection)
+        return [triple for triple, ok in zip(self.triples, allowed.tolist(), strict=True) if ok]
 
     def items_mask(self, triples: Iterable[tuple[str, str, str]]) -> Mask:
         """Documents with at least one item among ``triples``."""

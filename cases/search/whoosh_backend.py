@@ -376,13 +376,7 @@ class WhooshBackend(SearchBackend):
                 for value in arrays.postings[facet]:
                     counts[value] = arrays.count(base, facet, value)
             else:
-                position = ITEM_FACETS.index(facet)
-                others = {k: v for k, v in selections.items()
-                          if k in ITEM_FACETS and k != facet}
-                values = {triple[position] for triple in arrays.items}
-                for value in values:
-                    triples = arrays.item_triples({**others, facet: (value,)})
-                    counts[value] = int((case_all & arrays.items_mask(triples)).sum())
+                counts = arrays.item_counts(facet, case_all, selections)
             for value in chosen:
                 counts.setdefault(value, 0)
             ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -409,7 +403,7 @@ class WhooshBackend(SearchBackend):
     def _hits(self, searcher: Searcher, parsed: wq.Query | None, docnums: list[int],
               load_text: TextLoader | None) -> tuple[Hit, ...]:
         ids = [searcher.stored_fields(n)["id"] for n in docnums]
-        texts = load_text(ids) if load_text else {}
+        texts = load_text(ids) if load_text and ids else {}
         terms = _query_terms(parsed)
         return tuple(Hit(doc_id, 0.0, self._snippet(texts.get(doc_id, ""), terms))
                      for doc_id in ids)

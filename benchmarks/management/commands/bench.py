@@ -23,6 +23,9 @@ class Command(BaseCommand):
         parser.add_argument("--count", type=int, default=20_000, help="Letters to generate.")
         parser.add_argument("--seed", type=int, default=2024, help="Corpus seed.")
         parser.add_argument("--repeat", type=int, default=9, help="Runs per query.")
+        parser.add_argument("--naive-repeat", type=int, default=0,
+                            help="Runs per query of naive groupedby (default: --repeat; "
+                                 "fewer keeps large runs short, it takes seconds a query).")
         parser.add_argument("--jobs", type=int, default=2, help="Import worker processes.")
         parser.add_argument("--work-dir", type=Path, default=None,
                             help="Where the corpus, database and indexes go (kept for reuse; "
@@ -42,7 +45,8 @@ class Command(BaseCommand):
         try:
             report = run(count=options["count"], seed=options["seed"], work_dir=work_dir,
                          repeat=options["repeat"], jobs=options["jobs"],
-                         http_seconds=options["http_seconds"], say=self.stdout.write)
+                         http_seconds=options["http_seconds"], say=self.stdout.write,
+                         naive_repeat=options["naive_repeat"])
         except (ValueError, ServerError) as exc:
             raise CommandError(str(exc)) from exc
         for key, value in report.figures.items():
