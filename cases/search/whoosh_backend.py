@@ -46,6 +46,7 @@ from cases.search.ranking import Ranker, top
 
 CASE_FACETS = {name: f"f_{name}" for name in FACETS if name not in ITEM_FACETS}
 WRITER_TIMEOUT = 60.0
+SUGGESTIONS_KEPT = 1000
 WRITER_MB = 512  # postings held in memory before sorting runs go to disk
 
 
@@ -174,6 +175,7 @@ class _Opened:
         self.searcher = searcher
         self.arrays = FacetArrays(searcher.reader(), CASE_FACETS)
         self.ranker = Ranker(searcher, self.arrays.size)
+        self.suggestions: dict[str, str | None] = {}  # word -> suggestion, for this index
 
 
 class WhooshBackend(SearchBackend):
@@ -443,14 +445,25 @@ class WhooshBackend(SearchBackend):
 
     def suggest(self, word: str) -> str | None:
         try:
-            searcher = self._open().searcher
+            opened = self._open()
         except IndexUnavailableError:
             return None
-        stems = [token.text for token in text_analyzer()(word)]
-        if not stems or any(searcher.reader().frequency("content", s) for s in stems):
-            return None  # the word is in the index already
-        suggestions = searcher.suggest("treatment", word.lower(), limit=1)
-        return suggestions[0] if suggestions else None
+        word = word.lower()
+        if word not in opened.suggestions:
+            opened.suggestions[word] = _suggestion(opened.searcher, word)
+            if len(opened.suggestions) > SUGGESTIONS_KEPT:
+                opened.suggestions.pop(next(iter(opened.suggestions)))
+        return opened.suggestions[word]
+
+
+def _suggestion(searcher: Searcher, word: str) -> str | None:
+    """The closest treatment word to an unknown ``word``, sharing its first letter (which
+    typos rarely change: it spares comparing with every word of the index)."""
+    stems = [token.text for token in text_analyzer()(word)]
+    if not stems or any(searcher.reader().frequency("content", s) for s in stems):
+        return None  # the word is in the index already
+    suggestions = searcher.suggest("treatment", word, limit=1, prefix=1)
+    return suggestions[0] if suggestions else None
 
 
 def _windows(text: str, terms: frozenset[str], *, count: int = 3, radius: int = 200) -> str:
