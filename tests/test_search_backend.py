@@ -260,3 +260,55 @@ def test_array_exclusion_drops_every_letter_with_the_word(generated: tuple, text
     assert results.total == len(expected)
     assert [expected[hit.id] for hit in results.hits] == pytest.approx(
         sorted(expected.values(), reverse=True)[:20], rel=1e-9)
+
+
+def _matches(rows: list[Determination], filters: dict[str, tuple[str, ...]]
+             ) -> list[tuple[Determination, list[dict[str, str]]]]:
+    """Rows passing every filter, each with its items the item filters allow."""
+    case_sel = {k: set(v) for k, v in filters.items() if k not in ITEM_FACETS}
+    item_sel = {k: set(v) for k, v in filters.items() if k in ITEM_FACETS}
+    found = []
+    for row in rows:
+        values = _case_values(row)
+        items = [i for i in _items(row) if all(i[f] in s for f, s in item_sel.items())]
+        if all(values[f] & s for f, s in case_sel.items()) and items:
+            found.append((row, items))
+    return found
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_matching_ids_and_outcome_counts_match_database(generated: tuple, seed: int) -> None:
+    backend, rows = generated
+    filters = next(random_filters(rows, random.Random(seed), 1)) if seed else {}
+    query = SearchQuery(filters=filters, sort="oldest")
+    found = _matches(rows, filters)
+    ids = backend.matching_ids(query)
+    assert sorted(ids) == sorted(row.public_id for row, _ in found)
+    assert ids[:20] == [hit.id for hit in backend.search(query).hits]
+    expected: dict[str, Counter] = {g: Counter() for g in ("category", "specialty",
+                                                           "guideline", "year")}
+    crossed: Counter = Counter()
+    for row, items in found:
+        values = _case_values(row)
+        for item in items:
+            key = item["decision"]
+            expected["category"][(item["category"], key)] += 1
+            for group in ("specialty", "guideline", "year"):
+                for value in values[group]:
+                    expected[group][(value, key)] += 1
+            for specialty in values["specialty"]:
+                crossed[(specialty, item["category"], key)] += 1
+    got = backend.outcome_counts(query)
+
+    def pairs(counter: Counter) -> dict[str, tuple[int, int]]:
+        names = {name for name, _ in counter}
+        return {n: (counter[(n, "Upheld")], counter[(n, "Overturned")]) for n in names
+                if counter[(n, "Upheld")] + counter[(n, "Overturned")]}
+
+    assert got.by_category == pairs(expected["category"])
+    for group in ("specialty", "guideline", "year"):
+        assert got.groups[group] == pairs(expected[group]), group
+    assert 0 < len(got.specialty_by_category) <= 12 or not found
+    for specialty, row in got.specialty_by_category.items():
+        assert row == pairs(Counter({(c, d): n for (s, c, d), n in crossed.items()
+                                     if s == specialty})), specialty

@@ -149,6 +149,19 @@ class SearchResults:
     suggestion: str | None = None
 
 
+@dataclass(frozen=True)
+class OutcomeCounts:
+    """Decisions of the disputed items of the matching determinations, grouped.
+
+    Each pair is (upheld, overturned). Only items the item facets allow are counted. A
+    letter with two specialties (or guidelines) counts its items under each.
+    """
+
+    by_category: dict[str, tuple[int, int]]
+    groups: dict[str, dict[str, tuple[int, int]]]  # case facet -> value -> pair
+    specialty_by_category: dict[str, dict[str, tuple[int, int]]]
+
+
 TextLoader = Callable[[Sequence[str]], Mapping[str, str]]
 
 
@@ -203,6 +216,15 @@ class SearchBackend(ABC):
     @abstractmethod
     def search(self, query: SearchQuery, *, load_text: TextLoader | None = None) -> SearchResults:
         """Run a query; ``load_text`` gives letter text by id for snippets of the page's hits."""
+
+    @abstractmethod
+    def matching_ids(self, query: SearchQuery) -> list[str]:
+        """Ids of every matching determination, in the query's order (for exports)."""
+
+    @abstractmethod
+    def outcome_counts(self, query: SearchQuery) -> OutcomeCounts:
+        """Item decisions of the matching determinations by category, by the case facets
+        specialty, guideline and year, and by category for the specialties with most items."""
 
     @abstractmethod
     def count(self) -> int:

@@ -12,13 +12,19 @@ import numpy as np
 from numpy.typing import NDArray
 from whoosh.codec.whoosh3 import W3LeafMatcher
 
-from cases.search.base import ITEM_FACETS
+from cases.search.base import ITEM_FACETS, OutcomeCounts
 
 Mask = NDArray[np.bool_]
 ITEM_FIELD = "item"
 DECIDED_FIELD = "decided"
 INJURED_FIELD = "injured"
 SEP = "|"
+DECISIONS = ("Upheld", "Overturned")  # an outcome pair is (upheld, overturned)
+CROSSED_SPECIALTIES = 12
+
+
+def _pair(counts: NDArray[np.int64]) -> tuple[int, int]:
+    return int(counts[0]), int(counts[1])
 
 
 def _terms(reader: object, fieldname: str) -> list[str]:
@@ -159,6 +165,46 @@ class FacetArrays:
             docs = docs[mask[docs]]
             counts[value] = len(np.unique(docs)) if len(chosen) > 1 else len(docs)
         return counts
+
+    def outcomes(self, mask: Mask, triples: Iterable[tuple[str, str, str]],
+                 groups: Iterable[str], *, crossed: int = CROSSED_SPECIALTIES) -> OutcomeCounts:
+        """(upheld, overturned) items of the masked documents, among ``triples``, grouped.
+
+        The specialty-by-category table covers the ``crossed`` specialties with most items.
+        """
+        counted = []  # (category, decision index, documents, their item counts)
+        for triple in triples:
+            if triple[2] in DECISIONS:
+                docs, weights = self.items[triple]
+                keep = mask[docs]
+                counted.append((triple[0], DECISIONS.index(triple[2]), docs[keep],
+                                weights[keep]))
+        # Per document: how many counted items it has of each decision; a group's pair is
+        # then one sum over the group's documents.
+        per_doc = np.zeros((2, self.size), dtype=np.int32)
+        by_category: dict[str, list[int]] = {}
+        for category, decision, docs, weights in counted:
+            np.add.at(per_doc[decision], docs, weights)
+            by_category.setdefault(category, [0, 0])[decision] += int(weights.sum())
+        grouped = {group: {value: _pair(per_doc[:, docs].sum(axis=1))
+                           for value, docs in self.postings[group].items()}
+                   for group in groups}
+        specialties = sorted(grouped.get("specialty", {}).items(), key=lambda kv: -sum(kv[1]))
+        table: dict[str, dict[str, tuple[int, int]]] = {}
+        for specialty, pair in specialties[:crossed]:
+            if not sum(pair):
+                break
+            inside = np.zeros(self.size, dtype=bool)
+            inside[self.postings["specialty"][specialty]] = True
+            row: dict[str, list[int]] = {}
+            for category, decision, docs, weights in counted:
+                row.setdefault(category, [0, 0])[decision] += int(weights[inside[docs]].sum())
+            table[specialty] = {k: (v[0], v[1]) for k, v in row.items() if sum(v)}
+        return OutcomeCounts(
+            by_category={k: (v[0], v[1]) for k, v in by_category.items() if sum(v)},
+            groups={group: {k: v for k, v in values.items() if sum(v)}
+                    for group, values in grouped.items()},
+            specialty_by_category=table)
 
     def mask_of(self, docs: Iterable[int]) -> Mask:
         """A mask with the given document numbers set."""

@@ -15,6 +15,7 @@ import shutil
 import threading
 import time
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -33,6 +34,7 @@ from cases.search.base import (
     IndexDocument,
     IndexUnavailableError,
     IndexWriter,
+    OutcomeCounts,
     SearchBackend,
     SearchError,
     SearchQuery,
@@ -45,6 +47,7 @@ from cases.search.facet_counts import ITEM_FIELD, SEP, FacetArrays, Mask
 from cases.search.ranking import Ranker, top
 
 CASE_FACETS = {name: f"f_{name}" for name in FACETS if name not in ITEM_FACETS}
+GROUPS = ("specialty", "guideline", "year")  # case facets outcomes are grouped by
 WRITER_TIMEOUT = 60.0
 SUGGESTIONS_KEPT = 1000
 WRITER_MB = 512  # postings held in memory before sorting runs go to disk
@@ -167,6 +170,24 @@ class _Writer(IndexWriter):
         self._writer, self._pending = None, {}
 
 
+@dataclass
+class _Selection:
+    """The documents one query selects, with what ordering and facet counting need."""
+
+    opened: _Opened
+    parsed: wq.Query | None
+    ranked: np.ndarray | None  # Whoosh's ranking, for shapes the arrays do not score
+    scores: np.ndarray | None  # the arrays' scores, when they scored the query
+    matched: Mask  # text and dates
+    case_masks: dict[str, Mask]  # each case facet's selection
+    item_mask: Mask  # documents with an item the item facets allow
+    case_all: Mask  # matched and every case facet
+    total_mask: Mask  # everything: the results
+    selections: dict[str, tuple[str, ...]]
+    item_selection: dict[str, tuple[str, ...]]
+    triples: list[tuple[str, str, str]]  # the item triples the item facets allow
+
+
 class _Opened:
     """One process's view of the index: the searcher and the arrays derived from it."""
 
@@ -176,6 +197,16 @@ class _Opened:
         self.arrays = FacetArrays(searcher.reader(), CASE_FACETS)
         self.ranker = Ranker(searcher, self.arrays.size)
         self.suggestions: dict[str, str | None] = {}  # word -> suggestion, for this index
+        self._ids: list[str] | None = None
+
+    def ids(self) -> list[str]:
+        """Public id by document number, read once (for exports of whole result sets)."""
+        if self._ids is None:
+            ids = [""] * self.arrays.size
+            for docnum, stored in self.searcher.reader().iter_docs():
+                ids[docnum] = stored["id"]
+            self._ids = ids
+        return self._ids
 
 
 class WhooshBackend(SearchBackend):
@@ -300,6 +331,38 @@ class WhooshBackend(SearchBackend):
     def search(self, query: SearchQuery, *, load_text: TextLoader | None = None) -> SearchResults:
         if query.page < 1 or query.page_size < 1:
             raise SearchError("Pages are numbered from 1 and hold at least one result.")
+        chosen = self._select(query)
+        arrays = chosen.opened.arrays
+        facets = self._facets(arrays, chosen.matched, chosen.case_masks, chosen.item_mask,
+                              chosen.case_all, chosen.selections)
+        decisions = arrays.item_decisions(
+            chosen.total_mask, chosen.triples if chosen.item_selection else arrays.items)
+        start = (query.page - 1) * query.page_size
+        docnums = self._ordered(arrays, chosen, start, start + query.page_size, query.sort)
+        total = int(chosen.total_mask.sum())
+        hits = self._hits(chosen.opened.searcher, chosen.parsed, docnums, load_text)
+        return SearchResults(
+            hits=hits, total=total, page=query.page,
+            pages=max(1, math.ceil(total / query.page_size)), facets=facets,
+            items_upheld=decisions.get("Upheld", 0),
+            items_overturned=decisions.get("Overturned", 0),
+        )
+
+    def matching_ids(self, query: SearchQuery) -> list[str]:
+        chosen = self._select(query)
+        total = int(chosen.total_mask.sum())
+        docnums = self._ordered(chosen.opened.arrays, chosen, 0, total, query.sort)
+        ids = chosen.opened.ids()
+        return [ids[n] for n in docnums]
+
+    def outcome_counts(self, query: SearchQuery) -> OutcomeCounts:
+        chosen = self._select(query)
+        arrays = chosen.opened.arrays
+        triples = chosen.triples if chosen.item_selection else arrays.triples
+        return arrays.outcomes(chosen.total_mask, triples, GROUPS)
+
+    def _select(self, query: SearchQuery) -> _Selection:
+        """Which documents match: the text, the dates, and each facet's selection."""
         for facet in query.filters:
             if facet not in FACETS:
                 raise UnknownFacetError(
@@ -332,18 +395,8 @@ class WhooshBackend(SearchBackend):
         case_all = matched.copy()
         for mask in case_masks.values():
             case_all &= mask
-        total_mask = case_all & item_mask
-        facets = self._facets(arrays, matched, case_masks, item_mask, case_all, selections)
-        decisions = arrays.item_decisions(total_mask, triples if item_selection else arrays.items)
-        docnums = self._ordered(arrays, ranked, scores, total_mask, query)
-        total = int(total_mask.sum())
-        hits = self._hits(searcher, parsed, docnums, load_text)
-        return SearchResults(
-            hits=hits, total=total, page=query.page,
-            pages=max(1, math.ceil(total / query.page_size)), facets=facets,
-            items_upheld=decisions.get("Upheld", 0),
-            items_overturned=decisions.get("Overturned", 0),
-        )
+        return _Selection(opened, parsed, ranked, scores, matched, case_masks, item_mask,
+                          case_all, case_all & item_mask, selections, item_selection, triples)
 
     @staticmethod
     def _text_mask(searcher: Searcher, arrays: FacetArrays, parsed: wq.Query | None) -> Mask:
@@ -387,18 +440,17 @@ class WhooshBackend(SearchBackend):
         return facets
 
     @staticmethod
-    def _ordered(arrays: FacetArrays, ranked: np.ndarray | None, scores: np.ndarray | None,
-                 mask: Mask, query: SearchQuery) -> list[int]:
-        """Document numbers of the requested page, in the requested order."""
-        start = (query.page - 1) * query.page_size
-        stop = start + query.page_size
-        if scores is not None:
-            return top(scores, np.flatnonzero(mask), start, stop)
-        if ranked is not None:
-            return ranked[mask[ranked]][start:stop].tolist()
+    def _ordered(arrays: FacetArrays, chosen: _Selection, start: int, stop: int,
+                 sort: str) -> list[int]:
+        """Document numbers ``start:stop`` of the matches, in the requested order."""
+        mask = chosen.total_mask
+        if chosen.scores is not None:
+            return top(chosen.scores, np.flatnonzero(mask), start, stop)
+        if chosen.ranked is not None:
+            return chosen.ranked[mask[chosen.ranked]][start:stop].tolist()
         docs = np.flatnonzero(mask)
         order = np.argsort(arrays.decided[docs], kind="stable")
-        if query.sort != "oldest":
+        if sort != "oldest":
             order = order[::-1]
         return docs[order[start:stop]].tolist()
 
