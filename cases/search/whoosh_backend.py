@@ -428,8 +428,7 @@ class WhooshBackend(SearchBackend):
                 for other, mask in case_masks.items():
                     if other != facet:
                         base &= mask
-                for value in arrays.postings[facet]:
-                    counts[value] = arrays.count(base, facet, value)
+                counts = arrays.counts(base, facet)
             else:
                 counts = arrays.item_counts(facet, case_all, selections)
             for value in chosen:
