@@ -24,6 +24,7 @@ ALLOWED_HOSTS = [
     for host in os.environ.get("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
     if host.strip()
 ]
+LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -40,6 +41,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "imrsite.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -100,6 +103,61 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
+# Production: `collectstatic` writes hashed, compressed files that WhiteNoise serves with
+# far-future cache headers.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage" if DEBUG
+        else "imrsite.storage.ManifestStaticFilesStorage",
+    },
+}
+# Follow the environment's mode, not DEBUG as changed at run time (pytest-django turns it off):
+# while developing, WhiteNoise serves static/ as it is, without collectstatic.
+WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = DEBUG
+
+# -- security headers ---------------------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Django 6.0's setting names and shape, so the upgrade swaps only the middleware. No inline
+# scripts: htmx and site.js are static files. Inline style *attributes* are allowed because
+# the search page draws its outcome bars with them (style-src-attr); <style> elements are not.
+_policy = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "style-src-attr": ["'unsafe-inline'"],
+    "img-src": ["'self'", "data:"],
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+# Enforced in production; only reported while developing, where Django's debug error page
+# needs its inline script and style.
+SECURE_CSP = {} if DEBUG else _policy
+SECURE_CSP_REPORT_ONLY = _policy if DEBUG else {}
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    return default if value is None else value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+if not DEBUG:
+    # Served over HTTPS (redirect, secure cookies) unless DJANGO_HTTPS=0, or unless the site
+    # answers only to loopback names: then no client can reach it by a name with a
+    # certificate (the benchmark's gunicorn, `make serve` on this machine).
+    _https = _flag("DJANGO_HTTPS", default=not set(ALLOWED_HOSTS) <= LOOPBACK_HOSTS)
+    SECURE_SSL_REDIRECT = SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _https
+    # Browsers take HSTS only from HTTPS responses, so it is harmless without HTTPS.
+    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+if _flag("DJANGO_TRUST_X_FORWARDED_PROTO", default=False):
+    # Behind a proxy that terminates TLS and sets X-Forwarded-Proto (and strips the client's).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 CASES_SEARCH = {
     "BACKEND": "cases.search.whoosh_backend.WhooshBackend",
