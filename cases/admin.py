@@ -1,10 +1,41 @@
-"""Admin for determinations: list, filter, search, and read every field."""
+"""Admin for determinations: list, filter, search and correct them; the index follows."""
 
 from __future__ import annotations
 
-from django.contrib import admin
+import logging
+from collections.abc import Callable
+
+from django.contrib import admin, messages
+from django.db import transaction
+from django.db.models import QuerySet
+from django.forms import ModelForm
+from django.http import HttpRequest
 
 from cases.models import Determination, DisputedItem, LicenseState, Specialty
+from cases.reparse import reparse_determinations
+from cases.search import get_backend
+from cases.services import index_determinations
+
+logger = logging.getLogger(__name__)
+
+# More than a web request should parse at once; the rest waits for the next selection.
+REPARSE_LIMIT = 2000
+
+
+class DecisionYearFilter(admin.SimpleListFilter):
+    """Determinations decided in one year."""
+
+    title = "decision year"
+    parameter_name = "year"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        years = Determination.objects.dates("decision_date", "year", order="DESC")
+        return [(str(day.year), str(day.year)) for day in years]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value():
+            return queryset.filter(decision_date__year=self.value())
+        return queryset
 
 
 class DisputedItemInline(admin.TabularInline):
@@ -15,18 +46,93 @@ class DisputedItemInline(admin.TabularInline):
     fields = ["position", "treatment", "decision", "category", "subcategory"]
 
 
+def _after_commit(request: HttpRequest, what: str, job: Callable[[], object]) -> None:
+    """Run an index job once the admin's transaction commits; say so if it fails."""
+
+    def run() -> None:
+        try:
+            job()
+        except Exception as exc:  # the database change stands; the index catches up later
+            logger.exception("Admin could not %s", what)
+            messages.warning(request, f"Saved, but could not {what} ({exc}); "
+                                      "`manage.py rebuild_index` brings the index up to date.")
+
+    transaction.on_commit(run)
+
+
+def _reindex(request: HttpRequest, public_ids: list[str]) -> None:
+    """Flag the determinations unindexed now, and index them once the change is committed."""
+    Determination.objects.filter(public_id__in=public_ids).update(indexed=False)
+    _after_commit(request, f"re-index {', '.join(public_ids)}", lambda: index_determinations(
+        public_ids=public_ids, backend=get_backend()))
+
+
 @admin.register(Determination)
 class DeterminationAdmin(admin.ModelAdmin):
-    """Determinations with their items inline."""
+    """Determinations with their items inline; saving one re-indexes it."""
 
-    list_display = ["public_id", "decision_date", "case_outcome", "layout", "source_name"]
-    list_filter = ["case_outcome", "layout", "items__category", "items__decision", "specialties",
-                   "states", "cites_mtus", "cites_odg"]
-    search_fields = ["public_id", "case_number", "source_name", "items__treatment"]
+    list_display = ["public_id", "decision_date", "case_outcome", "treatments", "specialty_list",
+                    "layout", "indexed"]
+    list_filter = ["case_outcome", DecisionYearFilter, "specialties", "states", "layout",
+                   "indexed", "items__category", "items__decision", "cites_mtus", "cites_odg"]
+    search_fields = ["public_id", "case_number", "source_name", "items__treatment", "summary"]
+    search_help_text = "Case number, file name, treatment, or words of the clinical summary."
     date_hierarchy = "decision_date"
     inlines = [DisputedItemInline]
-    readonly_fields = ["imported_at", "updated_at", "content_hash", "parser_version"]
+    readonly_fields = ["public_id", "indexed", "imported_at", "updated_at", "content_hash",
+                       "source_hash", "parser_version"]
     filter_horizontal = ["specialties", "states"]
+    actions = ["reparse_selected"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Determination]:
+        return super().get_queryset(request).prefetch_related("items")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # determinations come from letters: import_determinations adds them
+
+    @admin.display(description="treatments")
+    def treatments(self, determination: Determination) -> str:
+        """The disputed treatments, in letter order."""
+        return "; ".join(item.treatment for item in determination.items.all())
+
+    @admin.display(description="specialties")
+    def specialty_list(self, determination: Determination) -> str:
+        """The reviewer's specialties as the letter gives them."""
+        return ", ".join(determination.specialty_names)
+
+    def save_related(self, request: HttpRequest, form: ModelForm, formsets: list,
+                     change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        _reindex(request, [form.instance.public_id])
+
+    def delete_model(self, request: HttpRequest, obj: Determination) -> None:
+        public_id = obj.public_id
+        super().delete_model(request, obj)
+        _after_commit(request, f"remove {public_id} from the index",
+                      lambda: get_backend().delete([public_id]))
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Determination]) -> None:
+        public_ids = list(queryset.values_list("public_id", flat=True))
+        super().delete_queryset(request, queryset)
+        _after_commit(request, "remove the deleted determinations from the index",
+                      lambda: get_backend().delete(public_ids))
+
+    @admin.action(description="Re-parse selected letters from their stored text")
+    def reparse_selected(self, request: HttpRequest, queryset: QuerySet[Determination]) -> None:
+        """Parse the letters' stored text again, store what it reads and re-index them."""
+        public_ids = list(queryset.values_list("public_id", flat=True)[: REPARSE_LIMIT + 1])
+        if len(public_ids) > REPARSE_LIMIT:
+            self.message_user(request, f"Select at most {REPARSE_LIMIT} letters to re-parse at "
+                                       "once.", messages.ERROR)
+            return
+        report = reparse_determinations(public_ids=public_ids)
+        self.message_user(request, f"Re-parsed {report.reparsed} letter(s); "
+                                   f"{report.indexed} re-indexed.", messages.SUCCESS)
+        if report.failed:
+            shown = "; ".join(f"{public_id}: {reason}" for public_id, reason in report.failed[:10])
+            more = f" (and {len(report.failed) - 10} more)" if len(report.failed) > 10 else ""
+            self.message_user(request, f"{len(report.failed)} letter(s) left unchanged: "
+                                       f"{shown}{more}.", messages.WARNING)
 
 
 @admin.register(DisputedItem)
@@ -38,6 +144,21 @@ class DisputedItemAdmin(admin.ModelAdmin):
     search_fields = ["treatment", "determination__public_id"]
     list_select_related = ["determination"]
     raw_id_fields = ["determination"]
+
+    def save_model(self, request: HttpRequest, obj: DisputedItem, form: ModelForm,
+                   change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        _reindex(request, [obj.determination.public_id])
+
+    def delete_model(self, request: HttpRequest, obj: DisputedItem) -> None:
+        public_id = obj.determination.public_id
+        super().delete_model(request, obj)
+        _reindex(request, [public_id])
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[DisputedItem]) -> None:
+        public_ids = sorted(set(queryset.values_list("determination__public_id", flat=True)))
+        super().delete_queryset(request, queryset)
+        _reindex(request, public_ids)
 
 
 admin.site.register(Specialty)
