@@ -113,4 +113,39 @@ def test_rebuild_index_command_reports_count() -> None:
     import_determinations(paths=[DATA / "layout_2013.txt"], index=False)
     out = io.StringIO()
     call_command("rebuild_index", stdout=out)
-    assert out.getvalue().startswith("Indexed 1 determinations in ")
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("indexed 1/1 determinations (100%), ")
+    assert lines[-1].startswith("Indexed 1 determinations in ")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("quiet", [{"quiet": True}, {"verbosity": 0}])
+def test_rebuild_index_quiet_prints_only_the_summary(quiet: dict[str, object]) -> None:
+    from cases.services import import_determinations
+
+    import_determinations(paths=[DATA / "layout_2013.txt"], index=False)
+    out = io.StringIO()
+    call_command("rebuild_index", stdout=out, jobs=2, **quiet)
+    [line] = out.getvalue().splitlines()
+    assert line.startswith("Indexed 1 determinations in ")
+
+
+@pytest.mark.django_db
+def test_import_command_prints_progress_lines_when_not_a_terminal() -> None:
+    out = io.StringIO()
+    call_command("import_determinations", str(DATA / "layout_2013.txt"),
+                 str(DATA / "prose_mixed.txt"), stdout=out)
+    lines = out.getvalue().splitlines()
+    assert [line.split(",")[0] for line in lines[:2]] == [
+        "imported 1/2 files (50%)", "imported 2/2 files (100%)"]
+    assert lines[0].endswith(" files/s")
+    assert lines[2].startswith("Imported 2 files in ")
+    assert len(lines) == 3
+
+
+@pytest.mark.django_db
+def test_import_command_quiet_prints_only_the_summary() -> None:
+    out = io.StringIO()
+    call_command("import_determinations", str(DATA / "layout_2013.txt"), quiet=True, stdout=out)
+    [line] = out.getvalue().splitlines()
+    assert line.startswith("Imported ")

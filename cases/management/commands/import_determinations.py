@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from tqdm import tqdm
 
+from cases.management.progress import Progress
 from cases.services import DEFAULT_BATCH_SIZE, find_letter_files, import_determinations
 
 
@@ -25,18 +24,19 @@ class Command(BaseCommand):
                             help="Processes that read and parse letters (the database is "
                                  "written by one).")
         parser.add_argument("--quiet", action="store_true",
-                            help="Print only failures and the summary line.")
+                            help="Print only failures and the summary line (no progress).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["batch_size"] < 1 or options["jobs"] < 1:
             raise CommandError("--batch-size and --jobs must be at least 1.")
         started = time.perf_counter()
         files, _ = find_letter_files(options["paths"])
-        show_bar = sys.stderr.isatty() and not options["quiet"] and options["verbosity"] > 0
-        with tqdm(total=len(files), unit="letter", disable=not show_bar) as bar:
+        quiet = options["quiet"] or options["verbosity"] == 0
+        with Progress(total=len(files), verb="imported", noun="files", out=self.stdout,
+                      quiet=quiet) as progress:
             report = import_determinations(
                 paths=options["paths"], batch_size=options["batch_size"], jobs=options["jobs"],
-                on_file=lambda _path: bar.update(),
+                on_file=lambda _path: progress.update(),
             )
         elapsed = time.perf_counter() - started
         for path, reason in report.failed:

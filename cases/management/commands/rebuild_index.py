@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from tqdm import tqdm
 
+from cases.management.progress import Progress
 from cases.models import Determination
 from cases.search import get_backend
 from cases.services import rebuild_index
@@ -19,15 +18,17 @@ class Command(BaseCommand):
             "it in atomically; searches keep working meanwhile.")
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--quiet", action="store_true", help="Print only the summary line.")
+        parser.add_argument("--quiet", action="store_true",
+                            help="Print only the summary line (no progress).")
         parser.add_argument("--jobs", type=int, default=1,
                             help="Processes analyzing letters (each writes its own segment).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
-        show_bar = sys.stderr.isatty() and not options["quiet"] and options["verbosity"] > 0
-        with tqdm(total=Determination.objects.count(), unit="doc", disable=not show_bar) as bar:
+        quiet = options["quiet"] or options["verbosity"] == 0
+        with Progress(total=Determination.objects.count(), verb="indexed",
+                      noun="determinations", out=self.stdout, quiet=quiet) as progress:
             written = rebuild_index(backend=get_backend(), procs=max(1, options["jobs"]),
-                                    on_document=bar.update)
+                                    on_document=progress.update)
         elapsed = time.perf_counter() - started
         self.stdout.write(f"Indexed {written} determinations in {elapsed:.1f} s.")
