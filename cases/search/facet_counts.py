@@ -15,6 +15,7 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from cases.search.base import ITEM_FACETS, OutcomeCounts
 
 Mask = NDArray[np.bool_]
+Docs = NDArray[np.int32]
 ITEM_FIELD = "item"
 DECIDED_FIELD = "decided"
 INJURED_FIELD = "injured"
@@ -94,25 +95,28 @@ class FacetArrays:
     def __init__(self, reader: object, facet_fields: Mapping[str, str]) -> None:
         self.size = reader.doc_count_all()  # type: ignore[attr-defined]
         self.live = _live(reader, self.size)
-        self._flats: dict[tuple[str, str], tuple[list[str], NDArray[np.int64],
-                                                 NDArray[np.int64]]] = {}
-        self.postings: dict[str, dict[str, NDArray[np.int64]]] = {}
+        # Document numbers are int32 (an index holds fewer than 2**31 letters): at a million
+        # letters these arrays are most of a web worker's memory.
+        self._flats: dict[tuple[str, str], tuple[list[str], Docs, Docs]] = {}
+        self.postings: dict[str, dict[str, Docs]] = {}
         for facet, fieldname in facet_fields.items():
-            self.postings[facet] = {text: term_postings(reader, fieldname, text)[0]
-                                    for text in _terms(reader, fieldname)}
+            self.postings[facet] = self._pack(("case", facet), {
+                text: term_postings(reader, fieldname, text)[0]
+                for text in _terms(reader, fieldname)})
         # Items: "category|treatment|decision" -> (docnums, how many such items per doc).
-        self.items: dict[tuple[str, str, str], tuple[NDArray[np.int64], NDArray[np.int64]]] = {}
+        self.items: dict[tuple[str, str, str], tuple[Docs, Docs]] = {}
         for text in _terms(reader, ITEM_FIELD):
             category, treatment, decision = text.split(SEP)
             docs, weights = term_postings(reader, ITEM_FIELD, text)
-            self.items[(category, treatment, decision)] = (docs, weights.astype(np.int64))
+            self.items[(category, treatment, decision)] = (docs.astype(np.int32),
+                                                           weights.astype(np.int32))
         self._index_items()
         # Dates as yyyymmdd numbers (0: unknown), from one term per day.
         self.decided = self._days(reader, DECIDED_FIELD)
         self.injured = self._days(reader, INJURED_FIELD)
 
-    def _days(self, reader: object, fieldname: str) -> NDArray[np.int64]:
-        days = np.zeros(self.size, dtype=np.int64)
+    def _days(self, reader: object, fieldname: str) -> Docs:
+        days = np.zeros(self.size, dtype=np.int32)
         for text in _terms(reader, fieldname):
             if text.isdigit():
                 days[term_postings(reader, fieldname, text)[0]] = int(text)
@@ -125,15 +129,16 @@ class FacetArrays:
         # Per position (category, treatment, decision): value -> triple indexes, and the
         # documents having any item with that value.
         self.triples_by_value: list[dict[str, list[int]]] = []
-        self.value_docs: list[dict[str, NDArray[np.int64]]] = []
+        self.value_docs: list[dict[str, Docs]] = []
         for position in range(len(ITEM_FACETS)):
             by_value: dict[str, list[int]] = {}
             for index, triple in enumerate(self.triples):
                 by_value.setdefault(triple[position], []).append(index)
             self.triples_by_value.append(by_value)
-            self.value_docs.append({value: np.unique(np.concatenate(
-                [self.items[self.triples[i]][0] for i in indexes]))
-                for value, indexes in by_value.items()})
+            self.value_docs.append(self._pack(("item", ITEM_FACETS[position]), {
+                value: np.unique(np.concatenate([self.items[self.triples[i]][0]
+                                                 for i in indexes]))
+                for value, indexes in by_value.items()}))
 
     def _allowed(self, selection: Mapping[str, tuple[str, ...]]) -> NDArray[np.bool_]:
         """Which triples the item-facet selections allow."""
@@ -154,7 +159,7 @@ class FacetArrays:
         position = ITEM_FACETS.index(facet)
         others = {k: v for k, v in selection.items() if k in ITEM_FACETS and k != facet}
         if not others:
-            values, docs, codes = self._flat(("item", facet), self.value_docs[position])
+            values, docs, codes = self._flat(("item", facet))
             counted = np.bincount(codes[mask[docs]], minlength=len(values)).tolist()
             return dict(zip(values, counted, strict=True))
         allowed = self._allowed(others)
@@ -251,17 +256,23 @@ class FacetArrays:
 
     def counts(self, mask: Mask, facet: str) -> dict[str, int]:
         """Documents of ``mask`` having each value of a case facet: one pass, one bincount."""
-        values, docs, codes = self._flat(("case", facet), self.postings[facet])
+        values, docs, codes = self._flat(("case", facet))
         return dict(zip(values, np.bincount(codes[mask[docs]], minlength=len(values)).tolist(),
                         strict=True))
 
-    def _flat(self, key: tuple[str, str], postings: Mapping[str, NDArray[np.int64]]
-              ) -> tuple[list[str], NDArray[np.int64], NDArray[np.int64]]:
-        """All (document, value code) pairs of a facet, built once per opened index."""
-        if key not in self._flats:
-            values = list(postings)
-            docs = [postings[v] for v in values]
-            self._flats[key] = (values, np.concatenate(docs) if docs else
-                                np.zeros(0, dtype=np.int64),
-                                np.repeat(np.arange(len(values)), [len(d) for d in docs]))
+    def _pack(self, key: tuple[str, str], postings: Mapping[str, NDArray[np.integer]]
+              ) -> dict[str, Docs]:
+        """Keep a facet's postings as one (document, value code) pair of arrays; return
+        each value's documents as a view into them (no second copy)."""
+        values = list(postings)
+        lengths = [len(postings[v]) for v in values]
+        docs = (np.concatenate([postings[v] for v in values]).astype(np.int32) if values
+                else np.zeros(0, dtype=np.int32))
+        codes = np.repeat(np.arange(len(values), dtype=np.int32), lengths)
+        self._flats[key] = (values, docs, codes)
+        ends = np.cumsum(lengths).tolist()
+        return {value: docs[end - length : end]
+                for value, length, end in zip(values, lengths, ends, strict=True)}
+
+    def _flat(self, key: tuple[str, str]) -> tuple[list[str], Docs, Docs]:
         return self._flats[key]
