@@ -1,0 +1,210 @@
+"""The outcome view of a search: item-level overturn rates by group, each with a 95 % Wilson
+interval and a link to the search narrowed to that group, plus a specialty × category table.
+
+Everything the template shows is computed here; the template only loops and prints.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+from cases.facets import url_for
+from cases.models import Determination
+from cases.search import get_backend
+from cases.search.base import FACETS, IndexUnavailableError, OutcomeCounts, SearchQuery
+
+Z95 = 1.96
+SPARSE_BELOW = 5  # groups with fewer items are shown faded: their interval is wide
+GROUPS = ("category", "specialty", "guideline", "year")
+
+
+def wilson_interval(overturned: int, n: int, z: float = Z95) -> tuple[float, float]:
+    """The Wilson score interval of a proportion ``overturned``/``n``; (0, 1) when n is 0."""
+    if n <= 0:
+        return 0.0, 1.0
+    p = overturned / n
+    z2 = z * z
+    denominator = 1 + z2 / n
+    centre = (p + z2 / (2 * n)) / denominator
+    half = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denominator
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def _pct(share: float) -> str:
+    return f"{100 * share:.0f}"
+
+
+def _css_pct(share: float) -> str:
+    return f"{100 * share:.1f}%"
+
+
+@dataclass(frozen=True)
+class Rate:
+    """Overturned items of ``n``, with the interval and the search that shows them."""
+
+    label: str
+    n: int
+    overturned: int
+    url: str = ""
+    contrast: str = ""  # "higher"/"lower": the interval lies wholly above/below the search's rate
+
+    @property
+    def upheld(self) -> int:
+        return self.n - self.overturned
+
+    @property
+    def rate(self) -> float:
+        return self.overturned / self.n if self.n else 0.0
+
+    @property
+    def interval(self) -> tuple[float, float]:
+        return wilson_interval(self.overturned, self.n)
+
+    @property
+    def sparse(self) -> bool:
+        return self.n < SPARSE_BELOW
+
+    @property
+    def rate_pct(self) -> str:
+        return _pct(self.rate)
+
+    @property
+    def low_pct(self) -> str:
+        return _pct(self.interval[0])
+
+    @property
+    def high_pct(self) -> str:
+        return _pct(self.interval[1])
+
+    @property
+    def bar_width(self) -> str:
+        return _css_pct(self.rate)
+
+    @property
+    def interval_left(self) -> str:
+        return _css_pct(self.interval[0])
+
+    @property
+    def interval_width(self) -> str:
+        low, high = self.interval
+        return _css_pct(high - low)
+
+
+def contrast(overturned: int, n: int, baseline: float) -> str:
+    """Whether the 95 % interval of ``overturned``/``n`` lies wholly "higher" or "lower" than
+    ``baseline`` (the rate of the whole search); "" when it includes it."""
+    if not n:
+        return ""
+    low, high = wilson_interval(overturned, n)
+    return "higher" if low > baseline else "lower" if high < baseline else ""
+
+
+@dataclass(frozen=True)
+class RateGroup:
+    """The rates of one grouping (category, specialty, guideline or year)."""
+
+    name: str
+    label: str
+    rates: tuple[Rate, ...]
+
+
+@dataclass(frozen=True)
+class CrossRow:
+    """One specialty of the cross table: its overall rate and one cell per category."""
+
+    total: Rate
+    cells: tuple[Rate | None, ...]
+
+
+@dataclass(frozen=True)
+class CrossTable:
+    """Overturn rates of the specialties with most items, by treatment category."""
+
+    categories: tuple[str, ...]
+    rows: tuple[CrossRow, ...]
+
+
+@dataclass(frozen=True)
+class OutcomeReport:
+    """The whole outcome view of one search."""
+
+    overall: Rate
+    groups: tuple[RateGroup, ...]
+    cross: CrossTable
+
+
+def count_outcomes(query: SearchQuery) -> OutcomeCounts:
+    """The backend's grouped item decisions; empty before any import (no index yet)."""
+    try:
+        return get_backend().outcome_counts(query)
+    except IndexUnavailableError:
+        if Determination.objects.exists():
+            raise
+        return OutcomeCounts({}, {}, {})
+
+
+def narrowed(query: SearchQuery, **selection: str) -> SearchQuery:
+    """``query`` with each named facet's selection replaced by the one value given.
+
+    Replaced, not added to: values of one facet are OR'ed, so adding would widen the search
+    instead of narrowing it to the group the rate was counted over. The counts agree exactly
+    unless the facet already had a selection without the value (a co-specialty of a selected
+    specialty): the search then shows every letter with the value.
+    """
+    filters = {**query.filters, **{facet: (value,) for facet, value in selection.items()}}
+    return replace(query, filters=filters, page=1)
+
+
+def _rate(label: str, pair: tuple[int, int], url: str, baseline: float | None) -> Rate:
+    upheld, overturned = pair
+    n = upheld + overturned
+    differs = contrast(overturned, n, baseline) if baseline is not None else ""
+    return Rate(label, n, overturned, url, differs)
+
+
+def _sorted(name: str, rates: list[Rate]) -> tuple[Rate, ...]:
+    if name == "year":
+        return tuple(sorted(rates, key=lambda r: r.label))
+    return tuple(sorted(rates, key=lambda r: (-r.n, r.label)))
+
+
+def build_report(query: SearchQuery, counts: OutcomeCounts, *, base_url: str) -> OutcomeReport:
+    """The outcome view of ``query`` from its ``counts``; links go to the search at
+    ``base_url``."""
+    upheld = sum(u for u, _ in counts.by_category.values())
+    overturned = sum(o for _, o in counts.by_category.values())
+    overall = _rate("All disputed items", (upheld, overturned), url_for(query, base_url), None)
+    pairs = {"category": counts.by_category, **counts.groups}
+    groups = tuple(
+        RateGroup(name, FACETS[name], _sorted(name, [
+            _rate(value, pair, url_for(narrowed(query, **{name: value}), base_url),
+                  overall.rate)
+            for value, pair in pairs.get(name, {}).items()]))
+        for name in GROUPS)
+    cross = _cross_table(query, counts, groups[0], overall.rate, base_url)
+    return OutcomeReport(overall, groups, cross)
+
+
+def _cross_table(query: SearchQuery, counts: OutcomeCounts, categories: RateGroup,
+                 baseline: float, base_url: str) -> CrossTable:
+    crossed = counts.specialty_by_category
+    # Columns in the order of the category chart; only categories some row has.
+    columns = tuple(r.label for r in categories.rates
+                    if any(r.label in row for row in crossed.values()))
+    specialty_pairs = counts.groups.get("specialty", {})
+    rows = []
+    for specialty, by_category in crossed.items():
+        total_pair = specialty_pairs.get(specialty) or (
+            sum(u for u, _ in by_category.values()), sum(o for _, o in by_category.values()))
+        total = _rate(specialty, total_pair,
+                      url_for(narrowed(query, specialty=specialty), base_url), baseline)
+        cells = tuple(
+            _rate(f"{specialty} · {category}", by_category[category],
+                  url_for(narrowed(query, specialty=specialty, category=category), base_url),
+                  baseline)
+            if category in by_category else None
+            for category in columns)
+        rows.append(CrossRow(total, cells))
+    rows.sort(key=lambda row: (-row.total.n, row.total.label))
+    return CrossTable(columns, tuple(rows))

@@ -1,0 +1,105 @@
+"""Views over a whole search: its disputed items exported (CSV, JSON) and its outcome view."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from urllib.parse import quote
+
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from cases import exports, facets
+from cases.forms import SearchForm, query_string
+from cases.outcomes import build_report, count_outcomes
+from cases.search.base import IndexUnavailableError, QueryError, SearchError
+
+RETRY_AFTER = "60"
+
+
+Stream = Callable[[Iterable[list[exports.ItemRow]]], Iterator[str]]
+ErrorResponse = Callable[[str, int, dict], HttpResponse]
+
+
+def _export(request: HttpRequest, stream: Stream, content_type: str, extension: str,
+            error: ErrorResponse) -> HttpResponse:
+    """The streamed export of the search in ``request``, or ``error`` saying why not."""
+    form = SearchForm(request.GET)
+    if not form.is_valid():
+        fields = {name: list(errors) for name, errors in form.errors.items()}
+        return error(" ".join(m for errors in fields.values() for m in errors), 400, fields)
+    query = form.search_query()
+    try:
+        # Asked now, not inside the stream, so a bad query is a 400, not a broken download.
+        ids = exports.find_ids(query)
+    except IndexUnavailableError as exc:
+        response = error(str(exc), 503, {})
+        response["Retry-After"] = RETRY_AFTER
+        return response
+    except QueryError as exc:
+        return error(str(exc), 400, {"q": [str(exc)]})
+    except SearchError as exc:
+        return error(str(exc), 400, {})
+
+    # One reverse() for the whole export: ids are URL-safe (case numbers and hex digests).
+    before, _, after = request.build_absolute_uri(
+        reverse("cases:detail", args=["ID"])).rpartition("ID")
+
+    def url_of(public_id: str) -> str:
+        return f"{before}{quote(public_id, safe='')}{after}"
+
+    response = StreamingHttpResponse(
+        stream(exports.iter_rows(ids, query, url_of=url_of)), content_type=content_type)
+    name = exports.export_filename(extension, timezone.localdate())
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _text_error(message: str, status: int, fields: dict) -> HttpResponse:
+    return HttpResponse(message + "\n", status=status, content_type="text/plain; charset=utf-8")
+
+
+def _json_error(message: str, status: int, fields: dict) -> HttpResponse:
+    return JsonResponse({"error": message, "fields": fields}, status=status)
+
+
+@require_GET
+def export_csv(request: HttpRequest) -> HttpResponse:
+    """``/export.csv?…``: every disputed item matching the search, one CSV row each."""
+    return _export(request, exports.stream_csv, "text/csv; charset=utf-8", "csv", _text_error)
+
+
+@require_GET
+def export_json(request: HttpRequest) -> HttpResponse:
+    """``/export.json?…``: every disputed item matching the search, as a JSON array."""
+    return _export(request, exports.stream_json, "application/json", "json", _json_error)
+
+
+@require_GET
+def outcomes(request: HttpRequest) -> HttpResponse:
+    """``/outcomes/?…``: overturn rates of the search's items by group, with intervals."""
+    form = SearchForm(request.GET)
+    valid = form.is_valid()
+    query = form.search_query()
+    search_url, here = reverse("cases:search"), reverse("cases:outcomes")
+    state = query_string(query, page=False)
+    context: dict[str, object] = {
+        "form": form, "query": query, "state": state,
+        "search_url": facets.url_for(query, search_url),
+        "active_filters": facets.active_filters(query, base_url=here),
+        "valid_url": facets.url_for(query, here),
+    }
+    status = 200 if valid else 400
+    if valid:
+        try:
+            context["report"] = build_report(query, count_outcomes(query), base_url=search_url)
+        except IndexUnavailableError as exc:
+            context["unavailable"], status = str(exc), 503
+        except SearchError as exc:
+            context["search_error"], status = str(exc), 400
+    response = render(request, "cases/outcomes.html", context, status=status)
+    if status == 503:
+        response["Retry-After"] = RETRY_AFTER
+    return response
