@@ -30,8 +30,22 @@ run: install
 	-$(PY) manage.py import_determinations $(LETTERS)
 	$(PY) manage.py runserver $(HOST)
 
+# The suite on SQLite, browser journeys included. Debian's chromium is installed with apt-get
+# when missing: as root or with password-less sudo; otherwise the browser tests skip, saying so.
 test: install
+	@.ci/system-packages chromium
 	$(PY) -m pytest
+
+.PHONY: test-browser test-postgres
+# Only the browser journeys; IMRSITE_UPDATE_SCREENSHOTS=1 also refreshes the README's screenshots.
+test-browser: install
+	@.ci/system-packages chromium
+	$(PY) -m pytest -m browser
+
+# The suite, but the browser journeys, on a throwaway PostgreSQL server on 127.0.0.1.
+test-postgres: install
+	@.ci/system-packages --require postgresql
+	.ci/with-postgres $(PY) -m pytest -m "not browser"
 
 lint: install
 	$(VENV)/bin/ruff check .

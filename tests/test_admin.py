@@ -210,3 +210,17 @@ def test_admin_search_fields_use_lookups_of_every_database() -> None:
     model_admin = site._registry[Determination]
     request = RequestFactory().get(CHANGELIST)
     assert all(not name.startswith(("@", "$")) for name in model_admin.get_search_fields(request))
+
+
+def test_admin_search_ignores_case_and_lists_each_determination_once(
+        admin_client_with_letters: Client) -> None:
+    # The same on SQLite (LIKE) and PostgreSQL (UPPER(...) LIKE UPPER(...)); "a" matches several
+    # items of each letter, and the join on items must not repeat a letter or inflate the count.
+    client = admin_client_with_letters
+    for q in ("norco", "NORCO", "a"):
+        changelist = client.get(CHANGELIST, {"q": q}).context["cl"]
+        assert changelist.result_count == 2, q
+        assert sorted(d.public_id for d in changelist.result_list)[0] == "CM13-0099001"
+        assert len({d.pk for d in changelist.result_list}) == len(changelist.result_list) == 2
+    items = client.get("/admin/cases/disputeditem/", {"q": "NORCO"}).context["cl"]
+    assert items.result_count == 2
