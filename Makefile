@@ -8,8 +8,10 @@ SAMPLE := var/sample-corpus
 # otherwise a synthetic corpus generated on the spot. Override: make run LETTERS=/my/letters
 LETTERS ?= $(if $(wildcard $(SHARED)/seeds),$(SHARED)/seeds $(SHARED)/imr-real/pdf,$(SAMPLE))
 HOST ?= 127.0.0.1:8000
+# Web worker processes of `make serve` (gunicorn's own variable WEB_CONCURRENCY, if set).
+WORKERS ?= $(or $(WEB_CONCURRENCY),2)
 
-.PHONY: install run test lint sample
+.PHONY: install run serve test lint sample
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +31,16 @@ run: install
 	$(if $(filter $(SAMPLE),$(LETTERS)),$(MAKE) sample)
 	-$(PY) manage.py import_determinations $(LETTERS)
 	$(PY) manage.py runserver $(HOST)
+
+# Production serving: DEBUG off, gunicorn, static files collected for WhiteNoise. The
+# environment gives the rest (README, "Deployment"); only DJANGO_SECRET_KEY is required.
+serve: export DJANGO_DEBUG := 0
+serve: install
+	@test -n "$$DJANGO_SECRET_KEY" || { echo "make serve: set DJANGO_SECRET_KEY" >&2; exit 1; }
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	exec $(VENV)/bin/gunicorn imrsite.wsgi:application --workers $(WORKERS) --bind $(HOST) \
+		--no-control-socket --access-logfile -
 
 # The suite on SQLite, browser journeys included. Debian's chromium is installed with apt-get
 # when missing: as root or with password-less sudo; otherwise the browser tests skip, saying so.
