@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Prefetch
 from django.urls import reverse
 
 from cases.taxonomy import Category
@@ -87,6 +88,15 @@ class DeterminationQuerySet(models.QuerySet["Determination"]):
     def with_details(self) -> DeterminationQuerySet:
         """Prefetch what a list or page of determinations shows."""
         return self.prefetch_related("items", "specialties", "states")
+
+    def for_results(self) -> DeterminationQuerySet:
+        """What a row of search results shows and its snippet is cut from: the summary and
+        the items' rationales, without the letter's full text and long sections."""
+        items = DisputedItem.objects.defer(
+            "claims_administrator_guideline", "maximus_guideline", "original_request",
+            "authorized")
+        return self.defer("original_text", "how_made", "credentials", "issues",
+                          "warnings").prefetch_related(Prefetch("items", queryset=items))
 
 
 class Determination(models.Model):

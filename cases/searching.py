@@ -35,7 +35,7 @@ def _snippet_text(determination: Determination) -> str:
 
 def snippet_texts(ids: Sequence[str]) -> dict[str, str]:
     """Text to cut snippets from, by public id: the summary and the rationales."""
-    stored = Determination.objects.filter(public_id__in=ids).prefetch_related("items")
+    stored = Determination.objects.for_results().filter(public_id__in=ids)
     return {d.public_id: _snippet_text(d) for d in stored}
 
 
@@ -46,7 +46,7 @@ def search_determinations(query: SearchQuery) -> SearchPage:
 
     def load_page(ids: Sequence[str]) -> dict[str, str]:
         # The page's rows are read once: for the snippets now and for the hits below.
-        found.update(Determination.objects.with_details().in_bulk(ids, field_name="public_id"))
+        found.update(Determination.objects.for_results().in_bulk(ids, field_name="public_id"))
         return {public_id: _snippet_text(d) for public_id, d in found.items()}
 
     try:
@@ -98,7 +98,7 @@ def similar_determinations(determination: Determination, limit: int = 5) -> list
                                     limit=limit + 1)
     except SearchError:
         return []
-    found = Determination.objects.with_details().in_bulk(ids, field_name="public_id")
+    found = Determination.objects.for_results().in_bulk(ids, field_name="public_id")
     return [found[i] for i in ids if i in found and i != determination.public_id][:limit]
 
 
