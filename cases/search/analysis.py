@@ -22,7 +22,7 @@ MAX_PREFIX_TERMS = 2000
 _TOKEN = r"§?\w+(?:[-./]\w+)*"
 _SPLIT = re.compile(r"[-./§]+")
 _COMPOUND = re.compile(r"[-./§]")
-_WORD = re.compile(_TOKEN)
+WORD = re.compile(_TOKEN)  # one word as written, a compound whole
 _ALL = re.compile(r".*", re.DOTALL)
 _UNIT = re.compile(r"^(\d+(?:[./]\d+)*)[a-z]+$", re.IGNORECASE)  # "10/325mg" -> "10/325"
 
@@ -66,7 +66,7 @@ class LetterAnalyzer(Tokenizer):
                  no_morph: bool = False, **kwargs: object) -> Iterator[Token]:
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         terms_of = word_forms if no_morph else word_terms
-        matches = _WORD.finditer(value) if tokenize else [_ALL.fullmatch(value)]
+        matches = WORD.finditer(value) if tokenize else [_ALL.fullmatch(value)]
         for pos, match in enumerate(matches, start=start_pos):
             word = match.group(0)
             if keeporiginal:
@@ -96,7 +96,7 @@ class PairAnalyzer(Tokenizer):
                  **kwargs: object) -> Iterator[Token]:
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         previous, start = None, 0
-        for pos, match in enumerate(_WORD.finditer(value), start=start_pos - 1):
+        for pos, match in enumerate(WORD.finditer(value), start=start_pos - 1):
             word = word_terms(match.group(0))[0]
             if previous is not None:
                 token.text = f"{previous} {word}"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import os
-import re
 import shutil
 import threading
 import time
@@ -20,8 +19,7 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
-from django.utils.html import escape
-from whoosh import fields, highlight, index
+from whoosh import fields, index
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
@@ -45,6 +43,7 @@ from cases.search.base import (
 )
 from cases.search.facet_counts import ITEM_FIELD, SEP, FacetArrays, Mask
 from cases.search.ranking import Ranker, top
+from cases.search.snippets import snippet
 
 CASE_FACETS = {name: f"f_{name}" for name in FACETS if name not in ITEM_FACETS}
 GROUPS = ("specialty", "guideline", "year")  # case facets outcomes are grouped by
@@ -463,20 +462,7 @@ class WhooshBackend(SearchBackend):
 
     @staticmethod
     def _snippet(text: str, terms: frozenset[str]) -> str:
-        if not text:
-            return ""
-        if terms:
-            # Analyzing whole letters to highlight them was 90% of a search's time: cut
-            # windows around the first places a term's stem appears, then highlight those.
-            window = _windows(text, terms)
-            if window:
-                fragmenter = highlight.ContextFragmenter(maxchars=240, surround=70)
-                formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
-                snippet = highlight.highlight(window, terms, text_analyzer(), fragmenter,
-                                              formatter, top=2)
-                if snippet:
-                    return snippet
-        return escape(text[:240] + ("…" if len(text) > 240 else ""))
+        return snippet(text, terms)
 
     def similar(self, doc_id: str, *, text: str, category: str | None = None,
                 limit: int = 5) -> list[str]:
@@ -515,25 +501,6 @@ def _suggestion(searcher: Searcher, word: str) -> str | None:
         return None  # the word is in the index already
     suggestions = searcher.suggest("treatment", word, limit=1, prefix=1)
     return suggestions[0] if suggestions else None
-
-
-def _windows(text: str, terms: frozenset[str], *, count: int = 3, radius: int = 200) -> str:
-    """The parts of ``text`` around the first places where a term's stem begins a word."""
-    roots = sorted({t[:-1] if len(t) > 4 else t for t in terms if t.isalnum()}, key=len,
-                   reverse=True)
-    if not roots:
-        return text[: 2 * radius]
-    pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, roots[:30])) + ")", re.IGNORECASE)
-    spans: list[tuple[int, int]] = []
-    for match in pattern.finditer(text):
-        start, stop = max(0, match.start() - radius), match.end() + radius
-        if spans and start <= spans[-1][1]:
-            spans[-1] = (spans[-1][0], stop)
-        elif len(spans) == count:
-            break
-        else:
-            spans.append((start, stop))
-    return " … ".join(text[a:b] for a, b in spans)
 
 
 def _query_terms(parsed: wq.Query | None) -> frozenset[str]:
