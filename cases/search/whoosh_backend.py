@@ -447,9 +447,12 @@ class WhooshBackend(SearchBackend):
         if chosen.ranked is not None:
             return chosen.ranked[mask[chosen.ranked]][start:stop].tolist()
         docs = np.flatnonzero(mask)
-        order = np.argsort(arrays.decided[docs], kind="stable")
-        if sort != "oldest":
-            order = order[::-1]
+        days = arrays.decided[docs]
+        if sort == "oldest":  # undated letters last either way, not first
+            order = np.argsort(np.where(days > 0, days, np.iinfo(days.dtype).max),
+                               kind="stable")
+        else:
+            order = np.argsort(days, kind="stable")[::-1]
         return docs[order[start:stop]].tolist()
 
     def _hits(self, searcher: Searcher, parsed: wq.Query | None, docnums: list[int],
