@@ -188,3 +188,16 @@ def test_block_postings_equal_whoosh_postings_across_segments_and_deletions(
             assert live == expected, (fieldname, text)
             checked += 1
     assert checked > 50
+
+
+def test_segments_are_separate_files_that_readers_map_not_copy(tmp_path: Path) -> None:
+    from whoosh import index
+
+    backend = WhooshBackend({"path": str(tmp_path / "index")})
+    backend.rebuild(DOCS, procs=2)
+    backend.add_bulk(DOCS[:2])
+    backend.delete(["CM16-0000003"])
+    segments = index.open_dir(str(tmp_path / "index" / "current")).reader().leaf_readers()
+    assert len(segments) >= 2
+    assert not any(reader.segment().is_compound() for reader, _offset in segments)
+    assert backend.count() == len(DOCS) - 1
