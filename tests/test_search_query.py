@@ -201,3 +201,14 @@ def test_segments_are_separate_files_that_readers_map_not_copy(tmp_path: Path) -
     assert len(segments) >= 2
     assert not any(reader.segment().is_compound() for reader, _offset in segments)
     assert backend.count() == len(DOCS) - 1
+
+
+def test_a_large_rebuild_commits_in_parts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                          ) -> None:
+    from cases.search import whoosh_backend
+
+    monkeypatch.setattr(whoosh_backend, "REBUILD_COMMIT_EVERY", 2)
+    backend = WhooshBackend({"path": str(tmp_path / "index")})
+    assert backend.rebuild(DOCS) == len(DOCS)
+    assert len(backend._open().searcher.reader().leaf_readers()) >= 3
+    assert ids(backend, "massage") == {"CM16-0000001", "CM16-0000005"}

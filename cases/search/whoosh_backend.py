@@ -49,6 +49,7 @@ CASE_FACETS = {name: f"f_{name}" for name in FACETS if name not in ITEM_FACETS}
 GROUPS = ("specialty", "guideline", "year")  # case facets outcomes are grouped by
 WRITER_TIMEOUT = 60.0
 SUGGESTIONS_KEPT = 1000
+REBUILD_COMMIT_EVERY = 50_000  # letters per segment commit of a rebuild
 WRITER_MB = 512  # postings held in memory before sorting runs go to disk
 
 
@@ -292,11 +293,16 @@ class WhooshBackend(SearchBackend):
             for doc in documents:
                 writer.add_document(**document_fields(doc))
                 written += 1
+                if written % REBUILD_COMMIT_EVERY == 0:
+                    # A writer sorts all its postings before writing a segment, spilling
+                    # them to temporary files: 8 GB for 100,000 letters in one commit.
+                    writer.commit()
+                    writer = _open_writer(index.open_dir(str(generation)), procs)
         except BaseException:
             writer.cancel()
             shutil.rmtree(generation, ignore_errors=True)
             raise
-        writer.commit(optimize=procs == 1)
+        writer.commit(optimize=procs == 1 and written <= REBUILD_COMMIT_EVERY)
         self._swap_in(generation)
         return written
 
