@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -35,3 +36,50 @@ def _index_in_tmp(tmp_path: Path, settings: object) -> Path:
         "OPTIONS": {"path": str(path)},
     }
     return path
+
+
+@pytest.fixture(scope="module")
+def archive(request: pytest.FixtureRequest, django_db_setup: None, django_db_blocker: object,
+            tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The real letters (when ../shared is there) and generated ones, imported once per
+    module, which sets how many with ``ARCHIVE = (count, seed)``; yields the index directory.
+    """
+    from cases.models import Determination, LicenseState, Specialty
+    from cases.search.whoosh_backend import WhooshBackend
+    from cases.services import import_determinations, rebuild_index
+    from cases.synthetic import write_corpus
+
+    count, seed = getattr(request.module, "ARCHIVE", (300, 29))
+    corpus = tmp_path_factory.mktemp("corpus")
+    write_corpus(corpus, count=count, seed=seed, noise_share=0.2)
+    paths = [corpus] + ([SEEDS, REAL_TEXTS] if REAL_TEXTS.is_dir() else [])
+    index = tmp_path_factory.mktemp("index")
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        import_determinations(paths=paths, index=False)
+        rebuild_index(backend=WhooshBackend({"path": str(index)}))
+        yield index
+        Determination.objects.all().delete()
+        Specialty.objects.all().delete()
+        LicenseState.objects.all().delete()
+
+
+@pytest.fixture
+def served(archive: Path, settings: object) -> Path:
+    """The archive's index is the one the views search."""
+    settings.CASES_SEARCH = {  # type: ignore[attr-defined]
+        "BACKEND": "cases.search.whoosh_backend.WhooshBackend",
+        "OPTIONS": {"path": str(archive)},
+    }
+    return archive
+
+
+# Search parameters the form refuses, with the message it gives (page, API and exports).
+BAD_PARAMETERS = [
+    ({"page": "abc"}, "Page must be a whole number from 1 to 10,000."),
+    ({"q": "x" * 600}, "The search text is 600 characters long; shorten it to 500"),
+    ({"decided_from": "2016-02-30"}, "Enter the decided from date as YYYY-MM-DD"),
+    ({"decided_from": "2017-01-01", "decided_to": "2016-01-01"},
+     "The decision date range ends (2016-01-01) before it starts (2017-01-01)."),
+    ({"sort": "best"}, "Sort by one of: relevance, newest, oldest."),
+    ({"specialty": "x" * 300}, "A value of “Reviewer specialty” is longer than 200"),
+]

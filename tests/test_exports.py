@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,44 +13,17 @@ from django.http import StreamingHttpResponse
 from django.test import Client
 
 from cases import exports
-from cases.models import Determination, DisputedItem, LicenseState, Specialty
+from cases.models import Determination, DisputedItem
 from cases.search.base import SearchQuery
-from cases.search.whoosh_backend import WhooshBackend
-from cases.services import import_determinations, rebuild_index
-from cases.synthetic import write_corpus
-from tests.conftest import DATA, REAL_TEXTS, SEEDS
+from cases.services import import_determinations
+from tests.conftest import BAD_PARAMETERS, DATA
 
 pytestmark = pytest.mark.django_db
 
 ITEM_ATTRS = {"category": "category", "treatment": "subcategory", "decision": "decision"}
 
 
-@pytest.fixture(scope="module")
-def archive(django_db_setup: None, django_db_blocker: object,
-            tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The real letters (when ../shared is there) and 300 generated ones, imported once;
-    yields the index directory."""
-    corpus = tmp_path_factory.mktemp("corpus")
-    write_corpus(corpus, count=300, seed=29, noise_share=0.2)
-    paths = [corpus] + ([SEEDS, REAL_TEXTS] if REAL_TEXTS.is_dir() else [])
-    index = tmp_path_factory.mktemp("index")
-    with django_db_blocker.unblock():  # type: ignore[attr-defined]
-        import_determinations(paths=paths, index=False)
-        rebuild_index(backend=WhooshBackend({"path": str(index)}))
-        yield index
-        Determination.objects.all().delete()
-        Specialty.objects.all().delete()
-        LicenseState.objects.all().delete()
-
-
-@pytest.fixture
-def served(archive: Path, settings: object) -> Path:
-    """The archive's index is the one the views search."""
-    settings.CASES_SEARCH = {  # type: ignore[attr-defined]
-        "BACKEND": "cases.search.whoosh_backend.WhooshBackend",
-        "OPTIONS": {"path": str(archive)},
-    }
-    return archive
+ARCHIVE = (300, 29)  # generated letters and their seed, for the archive fixture
 
 
 def read_csv(response: StreamingHttpResponse) -> list[dict[str, str]]:
@@ -218,15 +190,7 @@ def test_export_streams_twenty_thousand_rows(client: Client, served: Path,
 
 
 @pytest.mark.parametrize(("params", "message"), [
-    ({"page": "abc"}, "Page must be a whole number from 1 to 10,000."),
-    ({"q": "x" * 600}, "The search text is 600 characters long; shorten it to 500"),
-    ({"decided_from": "2016-02-30"}, "Enter the decided from date as YYYY-MM-DD"),
-    ({"decided_from": "2017-01-01", "decided_to": "2016-01-01"},
-     "The decision date range ends (2016-01-01) before it starts (2017-01-01)."),
-    ({"sort": "best"}, "Sort by one of: relevance, newest, oldest."),
-    ({"specialty": "x" * 300}, "A value of “Reviewer specialty” is longer than 200"),
-    ({"q": "a*"}, "Type at least 2 letters before * or ?"),
-])
+    *BAD_PARAMETERS, ({"q": "a*"}, "Type at least 2 letters before * or ?")])
 def test_export_bad_parameters_are_400_with_the_message(client: Client, served: Path,
                                                         params: dict, message: str) -> None:
     response = client.get("/export.csv", params)

@@ -4,7 +4,6 @@ database through Django's test client."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -12,13 +11,11 @@ import pytest
 from django.test import Client
 from pytest_django.asserts import assertContains, assertNotContains
 
-from cases.models import Determination, LicenseState, Specialty
+from cases.models import Determination
 from cases.outcomes import OutcomeReport, contrast, narrowed, wilson_interval
 from cases.search.base import SearchQuery
-from cases.search.whoosh_backend import WhooshBackend
-from cases.services import import_determinations, rebuild_index
-from cases.synthetic import write_corpus
-from tests.conftest import DATA, REAL_TEXTS, SEEDS
+from cases.services import import_determinations
+from tests.conftest import DATA
 
 pytestmark = pytest.mark.django_db
 
@@ -57,32 +54,7 @@ def test_narrowed_replaces_the_facet_selection() -> None:
 
 
 # -- the page -------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def archive(django_db_setup: None, django_db_blocker: object,
-            tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The real letters (when ../shared is there) and 400 generated ones, imported once;
-    yields the index directory."""
-    corpus = tmp_path_factory.mktemp("corpus")
-    write_corpus(corpus, count=400, seed=31, noise_share=0.2)
-    paths = [corpus] + ([SEEDS, REAL_TEXTS] if REAL_TEXTS.is_dir() else [])
-    index = tmp_path_factory.mktemp("index")
-    with django_db_blocker.unblock():  # type: ignore[attr-defined]
-        import_determinations(paths=paths, index=False)
-        rebuild_index(backend=WhooshBackend({"path": str(index)}))
-        yield index
-        Determination.objects.all().delete()
-        Specialty.objects.all().delete()
-        LicenseState.objects.all().delete()
-
-
-@pytest.fixture
-def served(archive: Path, settings: object) -> Path:
-    """The archive's index is the one the views search."""
-    settings.CASES_SEARCH = {  # type: ignore[attr-defined]
-        "BACKEND": "cases.search.whoosh_backend.WhooshBackend",
-        "OPTIONS": {"path": str(archive)},
-    }
-    return archive
+ARCHIVE = (400, 31)  # generated letters and their seed, for the archive fixture
 
 
 def database_counts(filters: dict[str, list[str]]) -> dict[str, Counter]:
