@@ -3,28 +3,18 @@
 from __future__ import annotations
 
 import http.client
-import os
-import secrets
-import signal
-import socket
 import statistics
-import subprocess
-import sys
 import threading
 import time
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.conf import settings
+from benchmarks.server import HOST, ServerError, serve, worker_peak_rss_mb
 
-HOST = "127.0.0.1"
+__all__ = ["HOST", "KINDS", "ServerError", "Sample", "Target", "fetch", "run_http", "summarize"]
+
 KINDS = ("page", "api")
-
-
-class ServerError(Exception):
-    """gunicorn did not start, or did not listen in time."""
 
 
 @dataclass(frozen=True)
@@ -38,12 +28,13 @@ class Target:
 
 @dataclass(frozen=True)
 class Sample:
-    """One request: what was asked, how long it took, whether it answered 200."""
+    """One request: what was asked, how long it took, whether it answered as expected."""
 
     target: Target
     seconds: float
     ok: bool
     error: str = ""
+    status: int = 0  # 0: no response (connection error, timeout)
 
 
 def run_http(*, database: Path, index_dir: Path, queries: list[tuple[str, str]],
@@ -57,8 +48,9 @@ def run_http(*, database: Path, index_dir: Path, queries: list[tuple[str, str]],
     """
     targets = [Target(kind, label, _path(kind, query))
                for label, query in queries for kind in KINDS]
-    with serve(database=database, index_dir=index_dir, workers=workers, log=log) as server:
-        port, master = server
+    with serve(database_url=f"sqlite:///{database}", index_dir=index_dir, workers=workers,
+               log=log) as server:
+        port, master = server.port, server.master
         _warm_up(port, targets)
         idle = _idle_page_ms(port, targets)
         samples, elapsed = _load(port, targets, seconds=seconds, clients=clients)
@@ -82,75 +74,28 @@ def _path(kind: str, query: str) -> str:
     return f"{base}?{query}" if query else base
 
 
-@contextmanager
-def serve(*, database: Path, index_dir: Path, workers: int,
-          log: Path | None = None) -> Iterator[tuple[int, int]]:
-    """Run gunicorn on a free loopback port; yield (port, master pid); always stop it."""
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}",
-           "IMRSITE_INDEX_DIR": str(index_dir), "DJANGO_DEBUG": "0",
-           "DJANGO_SECRET_KEY": secrets.token_urlsafe(50), "DJANGO_ALLOWED_HOSTS": HOST,
-           "DJANGO_SETTINGS_MODULE": "imrsite.settings"}
-    # No control socket: it would default to one shared path in the home folder.
-    command = [sys.executable, "-m", "gunicorn", "imrsite.wsgi:application",
-               "--workers", str(workers), "--bind", f"{HOST}:{port}",
-               "--graceful-timeout", "5", "--no-control-socket"]
-    with open(log or os.devnull, "w") as output:
-        process = subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, stdout=output,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
-        try:
-            _wait_until_up(process, port, log)
-            yield port, process.pid
-        finally:
-            _stop(process)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
-
-
-def _wait_until_up(process: subprocess.Popen[bytes], port: int, log: Path | None,
-                   timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            tail = log.read_text()[-2000:] if log else ""
-            raise ServerError(f"gunicorn exited with status {process.returncode}.\n{tail}")
-        try:
-            with socket.create_connection((HOST, port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise ServerError(f"gunicorn did not listen on port {port} within {timeout:.0f} s.")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM (graceful), then SIGKILL the server's own process group if it lingers."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-
-
-def _request(connection: http.client.HTTPConnection, target: Target) -> Sample:
-    """One GET; the body is read whole, as a browser would. Never raises."""
+def fetch(connection: http.client.HTTPConnection, target: Target, *,
+          headers: Mapping[str, str] | None = None,
+          accept: Container[int] = (200,)) -> tuple[Sample, bytes]:
+    """One GET and its body, read whole as a browser would; ok when the status is in
+    ``accept``. Never raises: a connection error is a failed sample with no body."""
     started = time.perf_counter()
     try:
-        connection.request("GET", target.path)
+        connection.request("GET", target.path, headers=dict(headers or {}))
         response = connection.getresponse()
-        response.read()
+        body = response.read()
     except (OSError, http.client.HTTPException) as exc:
         connection.close()  # the next request reconnects
         return Sample(target, time.perf_counter() - started, False,
-                      f"{target.path}: {type(exc).__name__}: {exc}")
-    ok = response.status == 200
+                      f"{target.path}: {type(exc).__name__}: {exc}"), b""
+    ok = response.status in accept
     return Sample(target, time.perf_counter() - started, ok,
-                  "" if ok else f"{target.path}: HTTP {response.status}")
+                  "" if ok else f"{target.path}: HTTP {response.status}",
+                  response.status), body
+
+
+def _request(connection: http.client.HTTPConnection, target: Target) -> Sample:
+    return fetch(connection, target)[0]
 
 
 def _warm_up(port: int, targets: list[Target]) -> None:
@@ -195,12 +140,14 @@ def _load(port: int, targets: list[Target], *, seconds: float,
 
 
 def summarize(samples: list[Sample], elapsed: float) -> dict[str, float]:
-    """Requests, requests/s, p50 and p95 (ms, of the answered ones) and errors of one kind."""
+    """Requests, requests/s, p50, p95 and max (ms, of the answered ones) and errors of one
+    kind."""
     times = sorted(s.seconds for s in samples if s.ok)
     return {"requests": len(samples),
             "requests_per_s": round(len(samples) / elapsed, 1) if elapsed else 0.0,
             "p50_ms": _ms(statistics.median(times)) if times else 0.0,
             "p95_ms": _ms(times[min(len(times) - 1, int(len(times) * 0.95))]) if times else 0.0,
+            "max_ms": _ms(times[-1]) if times else 0.0,
             "errors": sum(not s.ok for s in samples)}
 
 
@@ -213,26 +160,6 @@ def _by_label(samples: Iterable[Sample]) -> dict[str, list[float]]:
 
 def _ms(seconds: float) -> float:
     return round(seconds * 1000, 2)
-
-
-def worker_peak_rss_mb(master: int) -> list[float]:
-    """Peak resident memory (VmHWM) of each child process of ``master``, in MB."""
-    peaks = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            # The command name may hold spaces and parentheses; the fields follow the last ")".
-            if int(stat.rpartition(")")[2].split()[1]) != master:
-                continue
-            status = (entry / "status").read_text()
-        except (OSError, ValueError, IndexError):
-            continue  # gone, or not ours to read
-        for line in status.splitlines():
-            if line.startswith("VmHWM:"):
-                peaks.append(round(int(line.split()[1]) / 1024, 1))
-    return peaks
 
 
 def compare_with_in_process(result: dict[str, object],
