@@ -74,6 +74,9 @@ def ids(backend: WhooshBackend, text: str) -> set[str]:
     ('treatment:"physical therapy"', {"CM16-0000005"}),
     ('-"physical therapy" massage', {"CM16-0000001"}),
     ("(massage OR manipulation) neck", {"CM16-0000001", "imr-0123456789abcdef"}),
+    ("massage (-knee)", {"CM16-0000001"}),  # a minus inside parentheses excludes too
+    ("(massage -knee) OR manipulation", {"CM16-0000001", "imr-0123456789abcdef"}),
+    ("massage (neck OR -knee)", {"CM16-0000001"}),
     ("manip*", {"imr-0123456789abcdef"}),
     ("treatment:massage", {"CM16-0000001"}),
     ("summary:massage", {"CM16-0000005"}),
@@ -102,6 +105,7 @@ def test_query_language_finds_expected_cases(backend: WhooshBackend, text: str,
     ("-massage", "only excludes"),
     ("NOT massage", "only excludes"),
     ("~!@#$%^&", "no words"),
+    ("massage NOT NOT knee", "cannot be read"),  # Whoosh's parser fails on it
 ])
 def test_query_errors_say_what_to_fix(backend: WhooshBackend, text: str, advice: str) -> None:
     with pytest.raises(QueryError, match=advice):

@@ -9,7 +9,7 @@ from functools import lru_cache
 from whoosh import query as wq
 from whoosh.analysis import Token, Tokenizer
 from whoosh.lang.porter import stem
-from whoosh.qparser import PlusMinusPlugin, QueryParser
+from whoosh.qparser import PlusMinusPlugin, QueryParser, syntax
 
 from cases.search.base import QueryError
 
@@ -170,6 +170,8 @@ PAIR_FIELD = "pairs"
 POSITIONAL_FIELDS = ("treatment",)  # short: a phrase checks positions there
 TEXT_FIELDS = ("content", "treatment", "rationale", "summary", "specialty", "state")
 USER_FIELDS = ("treatment", "rationale", "summary", "specialty", "state", "case")
+_UNREADABLE = ("The query cannot be read; check that AND, OR and NOT each stand between two "
+               "words and that quotes and parentheses are closed.")
 
 
 def _analyzed(analyzer: object, text: str) -> list[str]:
@@ -180,6 +182,35 @@ def _analyzed(analyzer: object, text: str) -> list[str]:
     return list(words.values())
 
 
+class _NestedPlusMinus(PlusMinusPlugin):
+    """``+`` and ``-`` inside parentheses as well as outside.
+
+    Whoosh sorts only the outermost group into required and banned words; a ``-word`` left
+    inside parentheses ("pain (-massage)") made the parser fail. Inside a group a minus
+    becomes NOT, which means the same there, and a plus is dropped (words are required).
+    """
+
+    def do_plusminus(self, parser: QueryParser, group: syntax.GroupNode) -> syntax.GroupNode:
+        for i, node in enumerate(group):
+            if isinstance(node, syntax.GroupNode):
+                group[i] = self._inner(node)
+        return super().do_plusminus(parser, group)
+
+    def _inner(self, group: syntax.GroupNode) -> syntax.GroupNode:
+        nodes: list[syntax.SyntaxNode] = []
+        negate = False
+        for node in group:
+            if isinstance(node, syntax.GroupNode):
+                node = self._inner(node)
+            if isinstance(node, self.Minus):
+                negate = True
+            elif not isinstance(node, self.Plus):
+                nodes.append(syntax.NotGroup([node]) if negate else node)
+                negate = False
+        group.nodes = nodes
+        return group
+
+
 class QueryBuilder:
     """Parse the search box language into a Whoosh query, with limits and synonyms."""
 
@@ -187,8 +218,8 @@ class QueryBuilder:
         self.analyzer = text_analyzer()
         self.parser = QueryParser("content", schema)
         # A minus excludes a word only at its start: "L5-S1" and "CM16-0247255" stay whole.
-        self.parser.add_plugin(PlusMinusPlugin(plusexpr=r"(?:^|(?<=[\s(]))\+(?=\S)",
-                                               minusexpr=r"(?:^|(?<=[\s(]))-(?=\S)"))
+        self.parser.add_plugin(_NestedPlusMinus(plusexpr=r"(?:^|(?<=[\s(]))\+(?=\S)",
+                                                minusexpr=r"(?:^|(?<=[\s(]))-(?=\S)"))
         self.synonyms: dict[str, list[list[str]]] = {}
         for key, expansions in SYNONYMS.items():
             stems = _analyzed(self.analyzer, key)
@@ -210,7 +241,12 @@ class QueryBuilder:
         if all(word.startswith("-") for word in text.split()):
             raise QueryError("The query only excludes words; add a word to search for "
                              "(for example: massage -chiropractic).")
-        parsed = self.parser.parse(text)
+        try:
+            parsed = self.parser.parse(text)
+        except Exception as exc:
+            # Whoosh's parser fails on some operator sequences ("a NOT NOT b") with internal
+            # errors; any failure of it is a query we cannot read, never a server error.
+            raise QueryError(_UNREADABLE) from exc
         if parsed is wq.NullQuery:
             raise QueryError("The query has no words to search for; type a word or phrase.")
         if _only_negative(parsed):
