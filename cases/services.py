@@ -11,13 +11,20 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-from django.db import DatabaseError, reset_queries, transaction
+from django.db import DatabaseError, DataError, IntegrityError, reset_queries, transaction
 
 from cases.letter_text import LETTER_SUFFIXES, MAX_FILE_BYTES, UnreadableLetter, read_letter
 from cases.models import Determination, DisputedItem, LicenseState, Specialty
 from cases.parsing import PARSER_VERSION, ParsedDetermination, ParseError, parse_determination
 from cases.search import get_backend
-from cases.search.base import IndexDocument, IndexItem, SearchBackend
+from cases.search.base import (
+    IndexBusyError,
+    IndexCheck,
+    IndexDocument,
+    IndexItem,
+    IndexUnavailableError,
+    SearchBackend,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -32,12 +39,38 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     indexed: int = 0
+    recovered: int = 0  # stored before this run, missing from the index, indexed now
     failed: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def total(self) -> int:
         """Files seen."""
         return self.new + self.updated + self.unchanged + len(self.failed)
+
+
+class ImportStopped(Exception):
+    """The import could not go on (a full disk, a read-only or damaged index, a lost
+    database). Letters committed before stay; the batch being written was rolled back; a
+    re-run continues where this one stopped. ``report`` says what was done."""
+
+    def __init__(self, message: str, report: ImportReport) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+# What stops an import, rather than failing one letter: the storage, not the data.
+_STOPPING = (OSError, DatabaseError, IndexUnavailableError, IndexBusyError)
+
+
+def _why_stopped(exc: BaseException) -> str:
+    if isinstance(exc, IndexBusyError):
+        return str(exc)
+    if isinstance(exc, IndexUnavailableError):
+        return f"{exc} Run `python manage.py rebuild_index`, then this import again"
+    if isinstance(exc, OSError):
+        where = f" ({exc.filename})" if exc.filename else ""
+        return f"cannot write the search index: {exc.strerror or exc}{where}"
+    return f"the database refused the write: {exc}"
 
 
 @dataclass(frozen=True)
@@ -66,7 +99,8 @@ def find_letter_files(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str
 def read_and_parse(path: Path) -> _Letter | str:
     """Read and parse one file: the letter, or the reason it could not be read."""
     try:
-        text = read_letter(path)
+        # NUL is no text, and PostgreSQL text columns refuse it.
+        text = read_letter(path).replace("\x00", "")
         return _Letter(path, parse_determination(text, source=path.name), text)
     except (UnreadableLetter, ParseError) as exc:
         return str(exc)
@@ -88,32 +122,53 @@ def import_determinations(
     batch_size: int = DEFAULT_BATCH_SIZE,
     jobs: int = 1,
     index: bool = True,
+    index_every: int | None = None,
     on_file: Callable[[Path], None] | None = None,
 ) -> ImportReport:
     """Import letter files into the database and the search index (unless ``index`` is off);
-    idempotent, one transaction per batch, each batch indexed once it is committed.
+    idempotent, one transaction per batch, the index committed every ``index_every`` letters.
 
     A file whose bytes and name are already stored (read by the current parser version) is
-    counted unchanged without being parsed again, so re-running an import is cheap.
+    counted unchanged without being parsed again, so re-running an import is cheap; letters
+    a stopped run stored but did not index are indexed first. Raises ``ImportStopped`` when
+    the storage fails (a full disk, say): nothing committed is lost.
     """
     files, missing = find_letter_files(paths)
     report = ImportReport(failed=list(missing))
-    indexer = _Indexer(get_backend(), procs=jobs) if index else None
+    indexer = None
     with ExitStack() as stack:
         pool = stack.enter_context(ProcessPoolExecutor(jobs)) if jobs > 1 else None
         try:
-            if indexer:
-                indexer.add_unindexed()  # left by an import that stopped before its commit
+            if index:
+                indexer = _Indexer(get_backend(), procs=jobs,
+                                   commit_every=index_every or INDEX_COMMIT_EVERY)
+                report.recovered = indexer.add_unindexed()
             _import_files(files, report, batch_size=batch_size, pool=pool, indexer=indexer,
                           on_file=on_file)
             if indexer:
                 indexer.commit()
+        except _STOPPING as exc:
+            _cancel(indexer)
+            report.indexed = indexer.committed if indexer else 0
+            raise ImportStopped(
+                f"Import stopped: {_why_stopped(exc)}. Letters stored before this stay stored "
+                "and the batch being written was rolled back; run the import again to finish.",
+                report) from exc
         except BaseException:
-            if indexer:
-                indexer.cancel()  # what it held stays flagged unindexed: the next run adds it
+            _cancel(indexer)
             raise
     report.indexed = indexer.committed if indexer else 0
     return report
+
+
+def _cancel(indexer: _Indexer | None) -> None:
+    """Drop the uncommitted index writes (they stay flagged unindexed: the next run adds them)."""
+    if indexer is None:
+        return
+    try:
+        indexer.cancel()
+    except Exception:  # a failing disk may fail this too; the flags still say what is missing
+        logger.exception("Could not cancel the index writer")
 
 
 def _import_files(files: list[Path], report: ImportReport, *, batch_size: int,
@@ -175,7 +230,11 @@ def _store_batch(letters: list[_Letter], report: ImportReport,
     try:
         with transaction.atomic():
             counts = _write(letters)
-    except DatabaseError:
+            if indexer is not None and counts[3]:
+                # Inside the transaction: if the index cannot take the batch (a full disk),
+                # the batch is rolled back with it.
+                indexer.add(counts[3])
+    except (IntegrityError, DataError):  # a letter the database refuses; others go on
         if len(letters) == 1:
             logger.exception("Could not store %s", letters[0].path)
             report.failed.append((str(letters[0].path), "database rejected the letter"))
@@ -184,8 +243,8 @@ def _store_batch(letters: list[_Letter], report: ImportReport,
             _store_batch([letter], report, indexer)
         return
     reset_queries()  # with DEBUG on, Django would keep every statement of a long import
-    if indexer is not None and counts[3]:
-        indexer.add(counts[3])
+    if indexer is not None:
+        indexer.commit_if_due()  # after the batch's commit: the index never runs ahead of it
     report.new += counts[0]
     report.updated += counts[1]
     report.unchanged += counts[2]
@@ -319,6 +378,7 @@ class _Indexer:
 
     def __init__(self, backend: SearchBackend, *, procs: int,
                  commit_every: int = INDEX_COMMIT_EVERY) -> None:
+        self.backend = backend
         self.writer = backend.writer(procs=procs)
         self.commit_every = commit_every
         self.uncommitted = 0
@@ -331,15 +391,26 @@ class _Indexer:
                 public_id__in=public_ids[start : start + INDEX_CHUNK]).prefetch_related("items")
             self.writer.add(index_document(d) for d in found)
         self.uncommitted += len(public_ids)
+
+    def commit_if_due(self) -> None:
+        """Commit once enough letters are queued."""
         if self.uncommitted >= self.commit_every:
             self.commit()
 
-    def add_unindexed(self) -> None:
-        """Queue the stored determinations that no index commit has covered."""
-        pending = list(Determination.objects.filter(indexed=False)
+    def add_unindexed(self) -> int:
+        """Index the stored determinations that no index commit covers (all of them when the
+        index is gone); return how many."""
+        if self.backend.count() == 0:  # raises when an index exists but cannot be read
+            lost = Determination.objects.filter(indexed=True).update(indexed=False)
+            if lost:
+                logger.warning("The search index is missing; indexing all %d stored letters.",
+                               lost)
+        pending = list(Determination.objects.filter(indexed=False).order_by("pk")
                        .values_list("public_id", flat=True))
-        if pending:
-            self.add(pending)
+        for start in range(0, len(pending), self.commit_every):
+            self.add(pending[start : start + self.commit_every])
+            self.commit()
+        return len(pending)
 
     def commit(self) -> None:
         """Make the queued determinations searchable and flag them indexed."""
@@ -406,3 +477,45 @@ def rebuild_index(*, backend: SearchBackend, procs: int = 1,
     count = backend.rebuild(documents(), procs=procs)
     _flag_indexed(written)
     return count
+
+
+def check_index(*, backend: SearchBackend,
+                on_document: Callable[[], None] | None = None) -> IndexCheck:
+    """Compare the index with the database: which stored determinations it lacks or holds
+    in an older form, and which documents it holds that the database does not (or twice).
+
+    Raises ``IndexUnavailableError`` when the index cannot be read at all.
+    """
+    backend.verify()
+    indexed: dict[str, str] = {}
+    duplicated: set[str] = set()
+    for doc_id, fingerprint in backend.fingerprints():
+        if doc_id in indexed:
+            duplicated.add(doc_id)
+        indexed[doc_id] = fingerprint
+    missing, stale = [], []
+    stored = Determination.objects.order_by("pk").prefetch_related("items")
+    for determination in stored.iterator(chunk_size=INDEX_CHUNK):
+        if on_document:
+            on_document()
+        fingerprint = indexed.pop(determination.public_id, None)
+        if fingerprint is None:
+            missing.append(determination.public_id)
+        elif fingerprint != index_document(determination).fingerprint():
+            stale.append(determination.public_id)
+    return IndexCheck(missing=missing, stale=stale, orphaned=sorted(indexed),
+                      duplicated=sorted(duplicated - set(indexed) - set(stale)))
+
+
+def repair_index(*, backend: SearchBackend, check: IndexCheck, procs: int = 1) -> int:
+    """Fix the drift ``check`` found: index the missing and stale determinations (which also
+    removes duplicates) and remove the orphans. Returns how many documents were fixed."""
+    if check.orphaned:
+        backend.delete(check.orphaned)
+    again = check.missing + check.stale + check.duplicated
+    if again:
+        indexer = _Indexer(backend, procs=procs)
+        for start in range(0, len(again), indexer.commit_every):
+            indexer.add(again[start : start + indexer.commit_every])
+            indexer.commit()
+    return check.drift

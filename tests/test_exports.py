@@ -142,6 +142,8 @@ def test_export_before_any_import_is_empty(client: Client) -> None:
 
 
 def test_export_csv_neutralizes_formulas(client: Client) -> None:
+    # Only this letter: an import into a new index would index the archive's letters too.
+    Determination.objects.all().delete()
     import_determinations(paths=[DATA / "formula_2013.txt"])
     rows = read_csv(client.get("/export.csv"))
     treatments = [row["treatment"] for row in rows if row["case_id"] == "CM13-0099077"]

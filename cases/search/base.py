@@ -15,8 +15,9 @@ Facet semantics, which every backend must keep:
 
 from __future__ import annotations
 
+import hashlib
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -62,6 +63,10 @@ class IndexUnavailableError(SearchError):
     """The index is missing or unreadable (for example while it is being rebuilt)."""
 
 
+class IndexBusyError(SearchError):
+    """Another process holds the index's write lock for longer than a writer waits."""
+
+
 @dataclass(frozen=True)
 class IndexItem:
     """One disputed item as the index sees it."""
@@ -90,6 +95,11 @@ class IndexDocument:
     summary: str
     items: tuple[IndexItem, ...]
     body: str = ""
+
+    def fingerprint(self) -> str:
+        """A digest of everything the index is given: the index stores it, so a check can
+        tell an indexed document that no longer matches the database."""
+        return hashlib.blake2b(repr(self).encode(), digest_size=12).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -147,6 +157,21 @@ class SearchResults:
     items_upheld: int = 0
     items_overturned: int = 0
     suggestion: str | None = None
+
+
+@dataclass(frozen=True)
+class IndexCheck:
+    """How the index differs from the database, as public ids."""
+
+    missing: list[str]  # stored, not in the index
+    stale: list[str]  # in the index with content the database no longer has
+    orphaned: list[str]  # in the index, not stored
+    duplicated: list[str]  # in the index more than once
+
+    @property
+    def drift(self) -> int:
+        """How many documents are wrong in any way."""
+        return len(self.missing) + len(self.stale) + len(self.orphaned) + len(self.duplicated)
 
 
 @dataclass(frozen=True)
@@ -228,7 +253,19 @@ class SearchBackend(ABC):
 
     @abstractmethod
     def count(self) -> int:
-        """How many documents the index holds."""
+        """How many documents the index holds: 0 when there is no index (never built, or its
+        files were removed); raises ``IndexUnavailableError`` when one exists but cannot be
+        read."""
+
+    @abstractmethod
+    def verify(self) -> None:
+        """Check that the index files hold everything the index refers to; raises
+        ``IndexUnavailableError`` saying what is damaged."""
+
+    @abstractmethod
+    def fingerprints(self) -> Iterator[tuple[str, str]]:
+        """(id, fingerprint) of every indexed document; raises ``IndexUnavailableError``
+        when the index cannot be read."""
 
     @abstractmethod
     def similar(self, doc_id: str, *, text: str, category: str | None = None,

@@ -8,15 +8,21 @@ elsewhere or the index committed new segments.
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import shutil
+import struct
 import threading
 import time
-from collections.abc import Iterable, Mapping
+import traceback
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 from whoosh import fields, index
@@ -29,6 +35,7 @@ from cases.search.base import (
     ITEM_FACETS,
     FacetValue,
     Hit,
+    IndexBusyError,
     IndexDocument,
     IndexUnavailableError,
     IndexWriter,
@@ -44,6 +51,14 @@ from cases.search.base import (
 from cases.search.facet_counts import ITEM_FIELD, SEP, FacetArrays, Mask
 from cases.search.ranking import Ranker, top
 from cases.search.snippets import snippet
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+INDEX_MISSING = ("Search is unavailable: the search index is missing or being rebuilt. Case "
+                 "pages still work; try the search again in a few minutes.")
+INDEX_DAMAGED = ("Search is unavailable: the search index is damaged and is being rebuilt. "
+                 "Case pages still work; try the search again in a few minutes.")
 
 CASE_FACETS = {name: f"f_{name}" for name in FACETS if name not in ITEM_FACETS}
 GROUPS = ("specialty", "guideline", "year")  # case facets outcomes are grouped by
@@ -66,6 +81,7 @@ def build_schema() -> fields.Schema:
               for field in CASE_FACETS.values()}
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
+        fingerprint=fields.STORED(),  # of the IndexDocument: check_index compares it
         case=fields.KEYWORD(lowercase=True),
         content=fields.TEXT(analyzer=analyzer, phrase=False),
         **{PAIR_FIELD: fields.TEXT(analyzer=pair_analyzer(), phrase=False)},
@@ -101,6 +117,7 @@ def document_fields(doc: IndexDocument) -> dict[str, object]:
     content = "\n".join((doc.case_number, treatments, doc.summary, rationales, doc.body))
     return {
         "id": doc.id,
+        "fingerprint": doc.fingerprint(),
         "case": doc.case_number or doc.id,
         "content": content,
         PAIR_FIELD: content,
@@ -128,13 +145,18 @@ def _open_writer(ix: index.Index, procs: int) -> object:
 
     Segments are written as separate files, not Whoosh's default compound file: a reader
     copies each part of a compound segment into its own memory (all of the postings: 900 MB
-    per web worker at 100,000 letters), where separate files are memory-mapped and shared
-    by every worker through the page cache.
+    per web worker at 100,000 letters), where separate files are read as needed, through
+    the page cache that every worker shares.
     """
-    if procs > 1:
-        return ix.writer(procs=procs, multisegment=True, limitmb=WRITER_MB // procs,
-                         timeout=WRITER_TIMEOUT, compound=False)
-    return ix.writer(limitmb=WRITER_MB, timeout=WRITER_TIMEOUT, compound=False)
+    try:
+        if procs > 1:
+            return ix.writer(procs=procs, multisegment=True, limitmb=WRITER_MB // procs,
+                             timeout=WRITER_TIMEOUT, compound=False)
+        return ix.writer(limitmb=WRITER_MB, timeout=WRITER_TIMEOUT, compound=False)
+    except index.LockError as exc:
+        raise IndexBusyError(
+            f"Another import or rebuild has been writing the search index for over "
+            f"{WRITER_TIMEOUT:.0f} s; run this again when it has finished.") from exc
 
 
 class _Writer(IndexWriter):
@@ -199,6 +221,7 @@ class _Opened:
 
     def __init__(self, target: Path, searcher: Searcher) -> None:
         self.target = target
+        self.files = _file_sizes(target)  # as opened: a read that fails compares them
         self.searcher = searcher
         self.arrays = FacetArrays(searcher.reader(), CASE_FACETS)
         self.ranker = Ranker(searcher, self.arrays.size)
@@ -215,6 +238,65 @@ class _Opened:
         return self._ids
 
 
+    def damaged(self) -> bool:
+        """Whether any index file this searcher opened was since removed or resized."""
+        now = _file_sizes(self.target)
+        return any(now.get(name) != size for name, size in self.files.items())
+
+
+def _verify(opened: _Opened) -> None:
+    """Check that each segment's postings file holds every posting list its terms point to
+    (a cut file is otherwise found only by the first query that reads past its end)."""
+    searcher = opened.searcher
+    leaves = [reader for reader, _base in searcher.reader().leaf_readers()]
+    for reader in leaves:
+        name = reader.segment().make_filename(".pst")
+        if name not in opened.files:
+            continue  # a compound segment (written by another tool): one file, not checked
+        size = opened.files[name]
+        end = max((_extent_end(info)
+                   for _term, info in reader._terms.items()  # type: ignore[attr-defined]
+                   if not info.is_inlined()), default=0)
+        if end > size:
+            raise _DamagedError(f"{name} holds {size} bytes; its terms point up to {end}")
+        reader.stored_fields(reader.doc_count_all() - 1)  # the stored column's last entry
+
+
+def _extent_end(info: object) -> int:
+    """Where a term's posting list ends in the postings file (Whoosh decodes the length as
+    a one-element tuple)."""
+    offset, length = info.extent()  # type: ignore[attr-defined]
+    return int(offset) + int(length[0] if isinstance(length, tuple) else length)
+
+
+class _DamagedError(Exception):
+    """Index files changed under a searcher although no writer committed."""
+
+
+# Errors of reading cut or garbled files: what Whoosh's file readers raise on them.
+_READ_ERRORS = (struct.error, EOFError, zlib.error, OSError, UnicodeDecodeError, _DamagedError)
+
+
+def _is_read_error(exc: BaseException) -> bool:
+    """Whether ``exc`` came from reading index files rather than from a bug in the query."""
+    if isinstance(exc, _READ_ERRORS):
+        return True
+    innermost = traceback.extract_tb(exc.__traceback__)[-1:]
+    return any(f"{os.sep}whoosh{os.sep}" in frame.filename
+               and any(part in frame.filename for part in ("filedb", "codec", "columns",
+                                                             "util/numlists", "system"))
+               for frame in innermost)
+
+
+def _file_sizes(directory: Path) -> dict[str, int]:
+    try:
+        with os.scandir(directory) as entries:
+            return {e.name: e.stat().st_size for e in entries
+                    if e.is_file() and not e.name.endswith(".lock")}
+    except OSError:
+        return {}
+
+
 class WhooshBackend(SearchBackend):
     """Whoosh index with NumPy facet counts; safe for several reader processes."""
 
@@ -225,17 +307,23 @@ class WhooshBackend(SearchBackend):
         self.queries = QueryBuilder(self.schema)
         self._lock = threading.Lock()
         self._opened: _Opened | None = None
+        self._broken: tuple[Path, dict[str, int]] | None = None  # found damaged, as it was
 
     # -- writing ----------------------------------------------------------------------
     def _current(self) -> Path:
         return self.path / "current"
 
-    def _ensure_index(self) -> index.Index:
+    def _holds_index(self) -> bool:
+        """Whether an index exists: a ``current`` generation with a table of contents. (One
+        whose directory was deleted or emptied does not: writing starts a new one.)"""
         current = self._current()
-        if not current.exists():
+        return current.exists() and index.exists_in(str(current))
+
+    def _ensure_index(self) -> index.Index:
+        if not self._holds_index():
             self.path.mkdir(parents=True, exist_ok=True)
             self._swap_in(self._new_generation())
-        return self._open_index(current.resolve())
+        return self._open_index(self._current().resolve())
 
     def _open_index(self, directory: Path) -> index.Index:
         """Open an index generation, refusing one written with another schema."""
@@ -312,37 +400,87 @@ class WhooshBackend(SearchBackend):
         with self._lock:
             try:
                 target = self._current().resolve(strict=True)
+                if self._broken is not None and self._broken == (target, _file_sizes(target)):
+                    raise IndexUnavailableError(INDEX_DAMAGED)  # still as found damaged
                 opened = self._opened
                 # Not Searcher.refresh(): it reuses the reader of a segment that gained
                 # deletions since, so replaced letters would show twice.
                 if (opened is None or opened.target != target
                         or not opened.searcher.up_to_date()):
                     opened = _Opened(target, self._open_index(target).searcher())
+                elif opened.damaged():  # files changed under an unchanged table of contents
+                    raise _DamagedError(f"files of {target} changed since they were opened")
             except IndexUnavailableError:
                 self._opened = None
                 raise
             except (OSError, index.EmptyIndexError) as exc:
-                self._opened = None
-                raise IndexUnavailableError(
-                    "The search index is missing or being rebuilt; try again in a minute."
-                ) from exc
-            except Exception as exc:  # a damaged segment file
-                self._opened = None
-                raise IndexUnavailableError(
-                    "The search index cannot be read; it is being rebuilt.") from exc
+                self._unavailable(exc)
+                raise IndexUnavailableError(INDEX_MISSING) from exc
+            except Exception as exc:  # a damaged file
+                self._unavailable(exc, damaged=True)
+                raise IndexUnavailableError(INDEX_DAMAGED) from exc
             self._opened = opened
+            self._broken = None
             return opened
 
+    def _unavailable(self, exc: BaseException, *, damaged: bool = False) -> None:
+        """Forget the searcher; a damaged index is not opened again until its files change."""
+        self._opened = None
+        if damaged:
+            with suppress(OSError):
+                target = self._current().resolve(strict=True)
+                self._broken = (target, _file_sizes(target))
+        logger.error("The search index at %s cannot be read (%r): searches answer 503 until "
+                     "`python manage.py rebuild_index` rebuilds it.", self.path, exc)
+
+    def _read(self, work: Callable[[_Opened], T]) -> T:
+        """Run one read of the index. A read that fails because index files changed under
+        it (a merge removed a segment) is tried once more on a freshly opened index; one that
+        fails on damaged files is reported as an unavailable index rather than a crash."""
+        for attempt in (1, 2):
+            opened = self._open()
+            try:
+                return work(opened)
+            except SearchError:
+                raise
+            except Exception as exc:
+                changed = opened.damaged()
+                if not changed and not _is_read_error(exc):
+                    raise  # the files are as they were: a bug, which must show as one
+                if attempt == 2 or not changed:
+                    with self._lock:
+                        self._unavailable(exc, damaged=True)
+                    raise IndexUnavailableError(INDEX_DAMAGED) from exc
+                with self._lock:
+                    self._opened = None
+        raise AssertionError("unreachable")
+
     def count(self) -> int:
-        try:
-            return self._open().searcher.doc_count()
-        except IndexUnavailableError:
+        if not self._holds_index():
             return 0
+        return self._read(lambda opened: opened.searcher.doc_count())
+
+    def verify(self) -> None:
+        if self._holds_index():
+            self._read(_verify)
+
+    def fingerprints(self) -> Iterator[tuple[str, str]]:
+        if not self._holds_index():
+            return iter(())
+
+        def read(opened: _Opened) -> list[tuple[str, str]]:
+            return [(stored["id"], stored.get("fingerprint", ""))
+                    for _docnum, stored in opened.searcher.reader().iter_docs()]
+        return iter(self._read(read))
 
     def search(self, query: SearchQuery, *, load_text: TextLoader | None = None) -> SearchResults:
         if query.page < 1 or query.page_size < 1:
             raise SearchError("Pages are numbered from 1 and hold at least one result.")
-        chosen = self._select(query)
+        return self._read(lambda opened: self._search(opened, query, load_text))
+
+    def _search(self, opened: _Opened, query: SearchQuery,
+                load_text: TextLoader | None) -> SearchResults:
+        chosen = self._select(opened, query)
         arrays = chosen.opened.arrays
         facets = self._facets(arrays, chosen.matched, chosen.case_masks, chosen.item_mask,
                               chosen.case_all, chosen.selections)
@@ -360,26 +498,28 @@ class WhooshBackend(SearchBackend):
         )
 
     def matching_ids(self, query: SearchQuery) -> list[str]:
-        chosen = self._select(query)
-        total = int(chosen.total_mask.sum())
-        docnums = self._ordered(chosen.opened.arrays, chosen, 0, total, query.sort)
-        ids = chosen.opened.ids()
-        return [ids[n] for n in docnums]
+        def read(opened: _Opened) -> list[str]:
+            chosen = self._select(opened, query)
+            total = int(chosen.total_mask.sum())
+            docnums = self._ordered(opened.arrays, chosen, 0, total, query.sort)
+            ids = opened.ids()
+            return [ids[n] for n in docnums]
+        return self._read(read)
 
     def outcome_counts(self, query: SearchQuery) -> OutcomeCounts:
-        chosen = self._select(query)
-        arrays = chosen.opened.arrays
-        triples = chosen.triples if chosen.item_selection else arrays.triples
-        return arrays.outcomes(chosen.total_mask, triples, GROUPS)
+        def read(opened: _Opened) -> OutcomeCounts:
+            chosen = self._select(opened, query)
+            triples = chosen.triples if chosen.item_selection else opened.arrays.triples
+            return opened.arrays.outcomes(chosen.total_mask, triples, GROUPS)
+        return self._read(read)
 
-    def _select(self, query: SearchQuery) -> _Selection:
+    def _select(self, opened: _Opened, query: SearchQuery) -> _Selection:
         """Which documents match: the text, the dates, and each facet's selection."""
         for facet in query.filters:
             if facet not in FACETS:
                 raise UnknownFacetError(
                     f"Unknown facet {facet!r}; use one of: {', '.join(FACETS)}.")
         parsed = self.queries.parse(query.text)
-        opened = self._open()
         searcher, arrays = opened.searcher, opened.arrays
         if parsed is not None:
             self.queries.check_expansion(parsed, searcher.reader())
@@ -481,7 +621,11 @@ class WhooshBackend(SearchBackend):
 
     def similar(self, doc_id: str, *, text: str, category: str | None = None,
                 limit: int = 5) -> list[str]:
-        opened = self._open()
+        return self._read(lambda opened: self._similar(opened, doc_id, text, category, limit))
+
+    @staticmethod
+    def _similar(opened: _Opened, doc_id: str, text: str, category: str | None,
+                 limit: int) -> list[str]:
         searcher = opened.searcher
         docnum = searcher.document_number(id=doc_id)
         if docnum is None or not text:
@@ -496,16 +640,18 @@ class WhooshBackend(SearchBackend):
         return [hit["id"] for hit in results]
 
     def suggest(self, word: str) -> str | None:
+        word = word.lower()
+
+        def read(opened: _Opened) -> str | None:
+            if word not in opened.suggestions:
+                opened.suggestions[word] = _suggestion(opened.searcher, word)
+                if len(opened.suggestions) > SUGGESTIONS_KEPT:
+                    opened.suggestions.pop(next(iter(opened.suggestions)))
+            return opened.suggestions[word]
         try:
-            opened = self._open()
+            return self._read(read)
         except IndexUnavailableError:
             return None
-        word = word.lower()
-        if word not in opened.suggestions:
-            opened.suggestions[word] = _suggestion(opened.searcher, word)
-            if len(opened.suggestions) > SUGGESTIONS_KEPT:
-                opened.suggestions.pop(next(iter(opened.suggestions)))
-        return opened.suggestions[word]
 
 
 def _suggestion(searcher: Searcher, word: str) -> str | None:

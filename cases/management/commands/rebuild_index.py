@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cases.management.progress import Progress
 from cases.models import Determination
@@ -28,7 +28,13 @@ class Command(BaseCommand):
         quiet = options["quiet"] or options["verbosity"] == 0
         with Progress(total=Determination.objects.count(), verb="indexed",
                       noun="determinations", out=self.stdout, quiet=quiet) as progress:
-            written = rebuild_index(backend=get_backend(), procs=max(1, options["jobs"]),
-                                    on_document=progress.update)
+            try:
+                written = rebuild_index(backend=get_backend(), procs=max(1, options["jobs"]),
+                                        on_document=progress.update)
+            except OSError as exc:
+                where = f" ({exc.filename})" if exc.filename else ""
+                raise CommandError(f"Cannot write the new index: {exc.strerror or exc}{where}. "
+                                   "The index in use is untouched; fix the cause and run "
+                                   "rebuild_index again.", returncode=2) from exc
         elapsed = time.perf_counter() - started
         self.stdout.write(f"Indexed {written} determinations in {elapsed:.1f} s.")

@@ -1,0 +1,204 @@
+"""The index damaged under a running app, and `check_index` finding and repairing drift.
+
+The database is the source of truth: whatever happens to the index directory, case pages
+keep answering from it, search pages say the search is unavailable (503, never a 500), and
+`rebuild_index` or `check_index --repair` brings full service back.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+from whoosh import index as whoosh_index
+
+from cases.models import Determination
+from cases.search import get_backend
+from cases.search.whoosh_backend import document_fields
+from cases.services import import_determinations, index_document
+from cases.synthetic import write_corpus
+from tests.conftest import SEEDS, need
+
+pytestmark = pytest.mark.django_db
+
+UNAVAILABLE = "Search is unavailable"
+# Every page that reads the index, with a query and a facet so that all of its parts run.
+SEARCHES = ["/?q=therapy&outcome=Upheld", "/api/search?q=therapy&outcome=Upheld",
+            "/export.csv?q=therapy", "/outcomes/?q=therapy"]
+
+
+@pytest.fixture
+def letters(tmp_path: Path) -> list[str]:
+    """Real and synthetic letters imported into this test's database and index; five more
+    synthetic ones wait in ``tmp_path / "more"``."""
+    corpus, more = tmp_path / "corpus", tmp_path / "more"
+    write_corpus(corpus, count=45, seed=7)
+    more.mkdir()
+    for path in sorted(corpus.glob("*.txt"))[-5:]:
+        path.rename(more / path.name)
+    report = import_determinations(paths=[need(SEEDS), corpus])
+    assert report.new == 45 and report.indexed == 45
+    return list(Determination.objects.values_list("public_id", flat=True))
+
+
+def _damage(index_dir: Path, kind: str) -> None:
+    current = (index_dir / "current").resolve()
+    if kind == "directory deleted":
+        shutil.rmtree(index_dir)
+    elif kind == "generation deleted":
+        shutil.rmtree(current)
+    elif kind == "files deleted":
+        for path in current.iterdir():
+            path.unlink()
+    else:  # a kind of file cut in half
+        (found,) = [p for p in current.iterdir() if p.name.endswith(kind)]
+        with found.open("r+b") as file:
+            file.truncate(found.stat().st_size // 2)
+
+
+def _summary(found: dict) -> tuple[object, ...]:
+    """A search's answer but the order of equally scored hits (a rebuild may change it)."""
+    return found["total"], found["facets"], sorted(hit["id"] for hit in found["results"])
+
+
+def _statuses(client: Client) -> dict[str, int]:
+    return {url: client.get(url).status_code for url in SEARCHES}
+
+
+@pytest.mark.parametrize("kind", ["directory deleted", "generation deleted", "files deleted",
+                                  ".pst", ".trm", "_stored.col", ".toc"])
+def test_index_damaged_while_serving_answers_503_then_rebuild_restores(
+        client: Client, letters: list[str], _index_in_tmp: Path, kind: str) -> None:
+    before = client.get("/api/search?q=therapy&outcome=Upheld").json()
+    assert before["total"] > 0  # the searcher is open before the damage
+    _damage(_index_in_tmp, kind)
+
+    page = client.get("/?q=therapy&outcome=Upheld")
+    assert page.status_code == 503
+    assert page["Retry-After"] == "60"
+    assert UNAVAILABLE in page.content.decode()
+    api = client.get("/api/search?q=therapy")
+    assert api.status_code == 503 and UNAVAILABLE in api.json()["error"]
+    assert set(_statuses(client).values()) == {503}
+    # Case pages come from the database and keep working, similar cases left out.
+    for public_id in letters[:5]:
+        case = client.get(f"/cases/{public_id}/")
+        assert case.status_code == 200, public_id
+
+    call_command("rebuild_index", "--quiet", stdout=io.StringIO())
+    after = client.get("/api/search?q=therapy&outcome=Upheld").json()
+    assert _summary(after) == _summary(before)
+    assert set(_statuses(client).values()) == {200}
+
+
+# Common words first (postings this small are kept in the terms file), then queries on the
+# fields whose postings were written last, into the half of the postings file cut off.
+QUERIES = ("therapy massage lumbar acupuncture opioid surgery injection physical medication "
+           "pain chronic").split() + [
+    "treatment:therapy", "summary:pain", "rationale:guidelines", '"physical therapy"',
+    "state:california", "therapy"]
+
+
+def test_index_damaged_before_first_search_answers_200_or_503(
+        client: Client, letters: list[str], _index_in_tmp: Path) -> None:
+    """A process opening an index whose postings were cut: words whose postings are intact
+    answer, and from the first read of a cut posting list on, search is unavailable (the
+    process no longer trusts the index until its files change); nothing crashes."""
+    _damage(_index_in_tmp, ".pst")
+    statuses = [client.get("/", {"q": query, "outcome": "Upheld"}).status_code
+                for query in QUERIES]
+    first_503 = statuses.index(503)
+    assert set(statuses[:first_503]) == {200} and set(statuses[first_503:]) == {503}, statuses
+    assert first_503 > 5  # the intact words did answer
+
+
+def test_import_after_index_removed_indexes_every_stored_letter(
+        letters: list[str], _index_in_tmp: Path, tmp_path: Path) -> None:
+    shutil.rmtree(_index_in_tmp)
+    report = import_determinations(paths=[tmp_path / "more"])
+    assert (report.new, report.recovered) == (5, 45)
+    assert get_backend().count() == 50
+    call_command("check_index", "--quiet", stdout=io.StringIO())  # no drift: exits 0
+
+
+def test_import_into_damaged_index_stops_and_keeps_the_database(
+        letters: list[str], _index_in_tmp: Path, tmp_path: Path) -> None:
+    _damage(_index_in_tmp, ".trm")
+    more = tmp_path / "more"
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="rebuild_index") as stopped:
+        call_command("import_determinations", str(more), stdout=out, stderr=io.StringIO())
+    assert stopped.value.returncode == 2
+    assert Determination.objects.count() == 45  # nothing half-written
+    call_command("rebuild_index", "--quiet", stdout=io.StringIO())
+    call_command("import_determinations", str(more), "--quiet", stdout=out)
+    assert get_backend().count() == Determination.objects.count() == 50
+
+
+def _check(*args: str) -> tuple[int, str]:
+    out = io.StringIO()
+    try:
+        call_command("check_index", "--quiet", *args, stdout=out)
+    except CommandError as exc:
+        return exc.returncode, out.getvalue() + str(exc)
+    return 0, out.getvalue()
+
+
+def _line(output: str, kind: str) -> str:
+    return next(line.strip() for line in output.splitlines() if line.strip().startswith(kind))
+
+
+def test_check_index_counts_each_kind_of_drift_and_repair_fixes_it(
+        client: Client, letters: list[str]) -> None:
+    assert _check()[0] == 0
+    backend = get_backend()
+    gone, changed, removed, doubled = letters[:4]
+    backend.delete([gone])  # missing
+    Determination.objects.filter(public_id=changed).update(summary="A wholly new summary.")
+    Determination.objects.filter(public_id=removed).delete()  # orphaned in the index
+    # Duplicated: the same document added twice by a writer that skipped the replacement.
+    stored = Determination.objects.prefetch_related("items").get(public_id=doubled)
+    writer = whoosh_index.open_dir(str(Path(backend.path, "current").resolve())).writer()
+    writer.add_document(**document_fields(index_document(stored)))
+    writer.commit()
+
+    status, output = _check()
+    assert status == 1
+    assert _line(output, "missing") == f"missing: 1  (stored, not in the index): {gone}"
+    assert _line(output, "stale") == f"stale: 1  (indexed in an older form): {changed}"
+    assert _line(output, "orphaned").startswith(f"orphaned: 1  (in the index, no longer stored): "
+                                                f"{removed}")
+    assert _line(output, "duplicated").startswith(f"duplicated: 1 ")
+    assert "differs from the database in 4 document(s)" in output
+    # The drift shows to users: the orphan is found, the changed summary is not.
+    assert client.get(f"/api/search?q=id:{removed}").status_code == 200
+
+    status, output = _check("--repair")
+    assert status == 0, output
+    assert "Repaired 4 document(s); the index now agrees with the database." in output
+    assert _check()[0] == 0
+    assert backend.count() == Determination.objects.count() == len(letters) - 1
+    found = client.get("/api/search?q=wholly+new+summary").json()
+    assert [hit["id"] for hit in found["results"]] == [changed]
+
+
+def test_check_index_on_unreadable_index_exits_1_and_repair_rebuilds(
+        letters: list[str], _index_in_tmp: Path) -> None:
+    _damage(_index_in_tmp, ".pst")
+    status, output = _check()
+    assert status == 1
+    assert "The index cannot be read" in output and "--repair" in output
+    status, output = _check("--repair")
+    assert status == 0
+    assert f"rebuilt the index with {len(letters)} determinations" in output
+    assert _check()[0] == 0
+
+
+def test_check_index_is_clean_on_empty_database() -> None:
+    assert _check()[0] == 0
+    assert not os.path.exists(Path(get_backend().path, "current"))
