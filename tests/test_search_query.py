@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+from cases.search import analysis
 from cases.search.base import IndexDocument, IndexItem, QueryError, SearchQuery
 from cases.search.whoosh_backend import WhooshBackend
 
@@ -117,6 +119,21 @@ def test_query_errors_say_what_to_fix(backend: WhooshBackend, text: str, advice:
 def test_odd_queries_still_answer(backend: WhooshBackend, text: str) -> None:
     results = backend.search(SearchQuery(text=text))
     assert results.total >= 0
+
+
+@pytest.mark.parametrize(("text", "advice"), [
+    ("[a TO z]", "The range [a TO z] matches more than 3 different words; narrow the range."),
+    ("summary:[a TO]", "The range [a TO ] matches more than 3"),
+    ("ne* OR ma*", "'ma*' and the query's other patterns match more than 3 different words"),
+])
+def test_query_expansion_limit_counts_ranges_and_every_pattern(
+        backend: WhooshBackend, monkeypatch: pytest.MonkeyPatch, text: str, advice: str) -> None:
+    # A range expands to index terms as a prefix does, and a query's patterns are searched
+    # together: none may take the query past the limit (3 here, for this tiny index).
+    monkeypatch.setattr(analysis, "MAX_PREFIX_TERMS", 3)
+    assert backend.search(SearchQuery(text="ma*")).total  # one pattern within the limit
+    with pytest.raises(QueryError, match=re.escape(advice)):
+        backend.search(SearchQuery(text=text))
 
 
 def test_snippet_marks_terms_and_escapes_letter_text(backend: WhooshBackend) -> None:

@@ -267,15 +267,31 @@ class QueryBuilder:
 
     @staticmethod
     def check_expansion(q: wq.Query, reader: object) -> None:
-        """Refuse prefixes and wildcards that would expand to too many index terms."""
+        """Refuse prefixes, wildcards and ranges that would expand to too many index terms,
+        counting all of the query's together (each one is searched term by term)."""
+        expanded = 0
         for sub in _leaves(q):
-            if isinstance(sub, wq.PatternQuery):
-                expansion = sub._btexts(reader)  # noqa: SLF001 (Whoosh's own expansion)
-                for count, _term in enumerate(expansion, start=1):
-                    if count > MAX_PREFIX_TERMS:
-                        raise QueryError(
-                            f"'{sub.text}*' matches more than {MAX_PREFIX_TERMS} different "
-                            "words; type more letters before the *.")
+            if isinstance(sub, wq.MultiTerm):
+                before = expanded
+                for _term in sub._btexts(reader):  # noqa: SLF001 (Whoosh's own expansion)
+                    expanded += 1
+                    if expanded > MAX_PREFIX_TERMS:
+                        raise QueryError(_too_broad(sub, with_others=before > 0))
+
+
+def _too_broad(q: wq.MultiTerm, *, with_others: bool) -> str:
+    """What to change when ``q`` takes the query past ``MAX_PREFIX_TERMS`` index terms."""
+    if isinstance(q, wq.TermRange):
+        shown = f"The range [{q.start or ''} TO {q.end or ''}]"
+        advice = "narrow the range"
+    elif isinstance(q, wq.Prefix):
+        shown, advice = f"'{q.text}*'", "type more letters before the *"
+    else:
+        shown, advice = f"'{q.text}'", "type more letters before the * or ?"
+    if with_others:
+        return (f"{shown} and the query's other patterns match more than {MAX_PREFIX_TERMS} "
+                f"different words; {advice}, or use fewer patterns.")
+    return f"{shown} matches more than {MAX_PREFIX_TERMS} different words; {advice}."
 
 
 def _answer_phrases(q: wq.Query) -> wq.Query:
