@@ -30,11 +30,27 @@ def query_terms(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(terms))[:MAX_TERMS]
 
 
+def _letters(text: str) -> str:
+    return re.escape(text).replace(r"\?", r"\w")
+
+
+def _wildcard_word(word: str) -> str:
+    """A word with inner ``*`` as a pattern that cannot backtrack catastrophically: each
+    wildcard but the last is atomic, taking the nearest match of what follows for good
+    ("_*_*_*_*_*_*_*_*x" over a signature line of underscores took minutes otherwise)."""
+    first, *rest = re.split(r"\*+", word)
+    parts = [_letters(first)]
+    for n, segment in enumerate(rest, start=1):
+        letters = _letters(segment)
+        parts.append(rf"\w*{letters}" if n == len(rest) else rf"(?>\w*?{letters})")
+    return "".join(parts)
+
+
 def _term_pattern(term: str) -> str:
     words = term.split()
     parts = []
     for word in words:
-        stem = re.escape(word.rstrip("*?")).replace(r"\*", r"\w*").replace(r"\?", r"\w")
+        stem = _wildcard_word(word.rstrip("*?"))
         # Whole words for short terms; longer ones also match their inflections
         # ("injection" marks "injections"), as the stemmed index matches them.
         open_end = word.endswith(("*", "?")) or len(word) >= 4

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
 import pytest
@@ -45,6 +46,21 @@ def test_highlight_phrase_spans_line_breaks() -> None:
 def test_highlight_prefix_pattern() -> None:
     assert highlight("lumbar, lumbosacral", ("lumb*",)) == (
         "<mark>lumbar</mark>, <mark>lumbosacral</mark>")
+
+
+def test_highlight_many_wildcards_over_a_long_word_answers() -> None:
+    # Inner wildcards used to backtrack over every split of a long run of word characters
+    # (a signature line of underscores): hours for this one. The bound is a hang guard.
+    terms = query_terms("ab*" + "_*" * 12 + "x")
+    started = time.perf_counter()
+    assert highlight("ab" + "_" * 60 + " ab" + "_" * 12 + "x", terms) == (
+        "ab" + "_" * 60 + " <mark>ab" + "_" * 12 + "x</mark>")
+    assert time.perf_counter() - started < 5
+
+
+def test_highlight_inner_wildcards_still_match() -> None:
+    assert highlight("massage, lumbosacral, lumbar", ("mas*ge", "lu*b*r*l")) == (
+        "<mark>massage</mark>, <mark>lumbosacral</mark>, lumbar")
 
 
 def test_highlight_without_terms_only_escapes() -> None:
