@@ -77,7 +77,9 @@ RULES: tuple[tuple[Category, str, str], ...] = (
                                    r"orthopedi\w*|neurolog\w*|pain management) eval\w*"),
     (C.SURGERY, "spinal cord stimulator", r"spinal cord stim\w*|\bSCS\b"),
     (C.SURGERY, "surgical assistant", r"assistant surgeon|\bPA assist|surgical assist\w*"),
-    (C.SURGERY, "surgery", r"surg(ery|ical)|arthroscop\w*|\w+ectomy|\w+otomy|\w+plasty|"
+    # "\b\w+" tries each word once: a bare "\w+ectomy" retries every position of a long
+    # word, minutes on a garbled heading of a few megabytes.
+    (C.SURGERY, "surgery", r"surg(ery|ical)|arthroscop\w*|\b\w+(ectomy|otomy|plasty)|"
                            r"repair|fusion|decompression|\brelease\b|replacement|"
                            r"reconstruction|debridement|fixation|implant\w*|carpal tunnel"),
     (C.REHABILITATION, "therapeutic ultrasound", r"ultrasound\s+(therapy|\d|x\s*\d|times|"
