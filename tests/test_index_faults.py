@@ -98,8 +98,9 @@ def test_index_damaged_while_serving_answers_503_then_rebuild_restores(
 
 # Common words first (postings this small are kept in the terms file), then queries on the
 # fields whose postings were written last, into the half of the postings file cut off.
-QUERIES = ("therapy massage lumbar acupuncture opioid surgery injection physical medication "
-           "pain chronic").split() + [
+QUERIES = [
+    "therapy", "massage", "lumbar", "acupuncture", "opioid", "surgery", "injection",
+    "physical", "medication", "pain", "chronic",
     "treatment:therapy", "summary:pain", "rationale:guidelines", '"physical therapy"',
     "state:california", "therapy"]
 
@@ -173,7 +174,7 @@ def test_check_index_counts_each_kind_of_drift_and_repair_fixes_it(
     assert _line(output, "stale") == f"stale: 1  (indexed in an older form): {changed}"
     assert _line(output, "orphaned").startswith(f"orphaned: 1  (in the index, no longer stored): "
                                                 f"{removed}")
-    assert _line(output, "duplicated").startswith(f"duplicated: 1 ")
+    assert _line(output, "duplicated").startswith("duplicated: 1 ")
     assert "differs from the database in 4 document(s)" in output
     # The drift shows to users: the orphan is found, the changed summary is not.
     assert client.get(f"/api/search?q=id:{removed}").status_code == 200
