@@ -116,7 +116,7 @@ def count_alternatives(query: SearchQuery) -> list[tuple[str, SearchQuery, int]]
     counted = []
     for label, alternative in options:
         try:
-            total = backend.search(replace(alternative, page_size=1)).total
+            total = backend.total(alternative)
         except SearchError:
             continue
         if total:

@@ -122,6 +122,7 @@ def generated(request: pytest.FixtureRequest, django_db_setup: None, django_db_b
 def _got(backend: WhooshBackend, filters: dict[str, tuple[str, ...]]
          ) -> tuple[int, dict[str, dict[str, int]]]:
     results = backend.search(SearchQuery(filters=filters))
+    assert backend.total(SearchQuery(filters=filters)) == results.total
     facets = {f: {v.value: v.count for v in values} for f, values in results.facets.items()}
     for facet, values in results.facets.items():
         assert [v.value for v in values if v.selected] == sorted(
@@ -285,6 +286,7 @@ def test_matching_ids_and_outcome_counts_match_database(generated: tuple, seed: 
     query = SearchQuery(filters=filters, sort="oldest")
     found = _matches(rows, filters)
     ids = backend.matching_ids(query)
+    assert backend.total(query) == len(found)
     assert sorted(ids) == sorted(row.public_id for row, _ in found)
     assert ids[:20] == [hit.id for hit in backend.search(query).hits]
     expected: dict[str, Counter] = {g: Counter() for g in ("category", "specialty",

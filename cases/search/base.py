@@ -243,6 +243,10 @@ class SearchBackend(ABC):
         """Run a query; ``load_text`` gives letter text by id for snippets of the page's hits."""
 
     @abstractmethod
+    def total(self, query: SearchQuery) -> int:
+        """How many determinations match (what ``search`` counts, without facets or hits)."""
+
+    @abstractmethod
     def matching_ids(self, query: SearchQuery) -> list[str]:
         """Ids of every matching determination, in the query's order (for exports)."""
 

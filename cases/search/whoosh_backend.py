@@ -497,6 +497,9 @@ class WhooshBackend(SearchBackend):
             items_overturned=decisions.get("Overturned", 0),
         )
 
+    def total(self, query: SearchQuery) -> int:
+        return self._read(lambda opened: int(self._select(opened, query).total_mask.sum()))
+
     def matching_ids(self, query: SearchQuery) -> list[str]:
         def read(opened: _Opened) -> list[str]:
             chosen = self._select(opened, query)
