@@ -140,8 +140,25 @@ _PARTIAL_WHOLE = re.compile(
 )
 
 
+# Real headings, partly authorized ones included, stay under 200 characters; a longer one is
+# a garbled line run into the heading, and only its end names the request.
+MAX_HEADING_CHARS = 2000
+
+
+def _bounded(heading: str, number: int, warnings: list[str]) -> str:
+    """The heading, or when it is implausibly long its last words up to the limit."""
+    if len(heading) <= MAX_HEADING_CHARS:
+        return heading
+    warnings.append(f"item {number}: heading of {len(heading):,} characters cut to its last "
+                    f"{MAX_HEADING_CHARS:,}")
+    tail = heading[-MAX_HEADING_CHARS:]
+    space = tail.find(" ")
+    return tail[space + 1 :] if 0 <= space < len(tail) // 2 else tail
+
+
 def _build_item(heading: str, body: str, decision: str, number: int) -> tuple[RawItem, list[str]]:
-    treatment = _HEADING_TAIL.sub("", heading).strip()
+    cut: list[str] = []
+    treatment = _HEADING_TAIL.sub("", _bounded(heading, number, cut)).strip()
     original = authorized = None
     for pattern in (_PARTIAL_REMAINING, _PARTIAL_WHOLE):
         match = pattern.match(treatment)
@@ -151,7 +168,7 @@ def _build_item(heading: str, body: str, decision: str, number: int) -> tuple[Ra
             treatment = match["treatment"].strip().rstrip(",")
             break
     ca, maximus, rationale = split_labelled(body, (_CA_LABEL, _MAX_LABEL, _RATIONALE_LABEL))
-    warnings = [
+    warnings = cut + [
         f"item {number}: no {name}"
         for name, value in (("treatment", treatment), ("Claims Administrator guideline", ca),
                             ("MAXIMUS guideline", maximus), ("decision rationale", rationale))
@@ -183,11 +200,12 @@ _RATIONALE_2013 = re.compile(loose("Rationale for the Decision") + r"\s*:?", re.
 def find_items_2013(text: str) -> tuple[list[RawItem], list[str]]:
     """Items of a 2013-layout letter: decisions from the numbered list, reasons per item."""
     decisions = []
+    warnings: list[str] = []
     for match in _DETERMINED_2013.finditer(text):
         negative = "not" in match["verdict"].lower() or match["not"]
-        decisions.append((squash(match["treatment"]), UPHELD if negative else OVERTURNED))
+        treatment = _bounded(squash(match["treatment"]), len(decisions) + 1, warnings)
+        decisions.append((treatment, UPHELD if negative else OVERTURNED))
     sections = list(_REGARDING_2013.finditer(text))
-    warnings: list[str] = []
     items = []
     for n, (treatment, decision) in enumerate(decisions):
         ca = maximus = rationale = ""

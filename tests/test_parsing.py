@@ -319,3 +319,22 @@ def test_parse_mangled_fixture_never_crashes(data: st.DataObject) -> None:
     assert parsed.case_outcome in ("Upheld", "Overturned", "Partially overturned")
     for number, item in enumerate(parsed.items, start=1):
         assert item.treatment or f"item {number}: no treatment" in parsed.warnings
+
+
+@pytest.mark.parametrize(("name", "asked"), [
+    ("prose_mixed.txt", "Six sessions of acupuncture for the neck"),
+    ("layout_2013.txt", "physical therapy 2x6 for the\nlumbar spine"),
+])
+def test_parse_megabyte_heading_keeps_its_end_and_warns(name: str, asked: str) -> None:
+    # A garbled line of a million characters run into an item heading: the item keeps the
+    # heading's last words (the request) instead of a megabyte treatment.
+    original = (DATA / name).read_text()
+    text = original.replace(asked, "qz" * 500_000 + " " + asked, 1)
+    parsed = parse_determination(text)
+    treatments = [item.treatment for item in parsed.items]
+    assert all(len(treatment) <= 2000 for treatment in treatments)
+    cut = [t for t in treatments if "qz" in t]
+    assert len(cut) == 1 and cut[0].endswith(" ".join(asked.split()))
+    assert [i.category for i in parsed.items] == [
+        i.category for i in parse_determination(original).items]
+    assert any("heading of 1,000,0" in warning for warning in parsed.warnings)
