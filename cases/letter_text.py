@@ -6,10 +6,13 @@ Pure: no Django. ``read_letter`` raises ``UnreadableLetter`` with a reason a per
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import re
 import unicodedata
 from collections import Counter
 from pathlib import Path
+from types import ModuleType
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 LETTER_SUFFIXES = frozenset({".txt", ".pdf"})
@@ -20,65 +23,174 @@ class UnreadableLetter(Exception):
 
 
 def read_letter(path: Path) -> str:
-    """Return the raw text of a ``.txt`` or ``.pdf`` letter, or raise ``UnreadableLetter``."""
+    """Return the raw text of a ``.txt`` or ``.pdf`` letter, or raise ``UnreadableLetter``.
+
+    The bytes decide how the file is read: a PDF named ``.txt`` is read as a PDF, and a text
+    letter named ``.pdf`` as text.
+    """
     suffix = path.suffix.lower()
     if suffix not in LETTER_SUFFIXES:
         raise UnreadableLetter(f"not a letter file (expected .txt or .pdf, got {suffix or 'none'})")
+    data = _read_bytes(path)
+    if _is_pdf(data):
+        text = extract_pdf_text(data)
+    elif suffix == ".pdf":
+        try:
+            text = decode_text(data)
+        except UnreadableLetter:
+            raise UnreadableLetter("not a PDF (missing %PDF- header) and not text") from None
+    else:
+        text = decode_text(data)
+    if not text.strip():
+        raise UnreadableLetter("PDF has no text layer (scanned image?)" if _is_pdf(data)
+                               else "no text in file")
+    return text
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes, refusing empty, oversized and unreadable files with the reason."""
+    if path.is_dir():
+        raise UnreadableLetter("a folder, not a file")
     try:
         size = path.stat().st_size
+        if size == 0:
+            raise UnreadableLetter("empty file")
+        if size <= MAX_FILE_BYTES:
+            with path.open("rb") as handle:
+                data = handle.read(MAX_FILE_BYTES + 1)  # it may have grown since
+            size = len(data)
     except OSError as exc:
-        raise UnreadableLetter(f"cannot open: {exc.strerror or exc}") from exc
-    if size == 0:
-        raise UnreadableLetter("empty file")
+        raise UnreadableLetter(f"cannot read the file ({exc.strerror or exc})") from exc
     if size > MAX_FILE_BYTES:
         raise UnreadableLetter(
             f"file too large ({size / 1e6:.1f} MB; letters are under {MAX_FILE_BYTES // 10**6} MB)"
         )
-    data = path.read_bytes()
-    text = extract_pdf_text(data) if suffix == ".pdf" else decode_text(data)
-    if not text.strip():
-        raise UnreadableLetter("no text in file" if suffix == ".txt" else
-                               "PDF has no text layer (scanned image?)")
-    return text
+    if not data:
+        raise UnreadableLetter("empty file")
+    return data
+
+
+def _is_pdf(data: bytes) -> bool:
+    # Readers, PDFium included, accept the header anywhere in the first kilobyte.
+    return b"%PDF-" in data[:1024]
+
+
+# Byte order marks, longest first: the UTF-32 LE mark begins with the UTF-16 LE one.
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+         (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+         (codecs.BOM_UTF16_BE, "utf-16-be"))
+# Characters no letter holds: controls other than tab, line and page breaks, and U+FFFD,
+# which decoding leaves for bytes that mean nothing.
+_NOT_TEXT = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
+_MAX_NOT_TEXT_SHARE = 0.01
 
 
 def decode_text(data: bytes) -> str:
-    """Decode a text letter as UTF-8 (with or without BOM), refusing binary data."""
-    if b"\x00" in data[:4096] or data[:5] == b"%PDF-":
+    """Decode a text letter, refusing binary data.
+
+    UTF-8 (with or without BOM) is read as such; UTF-16 and UTF-32 by their byte order mark
+    or, without one, by where their zero bytes fall; bytes that are not UTF-8 as Windows-1252
+    (which includes Latin-1's letters), so a letter saved by an older Windows tool, or UTF-8
+    with a few such bytes pasted in, reads as its writer saw it.
+    """
+    encoding = _wide_encoding(data)
+    if encoding:
+        text = data.decode(encoding, errors="replace").removeprefix("\ufeff")
+    else:
+        text = data.decode("utf-8", errors=_CP1252_FALLBACK).removeprefix("\ufeff")
+    bad = sum(1 for _ in _NOT_TEXT.finditer(text))
+    if bad > _MAX_NOT_TEXT_SHARE * len(text):
         raise UnreadableLetter("binary data, not text")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UnreadableLetter(
-            f"not UTF-8 text (invalid byte at offset {exc.start}); convert it to UTF-8"
-        ) from exc
+    return text
+
+
+def _wide_encoding(data: bytes) -> str | None:
+    """UTF-16 or UTF-32 (with their byte order) when the bytes are in one of them."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return encoding if encoding != "utf-8" else None
+    sample = data[:4096]
+    if b"\x00" not in sample or len(sample) < 8:
+        return None
+
+    def zero_share(start: int, step: int) -> float:
+        column = sample[start::step]
+        return column.count(0) / len(column)
+
+    # Mostly-ASCII text leaves a zero in every high byte: which bytes are zero gives it away.
+    wide = (("utf-32-le", 4, (1, 2, 3), 0), ("utf-32-be", 4, (0, 1, 2), 3),
+            ("utf-16-le", 2, (1,), 0), ("utf-16-be", 2, (0,), 1))
+    for encoding, step, zero, nonzero in wide:
+        if all(zero_share(n, step) > 0.5 for n in zero) and zero_share(nonzero, step) < 0.05:
+            return encoding
+    return None
+
+
+_CP1252 = [bytes([n]).decode("cp1252", errors="ignore") or chr(n) for n in range(256)]
+_CP1252_FALLBACK = "imrsite-cp1252-fallback"
+
+
+def _cp1252_fallback(error: UnicodeError) -> tuple[str, int]:
+    """Decode the bytes UTF-8 refused as Windows-1252 (its five unused bytes as Latin-1)."""
+    assert isinstance(error, UnicodeDecodeError)
+    bad = error.object[error.start : error.end]
+    return "".join(_CP1252[n] for n in bad), error.end
+
+
+codecs.register_error(_CP1252_FALLBACK, _cp1252_fallback)
 
 
 def extract_pdf_text(data: bytes) -> str:
     """Extract the text layer of a PDF with pdfium, pages separated by form feeds."""
     import pypdfium2 as pdfium  # imported here: text-only use never loads the native library
 
-    if not data.startswith(b"%PDF-"):
+    if not _is_pdf(data):
         raise UnreadableLetter("not a PDF (missing %PDF- header)")
+    _reset_pdfium_error(pdfium)
     try:
         document = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
-        reason = str(exc)
-        if "password" in reason.lower():
-            raise UnreadableLetter("encrypted PDF (password required)") from exc
-        raise UnreadableLetter(f"broken PDF ({reason})") from exc
+        raise UnreadableLetter(_pdf_load_failure(exc.err_code)) from exc
     try:
+        if len(document) == 0:
+            raise UnreadableLetter("PDF has no pages")
         pages = []
-        for page in document:
-            textpage = page.get_textpage()
-            pages.append(textpage.get_text_range())
-            textpage.close()
-            page.close()
-    except pdfium.PdfiumError as exc:
-        raise UnreadableLetter(f"broken PDF page ({exc})") from exc
+        for number, page in enumerate(document, start=1):
+            try:
+                textpage = page.get_textpage()
+                pages.append(textpage.get_text_range())
+                textpage.close()
+            except pdfium.PdfiumError as exc:
+                raise UnreadableLetter(f"broken PDF (page {number} cannot be read)") from exc
+            finally:
+                page.close()
+    except pdfium.PdfiumError as exc:  # loading a page, before it could be numbered
+        raise UnreadableLetter("broken PDF (a page cannot be read)") from exc
     finally:
         document.close()
     return "\f".join(pages)
+
+
+def _reset_pdfium_error(pdfium: ModuleType) -> None:
+    """Leave PDFium's last error at "format error".
+
+    PDFium reports why a document failed to load through one process-wide "last error",
+    which some failures (a page tree of zero pages, for one) never set: the code left by an
+    earlier file would then be reported, so a damaged file read after an encrypted one was
+    called encrypted. An empty buffer always fails with a format error.
+    """
+    with contextlib.suppress(pdfium.PdfiumError):
+        pdfium.PdfDocument(b"").close()
+
+
+def _pdf_load_failure(code: int | None) -> str:
+    import pypdfium2.raw as pdfium_c
+
+    if code == pdfium_c.FPDF_ERR_PASSWORD:
+        return "encrypted PDF (password required)"
+    if code == pdfium_c.FPDF_ERR_SECURITY:
+        return "encrypted PDF (unsupported encryption)"
+    return "broken PDF (damaged or incomplete: PDFium cannot read its structure)"
 
 
 _PDFIUM_HYPHEN = re.compile(r"\ufffe(?=\s*[A-Z])")

@@ -14,11 +14,14 @@ from tests.pdfs import encrypted_pdf_bytes, pdf_bytes, write_pdf
 BAD_FILES = {
     "empty": ("empty.txt", b"", "empty file"),
     "binary": ("binary.txt", b"\x00\x01\x02\xff" * 100, "binary data"),
-    "latin-1": ("latin1.txt", "Déterminé: Upheld".encode("latin-1"), "not UTF-8"),
+    "binary without NULs": ("noise.txt", bytes(range(1, 256)) * 40, "binary data"),
+    "UTF-16 of binary": ("wide.txt", b"\xff\xfe" + bytes(range(256)) * 4, "binary data"),
     "no text layer": ("scan.pdf", pdf_bytes([[]]), "no text layer"),
     "encrypted": ("locked.pdf", encrypted_pdf_bytes(), "encrypted PDF"),
     "truncated pdf": ("cut.pdf", pdf_bytes([["Case Number: CM16-0000001"]])[:150], "broken PDF"),
-    "not a pdf": ("fake.pdf", b"HOW THE IMR FINAL DETERMINATION WAS MADE", "not a PDF"),
+    "not a pdf": ("fake.pdf", b"\x00\x01\x02\x03 junk", "PDF- header. and not text$"),
+    "zero pages": ("none.pdf", pdf_bytes([]), r"^broken PDF \(damaged"),
+    "only a header": ("stub.pdf", b"%PDF-1.7\n", r"^broken PDF \(damaged"),
     "wrong suffix": ("letter.docx", b"PK\x03\x04", "not a letter file"),
 }
 
@@ -55,6 +58,79 @@ def test_read_letter_utf8_with_bom_is_decoded(tmp_path: Path) -> None:
     path = tmp_path / "bom.txt"
     path.write_bytes("\ufeffCase Number: CM16-0000001".encode())
     assert read_letter(path) == "Case Number: CM16-0000001"
+
+
+ACCENTED = "Décision révisée – § 9792.24.2, ½ tablet, 5° flexion, “Norco”\nDate: 01/02/2016\n"
+
+
+@pytest.mark.parametrize(("encoding", "bom"), [
+    ("utf-16-le", b"\xff\xfe"), ("utf-16-le", b""), ("utf-16-be", b"\xfe\xff"),
+    ("utf-16-be", b""), ("utf-32-le", b"\xff\xfe\x00\x00"), ("utf-32-le", b""),
+    ("utf-32-be", b"\x00\x00\xfe\xff"), ("cp1252", b""), ("utf-8", b"\xef\xbb\xbf"),
+])
+def test_read_letter_other_encodings_are_decoded(encoding: str, bom: bytes,
+                                                 tmp_path: Path) -> None:
+    path = tmp_path / "letter.txt"
+    path.write_bytes(bom + (ACCENTED * 50).encode(encoding))
+    assert read_letter(path) == ACCENTED * 50
+
+
+def test_read_letter_latin1_and_mixed_bytes_read_as_windows_1252(tmp_path: Path) -> None:
+    path = tmp_path / "letter.txt"
+    path.write_bytes("Déterminé: Upheld\n".encode("latin-1") + "café – ok\n".encode()
+                     + "“quoted” …".encode("cp1252"))
+    assert read_letter(path) == "Déterminé: Upheld\ncafé – ok\n“quoted” …"
+
+
+def test_read_letter_text_with_a_few_nuls_is_text(tmp_path: Path) -> None:
+    path = tmp_path / "letter.txt"
+    text = (DATA / "prose_mixed.txt").read_text()
+    path.write_bytes(b"\x00" + text.encode() + b"\x00\x07")
+    raw = read_letter(path)
+    assert parse_determination(raw).to_dict() == parse_determination(text).to_dict()
+
+
+def test_read_letter_goes_by_content_not_suffix(tmp_path: Path) -> None:
+    text = (DATA / "layout_2013.txt").read_text()
+    as_pdf = tmp_path / "text.pdf"
+    as_pdf.write_text(text)
+    assert read_letter(as_pdf) == text
+    as_text = write_pdf(tmp_path / "letter.pdf", text).rename(tmp_path / "pdf.txt")
+    assert read_letter(as_text) == read_letter(write_pdf(tmp_path / "again.pdf", text))
+
+
+def test_read_letter_folder_or_unreadable_file_gives_reason(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "CM16-0000001.txt"
+    folder.mkdir()
+    with pytest.raises(UnreadableLetter, match="^a folder, not a file$"):
+        read_letter(folder)
+    # chmod 000 cannot stop root (CI runs as root), so the refusal is simulated.
+    locked = tmp_path / "locked.txt"
+    locked.write_text("Case Number: CM16-0000001")
+
+    def refuse(self: Path, *args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "open", refuse)
+    with pytest.raises(UnreadableLetter, match=r"^cannot read the file \(Permission denied\)$"):
+        read_letter(locked)
+
+
+def test_read_letter_failure_reason_does_not_depend_on_the_previous_pdf(
+        tmp_path: Path) -> None:
+    # PDFium keeps one "last error" per process that some failures leave unset: a PDF with no
+    # pages read just after an encrypted one was reported as encrypted.
+    locked = tmp_path / "locked.pdf"
+    locked.write_bytes(encrypted_pdf_bytes())
+    empty = tmp_path / "none.pdf"
+    empty.write_bytes(pdf_bytes([]))
+    reasons = []
+    for path in (locked, empty, locked, empty):
+        with pytest.raises(UnreadableLetter) as failure:
+            read_letter(path)
+        reasons.append(str(failure.value).split(" (")[0])
+    assert reasons == ["encrypted PDF", "broken PDF"] * 2
 
 
 def test_clean_text_removes_repeated_headers_and_page_numbers() -> None:

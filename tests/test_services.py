@@ -96,7 +96,7 @@ def test_import_reports_bad_files_and_keeps_going(tmp_path: Path) -> None:
         "missing": "no such file or folder",
         "empty.txt": "empty file",
         "binary.txt": "binary data, not text",
-        "latin1.txt": "not UTF-8 text (invalid byte at offset 1); convert it to UTF-8",
+        "latin1.txt": "no disputed item with an Upheld/Overturned decision found",
         "truncated.txt": "no disputed item with an Upheld/Overturned decision found",
         "no_items.txt": "no disputed item with an Upheld/Overturned decision found",
         "scan.pdf": "PDF has no text layer (scanned image?)",
