@@ -55,10 +55,10 @@ from cases.search.snippets import snippet
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
-INDEX_MISSING = ("Search is unavailable: the search index is missing or being rebuilt. Case "
-                 "pages still work; try the search again in a few minutes.")
-INDEX_DAMAGED = ("Search is unavailable: the search index is damaged and is being rebuilt. "
-                 "Case pages still work; try the search again in a few minutes.")
+INDEX_MISSING = ("The search index is missing or being rebuilt; try the search again in a few "
+                 "minutes. Case pages still work.")
+INDEX_DAMAGED = ("The search index is damaged and is being rebuilt; try the search again in a "
+                 "few minutes. Case pages still work.")
 
 CASE_FACETS = {name: f"f_{name}" for name in FACETS if name not in ITEM_FACETS}
 GROUPS = ("specialty", "guideline", "year")  # case facets outcomes are grouped by
