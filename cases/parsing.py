@@ -145,6 +145,8 @@ def parse_determination(raw_text: str, *, source: str = "") -> ParsedDeterminati
         header["date_of_injury"] = _injury_date_from_summary(sections.summary or text)
     states, specialties, labelled = _credentials(
         sections.credentials or sections.how_made or text)
+    states = _plausible(states, "state", warnings)
+    specialties = _plausible(specialties, "specialty", warnings)
     layout = ("2013" if layout_2013 else "table" if header.get("case_number")
               else "body" if labelled else "prose")
     age, sex = _patient(sections.summary or text)
@@ -303,6 +305,21 @@ def _credentials(block: str) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
             specialties += _split_list(match[1], prose=True)
     states = _split_list(states_match[1], prose=True) if states_match else ()
     return states, specialties, False
+
+
+# Real letters name a few states and specialties of a few words each. More, or longer, is a
+# garbled line read as a list (and too long for the database's name columns).
+MAX_NAME_CHARS = 100
+MAX_NAMES = 20
+
+
+def _plausible(names: tuple[str, ...], kind: str, warnings: list[str]) -> tuple[str, ...]:
+    """The names once each, without implausibly long ones, at most ``MAX_NAMES``."""
+    unique = tuple(dict.fromkeys(names))
+    kept = tuple(name for name in unique if len(name) <= MAX_NAME_CHARS)[:MAX_NAMES]
+    if len(kept) < len(unique):
+        warnings.append(f"dropped {len(unique) - len(kept):,} implausible {kind} name(s)")
+    return kept
 
 
 def _specialty_text(text: str) -> str:

@@ -338,3 +338,24 @@ def test_parse_megabyte_heading_keeps_its_end_and_warns(name: str, asked: str) -
     assert [i.category for i in parsed.items] == [
         i.category for i in parse_determination(original).items]
     assert any("heading of 1,000,0" in warning for warning in parsed.warnings)
+
+
+def test_parse_garbled_credentials_keep_plausible_names_once() -> None:
+    # A garbled line read as the credentials list: names of thousands of characters (too long
+    # for the database's name columns) and the same name 50,000 times.
+    text = (DATA / "prose_mixed.txt").read_text().replace(
+        "Board Certified in ", "Board Certified in " + "q" * 5000 + ", ").replace(
+        "California, Texas and Florida", "California, " + "Texas, " * 50_000 + "Florida")
+    parsed = parse_determination(text)
+    assert parsed.states_of_licensure == ("California", "Texas", "Florida")
+    assert parsed.specialties == ("Physical Medicine & Rehabilitation", "Pain Management")
+    assert "dropped 1 implausible specialty name(s)" in parsed.warnings
+
+
+def test_parse_credentials_list_of_many_names_is_cut() -> None:
+    states = ", ".join(f"State{n}" for n in range(30))
+    text = (DATA / "prose_mixed.txt").read_text().replace(
+        "California, Texas and Florida", states)
+    parsed = parse_determination(text)
+    assert parsed.states_of_licensure == tuple(f"State{n}" for n in range(20))
+    assert "dropped 10 implausible state name(s)" in parsed.warnings
