@@ -121,7 +121,9 @@ def search(request: HttpRequest) -> JsonResponse:
 @require_GET
 def determination(request: HttpRequest, public_id: str) -> JsonResponse:
     """``GET /api/cases/<id>``: one stored determination, as JSON."""
-    found = Determination.objects.with_details().filter(public_id=public_id).first()
+    # No id holds a NUL, and PostgreSQL refuses one in a query (a 500, not a 404).
+    found = (None if "\x00" in public_id else
+             Determination.objects.with_details().filter(public_id=public_id).first())
     if found is None:
         return _error(f"No determination has the id {public_id!r}.", 404)
     return JsonResponse(determination_dict(

@@ -123,6 +123,14 @@ def test_api_determination_unknown_is_404_json(client: Client) -> None:
     assert response.json() == {"error": "No determination has the id 'CM00-0000000'."}
 
 
+@pytest.mark.parametrize("public_id", ["%00", "CM16-0247255%00", "a%00b"])
+def test_api_determination_id_with_nul_is_404_json(client: Client, public_id: str) -> None:
+    # PostgreSQL refuses a NUL in a query: this was a 500 there.
+    response = client.get(f"/api/cases/{public_id}")
+    assert response.status_code == 404
+    assert response.json()["error"].startswith("No determination has the id")
+
+
 def test_api_real_letters_facet_counts_are_the_totals_they_lead_to(client: Client) -> None:
     """On the real letters: ticking any facet value finds exactly as many as it promised."""
     import_determinations(paths=[need(REAL_PDFS)], jobs=4)
