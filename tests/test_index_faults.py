@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from django.test import Client
 from whoosh import index as whoosh_index
 
 from cases.models import Determination
-from cases.search import get_backend
+from cases.search import get_backend, whoosh_backend
 from cases.search.whoosh_backend import document_fields
 from cases.services import import_determinations, index_document
 from cases.synthetic import write_corpus
@@ -77,6 +78,7 @@ def test_index_damaged_while_serving_answers_503_then_rebuild_restores(
     before = client.get("/api/search?q=therapy&outcome=Upheld").json()
     assert before["total"] > 0  # the searcher is open before the damage
     _damage(_index_in_tmp, kind)
+    time.sleep(whoosh_backend.DAMAGE_CHECK_SECONDS)  # workers look at the files this often
 
     page = client.get("/?q=therapy&outcome=Upheld")
     assert page.status_code == 503
