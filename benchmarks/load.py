@@ -9,6 +9,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import threading
 import time
@@ -17,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from benchmarks.http import Sample, Target, fetch, summarize
+from benchmarks.load_report import memory_summary
 from benchmarks.scratch import (
     manage,
     new_marker,
@@ -46,6 +48,7 @@ class LoadConfig:
     database: str = "sqlite"
     sample_seconds: float = 5
     seed: int = 2025
+    fresh_seconds: float = 60  # then the same load on new workers (0: skip)
 
 
 @dataclass
@@ -61,6 +64,7 @@ class ImportRun:
     expected: int | None = None  # new + updated, from the import's summary line
     progress: list[tuple[float, str]] = field(default_factory=list)
     totals: list[tuple[float, int]] = field(default_factory=list)  # (time, total) on change
+    confirmations: int = 0  # searches that counted all the letters
 
     def searchable_at(self) -> float | None:
         """When a search through the server first counted all of this import's letters."""
@@ -84,8 +88,10 @@ class _Run:
     """The threads of one load run and what they gathered."""
 
     def __init__(self, config: LoadConfig, server: Server, env: dict[str, str],
-                 work_dir: Path, queries: list[str]) -> None:
+                 work_dir: Path, queries: list[str], *, seconds: float,
+                 importing: bool = True) -> None:
         self.config, self.server, self.env, self.work_dir = config, server, env, work_dir
+        self.seconds, self.importing = seconds, importing
         self.started = time.perf_counter()
         self.stop = threading.Event()
         self.sessions = [Session(n, server.port, queries, self.started, seed=config.seed)
@@ -103,10 +109,11 @@ class _Run:
         """Load the server until the time is up and every import's letters were checked."""
         threads = [threading.Thread(target=self._client, args=(s,)) for s in self.sessions]
         threads += [threading.Thread(target=work) for work in (self._sample, self._probe)]
-        importer = threading.Thread(target=self._import_all)
+        importer = threading.Thread(target=self._import_all if self.importing
+                                    else self.imports_done.set)
         for thread in [*threads, importer]:
             thread.start()
-        deadline = self.config.seconds + LATE_IMPORT_SECONDS
+        deadline = self.seconds + LATE_IMPORT_SECONDS
         while self.elapsed() < deadline and not self._finished():
             time.sleep(0.2)
         if self.elapsed() >= deadline:
@@ -118,7 +125,7 @@ class _Run:
         return self.elapsed()
 
     def _finished(self) -> bool:
-        if self.elapsed() < self.config.seconds or not self.imports_done.is_set():
+        if self.elapsed() < self.seconds or not self.imports_done.is_set():
             return False
         return all(run.searchable_at() is not None or run.exited_at is None
                    or self.elapsed() > run.exited_at + VISIBLE_WITHIN_SECONDS
@@ -143,7 +150,9 @@ class _Run:
         """Once a second, each import's marker through the API: how many letters it finds."""
         connection = http.client.HTTPConnection(HOST, self.server.port, timeout=120)
         while not self.stop.is_set():
-            for run in list(self.imports):
+            # Each probe waits its turn behind the clients (about a second): probe only the
+            # imports whose letters were not yet all seen, then each a few times more.
+            for run in [r for r in self.imports if r.confirmations < 3]:
                 path = f"/api/search?q={run.marker}"
                 at = self.elapsed()
                 sample, body = fetch(connection, Target("probe", run.marker, path),
@@ -153,6 +162,8 @@ class _Run:
                     total = json.loads(body)["total"]
                     if not run.totals or run.totals[-1][1] != total:
                         run.totals.append((round(at, 2), total))
+                    if total == run.expected:
+                        run.confirmations += 1
             self.stop.wait(1.0)
         connection.close()
 
@@ -162,7 +173,7 @@ class _Run:
         self.stop.wait(3)  # the load first, then the import beside it
         while not self.stop.is_set() and (config.imports == 0 or number < config.imports):
             if number and (config.imports == 0
-                           and self.elapsed() + last > config.seconds):
+                           and self.elapsed() + last > self.seconds):
                 break  # the next one would run past the time
             run = ImportRun(number, new_marker(), config.import_letters)
             folder = self.work_dir / f"import-{number}"
@@ -223,15 +234,52 @@ def run_load(config: LoadConfig, *, work_dir: Path,
             _warm_up(server, config.workers)
             say(f"loading {HOST}:{server.port} ({config.workers} workers) with "
                 f"{config.clients} clients for {config.seconds:.0f} s while importing")
-            run = _Run(config, server, env, work_dir, queries)
+            run = _Run(config, server, env, work_dir, queries, seconds=config.seconds)
             elapsed = run.run()
+            fresh = {}
+            if config.fresh_seconds:
+                say(f"new workers (SIGHUP), loaded for {config.fresh_seconds:.0f} s")
+                fresh = _fresh_workers(config, server, env, work_dir, queries)
         report = _report(run, elapsed, log)
+        report["fresh"] = fresh
         report["setup"] = {"base_letters": config.base_letters,
                            "base_import_s": round(base_seconds, 1),
                            "queries": len(queries), "work_dir": str(work_dir)}
         report["load_average"] = {"before": [round(x, 2) for x in load_before],
                                   "after": [round(x, 2) for x in os.getloadavg()]}
     return report
+
+
+def _fresh_workers(config: LoadConfig, server: Server, env: dict[str, str], work_dir: Path,
+                   queries: list[str]) -> dict[str, object]:
+    """The same load, without imports, on workers started now on the final index.
+
+    A worker's memory grows with the index it opens; whether it also grows with the
+    requests it served shows here: the workers that served the whole run against new ones
+    that served a minute of it, on the same index.
+    """
+    old = child_pids(server.master)
+    old_rss = [memory_mb(pid).get("rss", 0.0) for pid in old]
+    os.kill(server.master, signal.SIGHUP)  # gunicorn starts new workers, stops the old
+    deadline = time.monotonic() + 60
+    while (len(pids := child_pids(server.master)) != config.workers or set(pids) & set(old)):
+        if time.monotonic() > deadline:
+            raise RuntimeError("gunicorn did not replace its workers within 60 s of SIGHUP.")
+        time.sleep(0.2)
+    _warm_up(server, config.workers)
+    run = _Run(config, server, env, work_dir, queries, seconds=config.fresh_seconds,
+               importing=False)
+    elapsed = run.run()
+    samples = [(at, s) for session in run.sessions for at, s in session.samples]
+    errors = sorted((round(at, 2), s.error) for at, s in samples if not s.ok)
+    return {"seconds": round(elapsed, 1), "all": summarize([s for _, s in samples], elapsed),
+            "sent": sum(s.sent for s in run.sessions),
+            "answered": sum(1 for _, s in samples if s.status),
+            "error_count": len(errors), "errors": errors[:20],
+            "old_workers_rss_end": old_rss,
+            "new_workers_rss_end": [memory_mb(pid).get("rss", 0.0)
+                                    for pid in child_pids(server.master)],
+            "memory": memory_summary(run.memory, elapsed)}
 
 
 def _warm_up(server: Server, workers: int) -> None:
@@ -260,112 +308,3 @@ def _report(run: _Run, elapsed: float, log: Path) -> dict[str, object]:
             "imports": [i.as_dict() for i in run.imports],
             "server_log": str(log), "server_tracebacks": tracebacks,
             "first_traceback": text[max(0, first - 200):first + 4000] if first >= 0 else ""}
-
-
-def _slope(points: list[tuple[float, float]]) -> float:
-    """Least-squares slope, per minute, of (seconds, value) points."""
-    if len(points) < 2:
-        return 0.0
-    mean_t = sum(t for t, _ in points) / len(points)
-    mean_v = sum(v for _, v in points) / len(points)
-    spread = sum((t - mean_t) ** 2 for t, _ in points)
-    if not spread:
-        return 0.0
-    return 60 * sum((t - mean_t) * (v - mean_v) for t, v in points) / spread
-
-
-def memory_summary(samples: list[dict[str, float]], elapsed: float) -> dict[str, object]:
-    """Per worker: RSS over the first and the last minute, peak, and the slope of RSS and of
-    its private part (MB per minute); and the same for all workers together."""
-    workers: dict[str, object] = {}
-    for pid in sorted({int(s["pid"]) for s in samples if not s["master"]}):
-        mine = [s for s in samples if s["pid"] == pid]
-        workers[str(pid)] = _series_summary(mine, elapsed)
-    by_time: dict[float, dict[str, float]] = {}
-    for s in samples:
-        if not s["master"]:
-            row = by_time.setdefault(s["t"], {"t": s["t"], "rss": 0.0, "anon": 0.0,
-                                              "file": 0.0, "peak": 0.0})
-            for key in ("rss", "anon", "file"):
-                row[key] += s.get(key, 0.0)
-            row["peak"] = max(row["peak"], s.get("peak", 0.0))
-    return {"workers": workers, "total": _series_summary(list(by_time.values()), elapsed),
-            "worker_pids_seen": len(workers)}
-
-
-def _series_summary(series: list[dict[str, float]], elapsed: float) -> dict[str, float]:
-    def mean(rows: list[dict[str, float]], key: str) -> float:
-        return round(sum(r[key] for r in rows) / len(rows), 1) if rows else 0.0
-
-    first = [r for r in series if r["t"] <= 60]
-    last = [r for r in series if r["t"] >= elapsed - 60]
-    return {"first_minute_rss": mean(first, "rss"), "last_minute_rss": mean(last, "rss"),
-            "first_minute_anon": mean(first, "anon"), "last_minute_anon": mean(last, "anon"),
-            "peak_rss": max((max(r["rss"], r.get("peak", 0.0)) for r in series), default=0.0),
-            "rss_slope_mb_per_min": round(_slope([(r["t"], r["rss"]) for r in series]), 2),
-            "anon_slope_mb_per_min": round(_slope([(r["t"], r["anon"]) for r in series]), 2),
-            "samples": len(series)}
-
-
-def format_report(report: dict[str, object]) -> list[str]:
-    """The report as printable lines: the table per kind, memory, the imports."""
-    config = report["config"]
-    lines = [f"load: {config['clients']} clients, {config['workers']} gunicorn workers, "
-             f"{report['seconds']} s, {config['database']}; base "
-             f"{report['setup']['base_letters']} letters; load average before "
-             f"{report['load_average']['before'][0]}, after {report['load_average']['after'][0]}",
-             f"  {'kind':12} {'requests':>9} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} "
-             f"{'max ms':>8} {'errors':>7}"]
-    rows = [*report["kinds"].items(), ("all", report["all"])]
-    for kind, row in rows:
-        lines.append(f"  {kind:12} {row['requests']:9} {row['requests_per_s']:7.1f} "
-                     f"{row['p50_ms']:8.1f} {row['p95_ms']:8.1f} {row['max_ms']:8.1f} "
-                     f"{row['errors']:7}")
-    lines.append(f"  sent {report['sent']}, answered {report['answered']}, "
-                 f"errors {report['error_count']}, server tracebacks "
-                 f"{report['server_tracebacks']}")
-    lines += [f"  error at {at:.1f} s: {text}" for at, text in report["errors"][:10]]
-    memory = report["memory"]
-    lines.append("  worker memory, MB: RSS first minute -> last minute (private part), peak, "
-                 "slope MB/min of RSS (of the private part)")
-    for name, row in [*memory["workers"].items(), ("all workers", memory["total"])]:
-        lines.append(f"    {name:11} {row['first_minute_rss']:7.1f} -> "
-                     f"{row['last_minute_rss']:7.1f} ({row['first_minute_anon']:.1f} -> "
-                     f"{row['last_minute_anon']:.1f}), peak {row['peak_rss']:.1f}, slope "
-                     f"{row['rss_slope_mb_per_min']:+.2f} ({row['anon_slope_mb_per_min']:+.2f})")
-    for run in report["imports"]:
-        rate = (f"{run['letters'] / run['import_seconds']:.0f} letters/s"
-                if run["import_seconds"] else "-")
-        seen = " -> ".join(f"{total} at {at:.1f} s" for at, total in run["totals"])
-        lines.append(f"  import {run['number']} ({run['marker']}): {run['letters']} letters, "
-                     f"t={run['started_at']:.1f}-{run['exited_at'] or 0:.1f} s ({rate}), exit "
-                     f"{run['returncode']}, expected {run['expected']}; searchable: "
-                     f"{'yes' if run['searchable'] else 'NO'}"
-                     + (f", {run['searchable_after_exit_s']:+.2f} s from its exit"
-                        if run["searchable"] else "")
-                     + f"; totals seen: {seen or 'none'}")
-        lines += [f"      {at:7.1f} s  {text}" for at, text in run["progress"]]
-    return lines
-
-
-def failures(report: dict[str, object]) -> list[str]:
-    """Why the run failed: errors, unanswered requests, imports that failed or stayed
-    unsearchable; empty when it passed."""
-    found = []
-    if report["error_count"]:
-        found.append(f"{report['error_count']} requests failed")
-    unanswered = report["sent"] - report["answered"]
-    if unanswered:
-        found.append(f"{unanswered} requests got no answer")
-    if report["server_tracebacks"]:
-        found.append(f"{report['server_tracebacks']} tracebacks in {report['server_log']}")
-    if not report["imports"]:
-        found.append("no import ran")
-    for run in report["imports"]:
-        if run["returncode"] != 0:
-            found.append(f"import {run['number']} exited with {run['returncode']}")
-        elif not run["searchable"]:
-            found.append(f"import {run['number']}'s letters never became searchable")
-        elif not run["all_or_nothing"]:
-            found.append(f"import {run['number']}'s letters appeared part by part")
-    return found

@@ -12,7 +12,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from benchmarks.load import LoadConfig, failures, format_report, run_load
+from benchmarks.load import LoadConfig, run_load
+from benchmarks.load_report import failures, format_report
 from benchmarks.scratch import DATABASES, default_database_kind
 from benchmarks.server import ServerError
 
@@ -50,6 +51,10 @@ class Command(BaseCommand):
                                  "a PostgreSQL URL).")
         parser.add_argument("--sample-seconds", type=float, default=defaults.sample_seconds,
                             help="How often the workers' memory is read.")
+        parser.add_argument("--fresh-seconds", type=float, default=defaults.fresh_seconds,
+                            help="Then reload the workers (SIGHUP) and load the new ones this "
+                                 "long without imports, to compare their memory with the old "
+                                 "ones' on the same index (0 skips).")
         parser.add_argument("--seed", type=int, default=defaults.seed,
                             help="Seed of the corpora and the clients' choices.")
         parser.add_argument("--work-dir", type=Path, default=None,
@@ -62,12 +67,13 @@ class Command(BaseCommand):
         for name in ("clients", "workers", "base_letters", "import_letters", "jobs"):
             if options[name] < 1:
                 raise CommandError(f"--{name.replace('_', '-')} must be at least 1.")
-        if options["seconds"] <= 0 or options["sample_seconds"] <= 0 or options["imports"] < 0:
-            raise CommandError("--seconds and --sample-seconds must be positive, --imports 0 "
-                               "or more.")
+        if (options["seconds"] <= 0 or options["sample_seconds"] <= 0 or options["imports"] < 0
+                or options["fresh_seconds"] < 0):
+            raise CommandError("--seconds and --sample-seconds must be positive, --imports and "
+                               "--fresh-seconds 0 or more.")
         config = LoadConfig(**{name: options[name] for name in (
             "seconds", "clients", "workers", "base_letters", "import_letters", "imports",
-            "jobs", "database", "sample_seconds", "seed")})
+            "jobs", "database", "sample_seconds", "seed", "fresh_seconds")})
         work_dir = options["work_dir"] or Path(tempfile.mkdtemp(prefix="imr-load-"))
         try:
             report = run_load(config, work_dir=work_dir, say=self.stdout.write)
