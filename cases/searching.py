@@ -64,11 +64,20 @@ def search_determinations(query: SearchQuery) -> SearchPage:
     return SearchPage(results, rows)
 
 
+# A zero-hit search offers at most this many respellings and "without …" alternatives:
+# each costs a search, and a 250-word query must not cost 250.
+MAX_SUGGESTED_WORDS = 8
+MAX_ALTERNATIVES = 8
+LONGEST_WORD = 30  # longer "words" are pasted codes or noise: no suggestion
+
+
 def _corrected(backend: SearchBackend, text: str) -> str | None:
     words = text.split()
     changed = False
+    asked = 0
     for n, word in enumerate(words):
-        if word.isalpha() and len(word) > 3:
+        if word.isalpha() and 3 < len(word) <= LONGEST_WORD and asked < MAX_SUGGESTED_WORDS:
+            asked += 1
             suggestion = backend.suggest(word)
             if suggestion:
                 words[n], changed = suggestion, True
@@ -110,11 +119,11 @@ def count_alternatives(query: SearchQuery) -> list[tuple[str, SearchQuery, int]]
         if values:
             options.append((f"without {FACETS.get(facet, facet).lower()}: "
                             f"{', '.join(values)}", query.without(facet=facet)))
-    words = query.text.split()
+    words = list(dict.fromkeys(query.text.split()))
     if len(words) > 1:
         options.extend((f"without “{word}”", query.without(word=word)) for word in words)
     counted = []
-    for label, alternative in options:
+    for label, alternative in options[:MAX_ALTERNATIVES]:
         try:
             total = backend.total(alternative)
         except SearchError:

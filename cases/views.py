@@ -90,6 +90,8 @@ def search(request: HtmxHttpRequest) -> HttpResponse:
 @require_GET
 def determination_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     """The permanent page of one determination; ``?q=`` marks the terms and links back."""
+    if "\x00" in public_id:  # no id holds one, and PostgreSQL refuses it in a query
+        raise Http404("No determination has that id.")
     determination = Determination.objects.with_details().filter(public_id=public_id).first()
     if determination is None:
         # A case number typed by hand ("cm16-0247255", "CM16 0247255") finds its page.

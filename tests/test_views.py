@@ -10,6 +10,10 @@ import pytest
 from django.test import Client
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
+from cases import searching
+from cases.search import get_backend
+from cases.search.base import SearchQuery
+from cases.searching import count_alternatives
 from cases.services import import_determinations
 from cases.synthetic import write_corpus
 from tests.conftest import BAD_PARAMETERS, DATA
@@ -218,6 +222,22 @@ def test_search_no_results_offers_suggestion_and_alternatives(client: Client,
     assertContains(response, "1 determination</span>")
 
 
+def test_search_no_results_long_query_counts_few_distinct_alternatives(
+        imported: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each alternative costs a search: a pasted 240-word query must not cost 240 of them.
+    backend = get_backend()
+    counted: list[SearchQuery] = []
+    total = backend.total
+    monkeypatch.setattr(backend, "total", lambda query: counted.append(query) or total(query))
+    words = " ".join([f"zq{n}" for n in range(60)] * 4)
+    count_alternatives(SearchQuery(words, filters={"state": ("Nevada",)}))
+    assert len(counted) == searching.MAX_ALTERNATIVES
+    assert len({(q.text, tuple(q.filters)) for q in counted}) == len(counted)
+    # A repeated word is one alternative.
+    offered = count_alternatives(SearchQuery("phisical phisical therapy"))
+    assert [label for label, _query, _total in offered] == ["without “phisical”"]
+
+
 def test_search_no_results_alternative_drops_a_filter(client: Client, imported: None) -> None:
     response = client.get("/", {"q": "acupuncture", "state": "Nevada"})
     assertContains(response, "No determinations match “acupuncture” with these filters.")
@@ -369,6 +389,12 @@ def test_detail_similar_determinations(client: Client, corpus: None) -> None:
     response = client.get(determination.get_absolute_url())
     assertContains(response, "Similar determinations")
     assert response.content.decode().count('class="hit"') >= 1
+
+
+def test_detail_id_with_nul_is_404(client: Client) -> None:
+    # PostgreSQL refuses a NUL in a query: it must be a 404, not a server error.
+    assert client.get("/cases/%00/").status_code == 404
+    assert client.get("/cases/CM13-0099001%00/").status_code == 404
 
 
 def test_detail_unknown_id_is_404_page(client: Client) -> None:
