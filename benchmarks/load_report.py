@@ -43,7 +43,8 @@ def _series_summary(series: list[dict[str, float]], elapsed: float) -> dict[str,
     last = [r for r in series if r["t"] >= elapsed - 60]
     return {"first_minute_rss": mean(first, "rss"), "last_minute_rss": mean(last, "rss"),
             "first_minute_anon": mean(first, "anon"), "last_minute_anon": mean(last, "anon"),
-            "peak_rss": max((max(r["rss"], r.get("peak", 0.0)) for r in series), default=0.0),
+            "peak_rss": round(max((max(r["rss"], r.get("peak", 0.0)) for r in series),
+                                  default=0.0), 1),
             "rss_slope_mb_per_min": round(_slope([(r["t"], r["rss"]) for r in series]), 2),
             "rss_slope_after_first_minute": round(
                 _slope([(r["t"], r["rss"]) for r in series if r["t"] >= 60]), 2),

@@ -323,17 +323,29 @@ def test_rebuild_killed_mid_write_leaves_a_working_index(site: Site) -> None:
                     process, "write lock on a new generation")
         _wait_until(lambda: "indexed" in process.stdout.readline(), process,  # type: ignore
                     "letters written")
-        os.kill(process.pid, signal.SIGKILL)
+        os.kill(process.pid, signal.SIGKILL)  # its sub-writers live on, holding that lock
         process.wait(timeout=10)
+        assert (site.index_dir / "current").resolve() == current  # never swapped in
+        letters, marker = site.marked_corpus(30)
+        with serve(database_url=site.env["DATABASE_URL"], index_dir=site.index_dir,
+                   workers=2, log=site.work_dir / "gunicorn-rebuild.log") as server:
+            searches = Searches(server, [marker, "pain"], clients=2)
+            try:
+                manage("import_determinations", str(letters), "--quiet", env=site.env,
+                       timeout=WAIT)
+                searches.wait_for(marker, 30)
+                manage("rebuild_index", "--jobs", "2", "--quiet", env=site.env, timeout=WAIT)
+                rebuilt = searches.now()
+                time.sleep(2)  # searches on the new generation
+            finally:
+                searches.stop()
     finally:
-        kill_group(process)  # its sub-writers too (see the test above)
-    assert (site.index_dir / "current").resolve() == current  # never swapped in
-    letters, marker = site.marked_corpus(30)
-    manage("import_determinations", str(letters), "--quiet", env=site.env, timeout=WAIT)
-    assert site.total(marker) == 30
-    manage("rebuild_index", "--jobs", "2", "--quiet", env=site.env, timeout=WAIT)
+        kill_group(process)  # the orphaned sub-writers
     assert (site.index_dir / "current").resolve() != current
     assert site.total(marker) == 30
+    failed = [(at, path, status) for at, _, path, status, _ in searches.samples if status != 200]
+    assert failed == [], failed[:10]
+    assert set(searches.totals(marker, rebuilt)) == {30}
 
 
 @pytest.mark.xfail(strict=True, reason=(
