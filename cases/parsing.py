@@ -18,6 +18,8 @@ from cases.letter_text import UnreadableLetter, clean_text, read_letter
 from cases.taxonomy import classify_treatment
 
 PARSER_VERSION = 1
+# The real letters list at most 8 disputed items.
+MAX_ITEMS = 100
 loose = it.loose
 
 
@@ -140,6 +142,10 @@ def parse_determination(raw_text: str, *, source: str = "") -> ParsedDeterminati
         raw_items, warnings = it.find_items_current(sections.issues or text)
     if not raw_items:
         raise ParseError("no disputed item with an Upheld/Overturned decision found")
+    if len(raw_items) > MAX_ITEMS:
+        # Repeated sections, not a letter: storing them would skew every overturn rate.
+        raise ParseError(f"{len(raw_items):,} disputed items found, and no letter holds more "
+                         f"than {MAX_ITEMS}: the text looks garbled (repeated sections?)")
     header = _header_fields(text)
     if not header.get("date_of_injury"):
         header["date_of_injury"] = _injury_date_from_summary(sections.summary or text)

@@ -359,3 +359,14 @@ def test_parse_credentials_list_of_many_names_is_cut() -> None:
     parsed = parse_determination(text)
     assert parsed.states_of_licensure == tuple(f"State{n}" for n in range(20))
     assert "dropped 10 implausible state name(s)" in parsed.warnings
+
+
+@pytest.mark.parametrize("copies", [100, 33_000])
+def test_parse_letter_with_implausibly_many_items_is_refused(copies: int) -> None:
+    # An item's section repeated: 33,000 items also overflow the item's position column.
+    text = (DATA / "prose_mixed.txt").read_text()
+    item = text.index("Norco 10/325mg #90: Upheld")
+    repeated = text[:item] + ("\n" + text[item:]) * copies
+    with pytest.raises(ParseError, match=rf"^{copies + 1:,} disputed items found.*garbled"):
+        parse_determination(repeated)
+    assert len(parse_determination(text[:item] + ("\n" + text[item:]) * 99).items) == 100
