@@ -321,6 +321,11 @@ def _write_edge_cases(rng: random.Random, corpus: Corpus, texts: list[Source],
     source, text = next((s, t) for s, t in texts if s.name.startswith("CM16"))
     for shape, data in _huge_lines(rng, text):
         corpus.add(f"huge/{shape}", source.name, data)
+    item = (b"\nNorco 10/325mg #60: Upheld\nClaims Administrator guideline: MTUS.\n"
+            b"MAXIMUS guideline: MTUS.\nDecision rationale: Not necessary.\n")
+    for copies in (150, 33_000):  # over any letter's items; over the position column's range
+        corpus.add(f"items/{copies}", source.name, text + item * copies,
+                   fails="disputed items found")
     corpus.add("size/at-limit", source.name, _at_size(text, MAX_FILE_BYTES))
     corpus.add("size/over-limit", source.name, _at_size(text, MAX_FILE_BYTES + 1),
                fails="file too large")
