@@ -16,6 +16,7 @@ from django.db import DatabaseError, DataError, IntegrityError, reset_queries, t
 from cases.letter_text import LETTER_SUFFIXES, MAX_FILE_BYTES, UnreadableLetter, read_letter
 from cases.models import Determination, DisputedItem, LicenseState, Specialty
 from cases.parsing import PARSER_VERSION, ParsedDetermination, ParseError, parse_determination
+from cases.processes import die_with_parent
 from cases.search import get_backend
 from cases.search.base import (
     IndexBusyError,
@@ -137,7 +138,8 @@ def import_determinations(
     report = ImportReport(failed=list(missing))
     indexer = None
     with ExitStack() as stack:
-        pool = stack.enter_context(ProcessPoolExecutor(jobs)) if jobs > 1 else None
+        pool = stack.enter_context(ProcessPoolExecutor(jobs, initializer=die_with_parent)
+                                   ) if jobs > 1 else None
         try:
             if index:
                 indexer = _Indexer(get_backend(), procs=jobs,

@@ -27,8 +27,10 @@ from typing import TypeVar
 import numpy as np
 from whoosh import fields, index
 from whoosh import query as wq
+from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.searching import Searcher
 
+from cases.processes import die_with_parent
 from cases.search.analysis import PAIR_FIELD, QueryBuilder, pair_analyzer, text_analyzer
 from cases.search.base import (
     FACETS,
@@ -151,13 +153,33 @@ def _open_writer(ix: index.Index, procs: int) -> object:
     """
     try:
         if procs > 1:
-            return ix.writer(procs=procs, multisegment=True, limitmb=WRITER_MB // procs,
+            return _MpWriter(ix, procs=procs, multisegment=True, limitmb=WRITER_MB // procs,
                              timeout=WRITER_TIMEOUT, compound=False)
         return ix.writer(limitmb=WRITER_MB, timeout=WRITER_TIMEOUT, compound=False)
     except index.LockError as exc:
         raise IndexBusyError(
             f"Another import or rebuild has been writing the search index for over "
             f"{WRITER_TIMEOUT:.0f} s; run this again when it has finished.") from exc
+
+
+class _SubWriterTask(SubWriterTask):
+    """Whoosh's sub-writer process, which dies with the writer that forked it: it inherits
+    the index's write lock, and orphaned it would hold the lock forever."""
+
+    def run(self) -> None:
+        die_with_parent()
+        super().run()
+
+
+class _MpWriter(MpWriter):
+    """Whoosh's multi-process writer, with sub-writers that die with it."""
+
+    def _new_task(self) -> _SubWriterTask:
+        task = _SubWriterTask(self.storage, self.indexname, self.jobqueue, self.resultqueue,
+                              self.subargs, self.multisegment)
+        self.tasks.append(task)
+        task.start()
+        return task
 
 
 class _Writer(IndexWriter):
