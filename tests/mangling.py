@@ -383,3 +383,11 @@ def _write_filesystem_oddities(rng: random.Random, corpus: Corpus, texts: list[S
         corpus.specials.append(folder / name)
     corpus.specials += [like_letter, inner.parent]
     (folder / "notes.docx").write_bytes(b"not a letter suffix: ignored")
+    # Odd but valid names (names that are not UTF-8 crash the import: see the fuzz tests).
+    for name in ("new\nline.txt", "-starts-with-dash.txt", " spaces  .txt", "tab\t.pdf",
+                 "é" * 125 + ".txt", "x" * 251 + ".txt", "UPPER.TXT", "no-dot-txt"):
+        source, data = rng.choice(texts)
+        path = folder / name
+        path.write_bytes(data)
+        if path.suffix.lower() in (".txt", ".pdf"):
+            corpus.kinds[path] = "filesystem/names"
