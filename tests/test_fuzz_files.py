@@ -130,11 +130,10 @@ def fuzz(django_db_setup: None, django_db_blocker: Any,
             assert not real.failed and real.new > 100
             before, indexed_before = _stored(), dict(backend.fingerprints())
             searches_before = _searches(backend)
-            paths = _in_rounds(corpus)
-            given, _ = services.find_letter_files(paths)
+            given, _ = services.find_letter_files([root])
             with pytest.MonkeyPatch.context() as patch:
                 patch.setattr(services, "read_and_parse", _timed(seconds))
-                report = import_determinations(paths=paths, batch_size=100)
+                report = import_determinations(paths=[root], batch_size=100)
             unflagged = list(Determination.objects.filter(indexed=False)
                              .values_list("public_id", flat=True))
             run = FuzzRun(corpus, index, given, report, before, _stored(), indexed_before,
@@ -148,30 +147,6 @@ def fuzz(django_db_setup: None, django_db_blocker: Any,
             Determination.objects.all().delete()
             Specialty.objects.all().delete()
             LicenseState.objects.all().delete()
-
-
-_SOURCE = re.compile(r"CM\d\d-\d+|\d{3}_[0-9a-f]{16}")
-
-
-def _in_rounds(corpus: Corpus) -> list[Path]:
-    """The corpus as files in rounds that copy each real letter at most once, then the
-    filesystem folder (links, folders named like letters) for the importer to walk.
-
-    The index writer commits whenever a letter comes back before its last commit, which
-    costs a Whoosh merge: copies of the same letters in random order took a minute of
-    commits, in rounds a few seconds.
-    """
-    seen: Counter[str] = Counter()
-    ranked = []
-    for path in sorted(corpus.kinds):
-        if path.is_relative_to(corpus.root / "filesystem"):
-            continue
-        source = _SOURCE.search(path.name)
-        rank = seen[source[0]] if source else 0
-        if source:
-            seen[source[0]] += 1
-        ranked.append((rank, path))
-    return [path for _, path in sorted(ranked)] + [corpus.root / "filesystem"]
 
 
 def _run_command(corpus: Corpus, report: ImportReport) -> tuple[int, str, str, list[Path]]:
