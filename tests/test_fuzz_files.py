@@ -310,3 +310,20 @@ def test_fuzz_import_survives_a_file_name_that_is_not_utf8(tmp_path: Path) -> No
         handle.write((DATA / "formula_2013.txt").read_bytes())
     report = import_determinations(paths=[folder])
     assert report.total == 1 and not report.failed
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "cases/services.py _write replaces a stored letter with any file of the same case "
+    "number; see issue 7's fuzz report"))
+def test_fuzz_import_cut_copy_does_not_replace_the_whole_letter(tmp_path: Path) -> None:
+    # The fuzz finding in small: the first 579 characters of a three-item letter, saved as a
+    # copy, still name its case number and one item.
+    text = (DATA / "layout_2013.txt").read_text()
+    (tmp_path / "CM13-0099001.txt").write_text(text)
+    import_determinations(paths=[tmp_path / "CM13-0099001.txt"])
+    (tmp_path / "CM13-0099001 (copy).txt").write_text(text[: text.index("2) MAXIMUS")])
+    report = import_determinations(paths=[tmp_path / "CM13-0099001 (copy).txt"])
+    stored = Determination.objects.get(public_id="CM13-0099001")
+    assert (stored.items.count(), stored.case_outcome, stored.source_name) == (
+        3, "Partially overturned", "CM13-0099001.txt")
+    assert report.failed  # the copy is reported, with the reason it was not imported
