@@ -8,10 +8,11 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from django.db import DatabaseError, DataError, IntegrityError, reset_queries, transaction
+from django.utils import timezone
 
 from cases.letter_text import LETTER_SUFFIXES, MAX_FILE_BYTES, UnreadableLetter, read_letter
 from cases.models import Determination, DisputedItem, LicenseState, Specialty
@@ -364,6 +365,7 @@ def _determination_fields(letter: _Letter) -> dict[str, object]:
         "indexed": False,
         "warnings": list(p.warnings),
         "public_id": p.public_id,
+        "updated_at": timezone.now(),  # bulk_update leaves auto_now alone; rebuilds read it
     }
 
 
@@ -463,10 +465,19 @@ def index_determinations(*, public_ids: Iterable[str], backend: SearchBackend) -
     return indexer.committed
 
 
+# How far back of a rebuild's start its catch-up looks for changed letters: room for a
+# database clock (PostgreSQL's) a little behind this machine's.
+CATCH_UP_MARGIN = timedelta(minutes=5)
+
+
 def rebuild_index(*, backend: SearchBackend, procs: int = 1,
                   on_document: Callable[[], None] | None = None) -> int:
-    """Build a fresh index of every stored determination and swap it in."""
+    """Build a fresh index of every stored determination and swap it in.
+
+    An import may run meanwhile: before the swap, the letters changed since the rebuild
+    started are indexed again, once that import's writer has committed to the old index."""
     written: list[str] = []
+    started = timezone.now()
 
     def documents() -> Iterable[IndexDocument]:
         stored = Determination.objects.order_by("pk").prefetch_related("items")
@@ -476,8 +487,15 @@ def rebuild_index(*, backend: SearchBackend, procs: int = 1,
             written.append(determination.public_id)
             yield index_document(determination)
 
-    count = backend.rebuild(documents(), procs=procs)
-    _flag_indexed(written)
+    def catch_up() -> Iterable[IndexDocument]:
+        changed = Determination.objects.filter(updated_at__gte=started - CATCH_UP_MARGIN)
+        for determination in changed.order_by("pk").prefetch_related("items").iterator(
+                chunk_size=INDEX_CHUNK):
+            written.append(determination.public_id)
+            yield index_document(determination)
+
+    count = backend.rebuild(documents(), procs=procs, catch_up=catch_up)
+    _flag_indexed(list(dict.fromkeys(written)))
     return count
 
 

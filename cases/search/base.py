@@ -234,9 +234,12 @@ class SearchBackend(ABC):
         """Remove documents by id; return how many were asked for."""
 
     @abstractmethod
-    def rebuild(self, documents: Iterable[IndexDocument], *, procs: int = 1) -> int:
+    def rebuild(self, documents: Iterable[IndexDocument], *, procs: int = 1,
+                catch_up: Callable[[], Iterable[IndexDocument]] | None = None) -> int:
         """Build a fresh index from ``documents`` (``procs`` processes analyzing them) and
-        swap it in atomically."""
+        swap it in atomically. ``catch_up`` is called once no writer can commit to the old
+        index any more: its documents (what changed while ``documents`` were read) go into
+        the new index before the swap."""
 
     @abstractmethod
     def search(self, query: SearchQuery, *, load_text: TextLoader | None = None) -> SearchResults:

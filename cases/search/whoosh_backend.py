@@ -18,7 +18,7 @@ import time
 import traceback
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -27,6 +27,7 @@ from typing import TypeVar
 import numpy as np
 from whoosh import fields, index
 from whoosh import query as wq
+from whoosh.filedb.filestore import FileStorage
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.searching import Searcher
 
@@ -67,6 +68,7 @@ GROUPS = ("specialty", "guideline", "year")  # case facets outcomes are grouped 
 WRITER_TIMEOUT = 60.0
 SUGGESTIONS_KEPT = 1000
 REBUILD_COMMIT_EVERY = 50_000  # letters per segment commit of a rebuild
+WRITE_LOCK = "MAIN_WRITELOCK"  # the lock file Whoosh's writers take, in the index directory
 DAMAGE_CHECK_SECONDS = 1.0  # how often a worker compares the index files with what it opened
 WRITER_MB = 512  # postings held in memory before sorting runs go to disk
 
@@ -198,7 +200,7 @@ class _Writer(IndexWriter):
         if not docs:
             return
         if self._writer is None:
-            self._writer = _open_writer(self.backend._ensure_index(), self.procs)
+            self._writer = self.backend._live_writer(self.procs)
         writer = self._writer
         # One searcher for the batch's deletions; Whoosh would open one per document.
         with writer.searcher() as searcher:  # type: ignore[attr-defined]
@@ -347,7 +349,10 @@ class WhooshBackend(SearchBackend):
         """Whether an index exists: a ``current`` generation with a table of contents. (One
         whose directory was deleted or emptied does not: writing starts a new one.)"""
         current = self._current()
-        return current.exists() and index.exists_in(str(current))
+        try:
+            return current.exists() and index.exists_in(str(current))
+        except Exception:  # a table of contents that cannot be read: there, but damaged
+            return True
 
     def _ensure_index(self) -> index.Index:
         if not self._holds_index():
@@ -396,13 +401,42 @@ class WhooshBackend(SearchBackend):
         wanted = list(ids)
         if not wanted:
             return 0
-        writer = _open_writer(self._ensure_index(), 1)
+        writer = self._live_writer(1)
         for doc_id in wanted:
             writer.delete_by_term("id", doc_id)
         writer.commit()
         return len(wanted)
 
-    def rebuild(self, documents: Iterable[IndexDocument], *, procs: int = 1) -> int:
+    def _live_writer(self, procs: int) -> object:
+        """A writer of the current index. A rebuild swaps a new index in only while it holds
+        the current one's write lock: a writer that got the lock of an index no longer
+        current (it waited while a rebuild swapped) lets go and takes the new one's."""
+        while True:
+            ix = self._ensure_index()
+            target = self._current().resolve()
+            writer = _open_writer(ix, procs)
+            if self._current().resolve() == target:
+                return writer
+            writer.cancel()
+
+    @contextmanager
+    def _writers_paused(self) -> Iterator[None]:
+        """Hold the current index's write lock: no writer can commit to it meanwhile (an
+        import that holds it is waited for, up to its next commit)."""
+        if not self._current().exists():
+            yield
+            return
+        lock = FileStorage(str(self._current().resolve())).lock(WRITE_LOCK)
+        if not lock.acquire(blocking=False):
+            logger.info("Waiting for the index writer at work to commit before swapping.")
+            lock.acquire(blocking=True)
+        try:
+            yield
+        finally:
+            lock.release()
+
+    def rebuild(self, documents: Iterable[IndexDocument], *, procs: int = 1,
+                catch_up: Callable[[], Iterable[IndexDocument]] | None = None) -> int:
         self.path.mkdir(parents=True, exist_ok=True)
         generation = self._new_generation()
         written = 0
@@ -416,12 +450,23 @@ class WhooshBackend(SearchBackend):
                     # them to temporary files: 8 GB for 100,000 letters in one commit.
                     writer.commit()
                     writer = _open_writer(index.open_dir(str(generation)), procs)
+            writer.commit(optimize=procs == 1 and written <= REBUILD_COMMIT_EVERY)
+            with self._writers_paused():
+                if catch_up is not None:  # what imports wrote to the old index meanwhile
+                    writer = _open_writer(index.open_dir(str(generation)), 1)
+                    docs = list(catch_up())
+                    with writer.searcher() as searcher:
+                        for doc in docs:
+                            writer.delete_by_term("id", doc.id, searcher=searcher)
+                    for doc in docs:
+                        writer.add_document(**document_fields(doc))
+                    writer.commit()
+                self._swap_in(generation)
         except BaseException:
-            writer.cancel()
+            if not writer.is_closed:
+                writer.cancel()
             shutil.rmtree(generation, ignore_errors=True)
             raise
-        writer.commit(optimize=procs == 1 and written <= REBUILD_COMMIT_EVERY)
-        self._swap_in(generation)
         return written
 
     # -- reading ----------------------------------------------------------------------
