@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from django.db import DatabaseError, DataError, IntegrityError, reset_queries, transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from cases.letter_text import LETTER_SUFFIXES, MAX_FILE_BYTES, UnreadableLetter, read_letter
@@ -83,14 +84,27 @@ class _Letter:
     source_hash: str = ""
 
 
+def source_name(path: Path) -> str:
+    """A file's name as stored: text the database takes, even for a name in another
+    encoding than UTF-8 (old zip files write Latin-1 names)."""
+    return path.name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")[:255]
+
+
 def find_letter_files(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
-    """Expand files and folders (recursively) into letter files, sorted; report missing paths."""
+    """Expand files and folders (recursively) into letter files, sorted; report missing paths
+    and links to nowhere."""
     found: list[Path] = []
     missing: list[tuple[str, str]] = []
     for path in paths:
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*")
-                                if p.is_file() and p.suffix.lower() in LETTER_SUFFIXES))
+            for entry in sorted(path.rglob("*")):
+                if entry.suffix.lower() not in LETTER_SUFFIXES:
+                    continue
+                if entry.is_file():
+                    found.append(entry)
+                elif entry.is_symlink() and not entry.exists():
+                    missing.append((str(entry), "a link to nowhere (its target is missing, "
+                                                "or the link leads back to itself)"))
         elif path.is_file():
             found.append(path)
         else:
@@ -125,6 +139,7 @@ def import_determinations(
     jobs: int = 1,
     index: bool = True,
     index_every: int | None = None,
+    replace_any: bool = False,
     on_file: Callable[[Path], None] | None = None,
 ) -> ImportReport:
     """Import letter files into the database and the search index (unless ``index`` is off);
@@ -133,7 +148,8 @@ def import_determinations(
     A file whose bytes and name are already stored (read by the current parser version) is
     counted unchanged without being parsed again, so re-running an import is cheap; letters
     a stopped run stored but did not index are indexed first. Raises ``ImportStopped`` when
-    the storage fails (a full disk, say): nothing committed is lost.
+    the storage fails (a full disk, say): nothing committed is lost. A file that would
+    replace a stored letter with less (a damaged copy) is refused unless ``replace_any``.
     """
     files, missing = find_letter_files(paths)
     report = ImportReport(failed=list(missing))
@@ -147,7 +163,7 @@ def import_determinations(
                                    commit_every=index_every or INDEX_COMMIT_EVERY)
                 report.recovered = indexer.add_unindexed()
             _import_files(files, report, batch_size=batch_size, pool=pool, indexer=indexer,
-                          on_file=on_file)
+                          on_file=on_file, replace_any=replace_any)
             if indexer:
                 indexer.commit()
         except _STOPPING as exc:
@@ -176,7 +192,7 @@ def _cancel(indexer: _Indexer | None) -> None:
 
 def _import_files(files: list[Path], report: ImportReport, *, batch_size: int,
                   pool: Executor | None, indexer: _Indexer | None,
-                  on_file: Callable[[Path], None] | None) -> None:
+                  on_file: Callable[[Path], None] | None, replace_any: bool) -> None:
     batch: dict[str, _Letter] = {}
     # A window of files at a time: the pool never holds more than one window of parsed
     # letters, and already-stored files are skipped a window at a time.
@@ -184,7 +200,8 @@ def _import_files(files: list[Path], report: ImportReport, *, batch_size: int,
     for start in range(0, len(files), window):
         hashes = _file_hashes(files[start : start + window])
         known = _known_files(hashes)
-        fresh = [path for path, digest in hashes.items() if (digest, path.name[:255]) not in known]
+        fresh = [path for path, digest in hashes.items()
+                 if (digest, source_name(path)) not in known]
         report.unchanged += len(hashes) - len(fresh)
         for path, letter in zip(fresh, _parsed(fresh, pool), strict=True):
             if isinstance(letter, str):
@@ -193,17 +210,17 @@ def _import_files(files: list[Path], report: ImportReport, *, batch_size: int,
             letter = replace(letter, source_hash=hashes[path])
             if letter.parsed.public_id in batch:
                 # The same letter twice in one batch: store the first before comparing.
-                _store_batch(list(batch.values()), report, indexer)
+                _store_batch(list(batch.values()), report, indexer, replace_any)
                 batch = {}
             batch[letter.parsed.public_id] = letter
             if len(batch) >= batch_size:
-                _store_batch(list(batch.values()), report, indexer)
+                _store_batch(list(batch.values()), report, indexer, replace_any)
                 batch = {}
         if on_file:
             for path in hashes:
                 on_file(path)
     if batch:
-        _store_batch(list(batch.values()), report, indexer)
+        _store_batch(list(batch.values()), report, indexer, replace_any)
 
 
 def _file_hashes(files: list[Path]) -> dict[Path, str]:
@@ -228,52 +245,68 @@ def _known_files(hashes: dict[Path, str]) -> set[tuple[str, str]]:
 
 
 def _store_batch(letters: list[_Letter], report: ImportReport,
-                 indexer: _Indexer | None) -> None:
+                 indexer: _Indexer | None, replace_any: bool = False) -> None:
     """Store a batch in one transaction; if it fails, store letter by letter to isolate the bad."""
     try:
         with transaction.atomic():
-            counts = _write(letters)
-            if indexer is not None and counts[3]:
+            counts = _write(letters, replace_any=replace_any)
+            if indexer is not None and counts.ids:
                 # Inside the transaction: if the index cannot take the batch (a full disk),
                 # the batch is rolled back with it.
-                indexer.add(counts[3])
+                indexer.add(counts.ids)
     except (IntegrityError, DataError):  # a letter the database refuses; others go on
         if len(letters) == 1:
             logger.exception("Could not store %s", letters[0].path)
             report.failed.append((str(letters[0].path), "database rejected the letter"))
             return
         for letter in letters:
-            _store_batch([letter], report, indexer)
+            _store_batch([letter], report, indexer, replace_any)
         return
     reset_queries()  # with DEBUG on, Django would keep every statement of a long import
     if indexer is not None:
         indexer.commit_if_due()  # after the batch's commit: the index never runs ahead of it
-    report.new += counts[0]
-    report.updated += counts[1]
-    report.unchanged += counts[2]
+    report.new += counts.new
+    report.updated += counts.updated
+    report.unchanged += counts.unchanged
+    report.failed.extend(counts.refused)
 
 
-def _write(letters: list[_Letter]) -> tuple[int, int, int, list[str]]:
-    """Create new determinations, rewrite changed ones.
+@dataclass
+class _Written:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    ids: list[str] = field(default_factory=list)  # of the letters created or rewritten
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (file, why)
 
-    Returns the counts (new, updated, unchanged) and the public ids written."""
+
+def _write(letters: list[_Letter], *, replace_any: bool = False) -> _Written:
+    """Create new determinations, rewrite changed ones, refuse to replace a stored letter by
+    a less complete one (a damaged copy) unless ``replace_any``."""
     ids = [letter.parsed.public_id for letter in letters]
-    existing = {d.public_id: d for d in Determination.objects.filter(public_id__in=ids)}
+    existing = {d.public_id: d for d in Determination.objects.filter(public_id__in=ids)
+                .annotate(item_count=Count("items"))}
     created: list[tuple[Determination, _Letter]] = []
     changed: list[tuple[Determination, _Letter]] = []
-    unchanged = 0
+    written = _Written()
     for letter in letters:
         current = existing.get(letter.parsed.public_id)
         if current is None:
             created.append((Determination(**_determination_fields(letter)), letter))
         elif (current.content_hash, current.parser_version, current.source_hash,
-              current.source_name) != (letter.parsed.content_hash, PARSER_VERSION,
-                                       letter.source_hash, letter.path.name[:255]):
+              current.source_name) == (letter.parsed.content_hash, PARSER_VERSION,
+                                       letter.source_hash, source_name(letter.path)):
+            written.unchanged += 1
+        elif not replace_any and (losses := _losses(current, letter)):
+            shown = "; ".join(losses[:2]) + ("; …" if len(losses) > 2 else "")
+            stored_from = "".join(c if c.isprintable() else "?" for c in current.source_name)
+            written.refused.append((str(letter.path), (
+                f"not stored over {current.public_id} from {stored_from[:40]}: {shown}, "
+                "as in a damaged copy (--replace forces it)")))
+        else:
             for name, value in _determination_fields(letter).items():
                 setattr(current, name, value)
             changed.append((current, letter))
-        else:
-            unchanged += 1
     Determination.objects.bulk_create([d for d, _ in created])
     if changed:
         Determination.objects.bulk_update(
@@ -284,8 +317,44 @@ def _write(letters: list[_Letter]) -> tuple[int, int, int, list[str]]:
         Determination.specialties.through.objects.filter(determination_id__in=stale).delete()
         Determination.states.through.objects.filter(determination_id__in=stale).delete()
     _write_children(created + changed)
-    written = [d.public_id for d, _ in created + changed]
-    return len(created), len(changed), unchanged, written
+    written.new, written.updated = len(created), len(changed)
+    written.ids = [d.public_id for d, _ in created + changed]
+    return written
+
+
+def _losses(current: Determination, letter: _Letter) -> list[str]:
+    """What a stored letter says that a new file of the same letter does not, from another
+    file (a re-read of the same file by a newer parser may say less: a parser fix)."""
+    if current.source_hash == letter.source_hash:
+        return []
+    parsed = letter.parsed
+    losses = []
+    if len(parsed.items) < current.item_count:
+        losses.append(f"{len(parsed.items)} of its {current.item_count} disputed items")
+    sections = parsed.sections
+    for label, stored, new in (
+        ("decision date", current.decision_date, parsed.decision_date),
+        ("date of injury", current.date_of_injury, parsed.date_of_injury),
+        ("date assigned", current.date_assigned, parsed.date_assigned),
+        ("UR denial date", current.ur_denial_date, parsed.ur_denial_date),
+        ("application date", current.application_received, parsed.application_received),
+        ("priority", current.priority, parsed.priority),
+        ("case outcome", current.case_outcome, parsed.case_outcome),
+        ("reviewer specialty", current.specialty_names, parsed.specialties),
+        ("state of licensure", current.state_names, parsed.states_of_licensure),
+        ("patient age", current.patient_age, parsed.patient_age),
+        ("patient sex", current.patient_sex, parsed.patient_sex),
+        ("account of how the decision was made", current.how_made, sections.how_made),
+        ("reviewer credentials", current.credentials, sections.credentials),
+        ("summary", current.summary, sections.summary),
+        ("issues section", current.issues, sections.issues),
+    ):
+        if stored not in (None, "", []) and new in (None, "", [], ()):
+            losses.append(f"no {label}")
+    if len(parsed.warnings) > len(current.warnings):
+        losses.append(f"{len(parsed.warnings)} parse warnings where it had "
+                      f"{len(current.warnings)}")
+    return losses
 
 
 def _write_children(rows: list[tuple[Determination, _Letter]]) -> None:
@@ -358,7 +427,7 @@ def _determination_fields(letter: _Letter) -> dict[str, object]:
         "summary": p.sections.summary,
         "issues": p.sections.issues,
         "original_text": letter.original_text.replace("\x00", ""),
-        "source_name": letter.path.name[:255],
+        "source_name": source_name(letter.path),
         "content_hash": p.content_hash,
         "source_hash": letter.source_hash,
         "parser_version": PARSER_VERSION,

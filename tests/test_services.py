@@ -223,3 +223,24 @@ def test_import_with_two_index_processes_and_several_commits(monkeypatch) -> Non
     assert (again.updated, again.unchanged, again.indexed) == (3, 149, 3)
     from cases.search import get_backend
     assert get_backend().count() == 152  # replaced documents are not counted twice
+
+
+def test_import_refuses_a_copy_that_says_less_unless_replace(tmp_path: Path) -> None:
+    text = (DATA / "layout_2013.txt").read_text()
+    (tmp_path / "CM13-0099001.txt").write_text(text)
+    import_determinations(paths=[tmp_path / "CM13-0099001.txt"])
+    cut = tmp_path / "cut.txt"
+    cut.write_text(text[: text.index("2) MAXIMUS")])
+    report = import_determinations(paths=[cut])
+    assert (report.new, report.updated) == (0, 0)
+    assert report.failed == [(str(cut), (
+        "not stored over CM13-0099001 from CM13-0099001.txt: 1 of its 3 disputed items; "
+        "no reviewer specialty; …, as in a damaged copy (--replace forces it)"))]
+    # A corrected letter that says as much replaces the stored one.
+    fixed = tmp_path / "fixed.txt"
+    fixed.write_text(text.replace("Overturned", "Upheld"))
+    assert import_determinations(paths=[fixed]).updated == 1
+    # --replace lets even the cut copy replace it.
+    forced = import_determinations(paths=[cut], replace_any=True)
+    assert (forced.updated, forced.failed) == (1, [])
+    assert Determination.objects.get(public_id="CM13-0099001").items.count() == 1

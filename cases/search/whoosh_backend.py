@@ -192,11 +192,14 @@ class _Writer(IndexWriter):
         self.procs = procs
         self._writer: object | None = None
         self._pending: dict[str, None] = {}
+        self._committed: list[str] = []  # by early commits, reported by the next commit
 
     def add(self, documents: Iterable[IndexDocument]) -> None:
         docs = list(documents)
         if any(doc.id in self._pending for doc in docs):
-            self.commit()  # a letter replaced twice before a commit: keep only the last
+            # A letter replaced twice before a commit: commit the first (Whoosh cannot delete
+            # what it has not committed), without the merge a commit usually does.
+            self._commit(merge=False)
         if not docs:
             return
         if self._writer is None:
@@ -210,11 +213,15 @@ class _Writer(IndexWriter):
             writer.add_document(**document_fields(doc))  # type: ignore[attr-defined]
             self._pending[doc.id] = None
 
-    def commit(self) -> list[str]:
-        committed = list(self._pending)
+    def _commit(self, *, merge: bool = True) -> None:
         if self._writer is not None:
-            self._writer.commit()  # type: ignore[attr-defined]
+            self._writer.commit(merge=merge)  # type: ignore[attr-defined]
+        self._committed.extend(self._pending)
         self._writer, self._pending = None, {}
+
+    def commit(self) -> list[str]:
+        self._commit()
+        committed, self._committed = self._committed, []
         return committed
 
     def cancel(self) -> None:

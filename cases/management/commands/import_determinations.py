@@ -33,6 +33,10 @@ class Command(BaseCommand):
         parser.add_argument("--index-every", type=int, default=INDEX_COMMIT_EVERY,
                             help="Letters indexed between two commits of the search index "
                                  "(fewer: a stopped import has less to redo; more: faster).")
+        parser.add_argument("--replace", action="store_true",
+                            help="Let a file replace the stored letter of the same case even "
+                                 "when it says less (without it, such a file is refused as a "
+                                 "damaged copy).")
         parser.add_argument("--quiet", action="store_true",
                             help="Print only failures and the summary line (no progress).")
 
@@ -48,6 +52,7 @@ class Command(BaseCommand):
                 report = import_determinations(
                     paths=options["paths"], batch_size=options["batch_size"],
                     jobs=options["jobs"], index_every=options["index_every"],
+                    replace_any=options["replace"],
                     on_file=lambda _path: progress.update(),
                 )
             except ImportStopped as exc:
