@@ -27,7 +27,7 @@ from cases.search import get_backend
 from cases.search.base import IndexDocument, SearchQuery
 from cases.search.whoosh_backend import WhooshBackend
 from cases.searching import snippet_texts
-from cases.services import import_determinations, index_document
+from cases.services import each_with_items, import_determinations, index_document
 from cases.synthetic import write_corpus
 
 QUERY_CLASSES = {
@@ -98,8 +98,7 @@ def query_mix(backend: WhooshBackend, rng: random.Random) -> dict[str, SearchQue
 
 def stored_documents() -> Iterator[IndexDocument]:
     """The documents our import indexed, read back from the database a chunk at a time."""
-    stored = Determination.objects.order_by("pk").prefetch_related("items")
-    for determination in stored.iterator(chunk_size=2000):
+    for determination in each_with_items():
         yield index_document(determination)
 
 

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from django.db import DatabaseError, DataError, IntegrityError, reset_queries, transaction
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from cases.letter_text import LETTER_SUFFIXES, MAX_FILE_BYTES, UnreadableLetter, read_letter
@@ -539,6 +539,13 @@ def index_determinations(*, public_ids: Iterable[str], backend: SearchBackend) -
 CATCH_UP_MARGIN = timedelta(minutes=5)
 
 
+def each_with_items(stored: QuerySet[Determination] | None = None) -> Iterator[Determination]:
+    """Stored determinations (all, or ``stored``) in id order with their items, read a
+    chunk at a time: what building index documents needs."""
+    stored = Determination.objects.all() if stored is None else stored
+    return stored.order_by("pk").prefetch_related("items").iterator(chunk_size=INDEX_CHUNK)
+
+
 def rebuild_index(*, backend: SearchBackend, procs: int = 1,
                   on_document: Callable[[], None] | None = None) -> int:
     """Build a fresh index of every stored determination and swap it in.
@@ -549,8 +556,7 @@ def rebuild_index(*, backend: SearchBackend, procs: int = 1,
     started = timezone.now()
 
     def documents() -> Iterable[IndexDocument]:
-        stored = Determination.objects.order_by("pk").prefetch_related("items")
-        for determination in stored.iterator(chunk_size=INDEX_CHUNK):
+        for determination in each_with_items():
             if on_document:
                 on_document()
             written.append(determination.public_id)
@@ -558,8 +564,7 @@ def rebuild_index(*, backend: SearchBackend, procs: int = 1,
 
     def catch_up() -> Iterable[IndexDocument]:
         changed = Determination.objects.filter(updated_at__gte=started - CATCH_UP_MARGIN)
-        for determination in changed.order_by("pk").prefetch_related("items").iterator(
-                chunk_size=INDEX_CHUNK):
+        for determination in each_with_items(changed):
             written.append(determination.public_id)
             yield index_document(determination)
 
@@ -583,8 +588,7 @@ def check_index(*, backend: SearchBackend,
             duplicated.add(doc_id)
         indexed[doc_id] = fingerprint
     missing, stale = [], []
-    stored = Determination.objects.order_by("pk").prefetch_related("items")
-    for determination in stored.iterator(chunk_size=INDEX_CHUNK):
+    for determination in each_with_items():
         if on_document:
             on_document()
         fingerprint = indexed.pop(determination.public_id, None)

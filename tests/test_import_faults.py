@@ -121,6 +121,12 @@ def _in_namespace(env: dict[str, str], script: str) -> subprocess.CompletedProce
                           env=env, capture_output=True, text=True, timeout=900)
 
 
+def _rerun_and_check(corpus: Path) -> str:
+    """Script lines: the import again (section "second"), then check_index ("check")."""
+    return (f'echo "== second"\nmanage import_determinations "{corpus}" --quiet\n'
+            'echo "exit $?"\necho "== check"\nmanage check_index --quiet\necho "exit $?"\n')
+
+
 def _sections(output: str) -> dict[str, str]:
     """The script's output split at lines ``== name``: name -> the output that follows."""
     sections, name = {}, ""
@@ -145,13 +151,7 @@ manage import_determinations "{corpus}" --quiet --batch-size={BATCH} --index-eve
 echo "exit $?"
 {COUNT_ROWS}
 mount -o remount,size=256m "{index}"
-echo "== second"
-manage import_determinations "{corpus}" --quiet
-echo "exit $?"
-echo "== check"
-manage check_index --quiet
-echo "exit $?"
-""")
+""" + _rerun_and_check(corpus))
     sections = _sections(done.stdout + done.stderr)
     assert "exit 2" in sections["first"], done.stdout + done.stderr
     first = sections["first"]
@@ -182,13 +182,7 @@ echo "== first"
 manage import_determinations "{corpus}" --quiet --batch-size={BATCH}
 echo "exit $?"
 mount -o remount,size=256m "{database.parent}"
-echo "== second"
-manage import_determinations "{corpus}" --quiet
-echo "exit $?"
-echo "== check"
-manage check_index --quiet
-echo "exit $?"
-""")
+""" + _rerun_and_check(corpus))
     output = done.stdout + done.stderr
     sections = _sections(output)
     assert "exit 2" in sections["first"], output
