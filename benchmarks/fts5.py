@@ -23,14 +23,19 @@ class Fts5Reference:
     """SQLite FTS5 full text with facet tables, counted with GROUP BY."""
 
     def __init__(self, path: str = ":memory:") -> None:
+        """The reference in memory, or in a file (created, or opened as built), which is
+        memory-mapped so that its queries read it as they would in memory."""
         self.db = sqlite3.connect(path)
+        self.db.executescript("PRAGMA mmap_size = 68719476736; PRAGMA synchronous = OFF;")
         self.db.executescript("""
-            CREATE VIRTUAL TABLE fts USING fts5(
+            CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
                 content, treatment, rationale, summary, specialty, state,
                 tokenize = 'porter unicode61');
-            CREATE TABLE doc (rowid INTEGER PRIMARY KEY, id TEXT UNIQUE, decided INTEGER);
-            CREATE TABLE facet (doc INTEGER, facet TEXT, value TEXT);
-            CREATE TABLE item (doc INTEGER, category TEXT, treatment TEXT, decision TEXT);
+            CREATE TABLE IF NOT EXISTS doc (
+                rowid INTEGER PRIMARY KEY, id TEXT UNIQUE, decided INTEGER);
+            CREATE TABLE IF NOT EXISTS facet (doc INTEGER, facet TEXT, value TEXT);
+            CREATE TABLE IF NOT EXISTS item (
+                doc INTEGER, category TEXT, treatment TEXT, decision TEXT);
         """)
 
     def add(self, documents: Iterable[IndexDocument]) -> int:
@@ -53,9 +58,9 @@ class Fts5Reference:
                                      for i in doc.items])
                 count += 1
             self.db.executescript("""
-                CREATE INDEX facet_by_value ON facet (facet, value, doc);
-                CREATE INDEX facet_by_doc ON facet (doc, facet);
-                CREATE INDEX item_by_doc ON item (doc);
+                CREATE INDEX IF NOT EXISTS facet_by_value ON facet (facet, value, doc);
+                CREATE INDEX IF NOT EXISTS facet_by_doc ON facet (doc, facet);
+                CREATE INDEX IF NOT EXISTS item_by_doc ON item (doc);
             """)
         return count
 

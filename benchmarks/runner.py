@@ -17,10 +17,12 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connections
+from django.db.models import QuerySet
 
 from benchmarks.fts5 import Fts5Reference
 from benchmarks.http import KINDS, compare_with_in_process, format_http, run_http
 from benchmarks.naive import NaiveGroupedBy
+from benchmarks.progress import Progress
 from cases.forms import query_string
 from cases.models import Determination
 from cases.search import get_backend
@@ -96,88 +98,171 @@ def query_mix(backend: WhooshBackend, rng: random.Random) -> dict[str, SearchQue
             for name, text in QUERY_CLASSES.items()}
 
 
-def stored_documents() -> Iterator[IndexDocument]:
-    """The documents our import indexed, read back from the database a chunk at a time."""
-    for determination in each_with_items():
+def stored_documents(stored: QuerySet[Determination] | None = None) -> Iterator[IndexDocument]:
+    """The documents our import indexed (all, or ``stored``), read back from the database a
+    chunk at a time."""
+    for determination in each_with_items(stored):
         yield index_document(determination)
 
 
-def run(*, count: int, seed: int, work_dir: Path, repeat: int, jobs: int,
-        http_seconds: float, say: Callable[[str], None], naive_repeat: int = 0) -> Report:
-    """Run the whole benchmark and return its report; only the HTTP phase uses a server."""
-    report = Report(count)
-    corpus = work_dir / "corpus"
-    if not (corpus / "ground_truth.jsonl").exists():
-        seconds, _ = _timed(lambda: write_corpus(corpus, count=count, seed=seed))
-        say(f"generated {count} letters in {seconds:.1f} s")
-    use_database(work_dir / "bench.sqlite3")
-    Determination.objects.all().delete()
-    backend = WhooshBackend({"path": str(work_dir / "index")})
+PHASES = ("corpus", "import", "bare", "fts5", "searches")
+BARE_CHUNK = 100_000  # letters per timed piece of the bare indexing (two rebuild commits)
 
+
+def run(*, count: int, seed: int, work_dir: Path, repeat: int, jobs: int,
+        http_seconds: float, say: Callable[[str], None], naive_repeat: int = 0,
+        resume: bool = False, stop_after: str | None = None) -> Report:
+    """Run the whole benchmark (or, with ``resume``, what a stopped run in ``work_dir`` left)
+    and return its report; only the HTTP phase uses a server. With ``stop_after``, stop
+    after that phase; the report then holds the phases done so far."""
+    progress = Progress.start(work_dir, count=count, seed=seed, resume=resume)
+    if progress.resumed:
+        say(f"resuming the run in {work_dir} (sitting {progress.resumed + 1}); done: "
+            f"{', '.join(progress.state['done']) or 'nothing yet'}")
+    report = Report(count)
+    index_dir = work_dir / "index"
     settings.CASES_SEARCH = {"BACKEND": "cases.search.whoosh_backend.WhooshBackend",
-                             "OPTIONS": {"path": str(work_dir / "index")}}
-    backend = get_backend()  # type: ignore[assignment]
-    seconds, _ = _timed(lambda: import_determinations(paths=[corpus], jobs=jobs))
-    report.figures["import_letters_per_s"] = round(count / seconds, 1)
-    say(f"import (parse + database + index, --jobs {jobs}): {count / seconds:.0f} letters/s")
-    bare = WhooshBackend({"path": str(work_dir / "bare-index")})
-    seconds_bare, _ = _timed(lambda: bare.rebuild(stored_documents(), procs=jobs))
-    shutil.rmtree(work_dir / "bare-index", ignore_errors=True)
-    report.figures["bare_whoosh_letters_per_s"] = round(count / seconds_bare, 1)
-    report.figures["import_vs_bare_time_ratio"] = round(seconds / seconds_bare, 2)
-    say(f"bare Whoosh indexing of the same texts ({jobs} processes): "
-        f"{count / seconds_bare:.0f} letters/s; "
-        f"import takes {seconds / seconds_bare:.2f}x its time")
-    fts = Fts5Reference()
-    seconds_fts, _ = _timed(lambda: fts.add(stored_documents()))
-    say(f"FTS5 reference built in {seconds_fts:.1f} s")
-    naive = NaiveGroupedBy(backend)
-    # The first search after a commit opens the searcher and builds the facet arrays: a
-    # cost each worker pays once per commit, reported apart from the query classes' times.
-    seconds_open, _ = _timed(lambda: backend.search(SearchQuery()))
-    report.figures["first_search_after_commit_ms"] = round(seconds_open * 1000, 1)
-    say(f"first search after the import (opens the searcher, builds the facet arrays): "
-        f"{seconds_open * 1000:.0f} ms")
-    queries = query_mix(backend, random.Random(seed))
-    gc.collect()  # the import's garbage, collected now rather than inside a timed search
-    _search_mix(report, queries, backend, fts, naive, (repeat, naive_repeat or repeat), say)
-    if http_seconds > 0:
+                             "OPTIONS": {"path": str(index_dir)}}
+    phases: dict[str, Callable[[], None]] = {
+        "corpus": lambda: _corpus_phase(progress, work_dir / "corpus", say),
+        "import": lambda: _import_phase(progress, work_dir, jobs, say),
+        "bare": lambda: _bare_phase(progress, work_dir / "bare-index", jobs, say),
+        "fts5": lambda: _fts5_phase(progress, work_dir / "fts5.sqlite3", say),
+        "searches": lambda: _searches_phase(progress, report, work_dir,
+                                            (repeat, naive_repeat or repeat), say),
+    }
+    use_database(work_dir / "bench.sqlite3")
+    for name, phase in phases.items():
+        if not progress.done(name):
+            phase()
+        if name == stop_after:
+            break
+    report.figures.update(progress.state["figures"])
+    report.figures["sittings"] = progress.resumed + 1
+    report.searches.update(progress.state["searches"])
+    report.disagreements.extend(progress.state.get("disagreements", []))
+    if stop_after in (None, "searches") and http_seconds > 0:
+        queries = query_mix(get_backend(), random.Random(seed))  # type: ignore[arg-type]
         _http_phase(report, queries, work_dir, http_seconds, say)
     report.figures["peak_rss_mb"] = round(
         resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-    report.figures["index_mb"] = round(sum(
-        f.stat().st_size for f in (work_dir / "index").rglob("*") if f.is_file()) / 1e6, 1)
+    if index_dir.exists():
+        report.figures["index_mb"] = round(sum(
+            f.stat().st_size for f in index_dir.rglob("*") if f.is_file()) / 1e6, 1)
     return report
 
 
-def _search_mix(report: Report, queries: dict[str, SearchQuery], backend: WhooshBackend,
+def _corpus_phase(progress: Progress, corpus: Path, say: Callable[[str], None]) -> None:
+    count, seed = progress.state["count"], progress.state["seed"]
+    shutil.rmtree(corpus, ignore_errors=True)  # a generation cut short is not reused
+    progress.begin("corpus")
+    write_corpus(corpus, count=count, seed=seed)
+    say(f"generated {count} letters in {progress.finish('corpus'):.1f} s")
+
+
+def _import_phase(progress: Progress, work_dir: Path, jobs: int,
+                  say: Callable[[str], None]) -> None:
+    """The import as a user runs it. Resumed, it goes on from what the stopped run stored
+    and committed (re-reading the stored files' bytes to skip them, and indexing the
+    letters stored but not committed to the index again: both count in its time)."""
+    count = progress.state["count"]
+    if not progress.seconds("import"):  # nothing of an earlier sitting to keep
+        Determination.objects.all().delete()
+        shutil.rmtree(work_dir / "index", ignore_errors=True)
+    progress.begin("import")
+    import_determinations(paths=[work_dir / "corpus"], jobs=jobs,
+                          on_file=lambda _path: progress.tick("import"))
+    seconds = progress.finish("import")
+    progress.record(import_letters_per_s=round(count / seconds, 1))
+    say(f"import (parse + database + index, --jobs {jobs}): {count / seconds:.0f} letters/s")
+
+
+def _bare_phase(progress: Progress, bare_dir: Path, jobs: int,
+                say: Callable[[str], None]) -> None:
+    """Bare Whoosh indexing of the stored texts, timed a piece of ``BARE_CHUNK`` letters at
+    a time, each into an index of its own: the same work as one rebuild, which commits a
+    segment every 50,000 letters anyway, but a stopped run loses at most one piece."""
+    count = progress.state["count"]
+    pks = list(Determination.objects.order_by("pk").values_list("pk", flat=True))
+    done = int(progress.state.get("bare_letters_done", 0))
+    for start in range(done, len(pks), BARE_CHUNK):
+        chunk = pks[start:start + BARE_CHUNK]
+        shutil.rmtree(bare_dir, ignore_errors=True)
+        bare = WhooshBackend({"path": str(bare_dir)})
+        stored = Determination.objects.filter(pk__gte=chunk[0], pk__lte=chunk[-1])
+        progress.begin("bare")
+        bare.rebuild(stored_documents(stored), procs=jobs)
+        progress.tick("bare", force=True)
+        progress.state["bare_letters_done"] = start + len(chunk)
+        progress.save()
+        if len(pks) > BARE_CHUNK:
+            say(f"bare indexing: {start + len(chunk)} of {len(pks)} letters, "
+                f"{progress.seconds('bare'):.0f} s so far")
+    shutil.rmtree(bare_dir, ignore_errors=True)
+    progress.begin("bare")
+    seconds = progress.finish("bare")
+    progress.record(bare_whoosh_letters_per_s=round(count / seconds, 1),
+                    import_vs_bare_time_ratio=round(progress.seconds("import") / seconds, 2))
+    say(f"bare Whoosh indexing of the same texts ({jobs} processes): "
+        f"{count / seconds:.0f} letters/s; "
+        f"import takes {progress.seconds('import') / seconds:.2f}x its time")
+
+
+def _fts5_phase(progress: Progress, path: Path, say: Callable[[str], None]) -> None:
+    path.unlink(missing_ok=True)
+    progress.begin("fts5")
+    Fts5Reference(str(path)).add(stored_documents())
+    seconds = progress.finish("fts5")
+    progress.record(fts5_build_s=round(seconds, 1))
+    say(f"FTS5 reference built in {seconds:.1f} s")
+
+
+def _searches_phase(progress: Progress, report: Report, work_dir: Path,
+                    repeats: tuple[int, int], say: Callable[[str], None]) -> None:
+    backend: WhooshBackend = get_backend()  # type: ignore[assignment]
+    # The first search after a commit opens the searcher and builds the facet arrays: a
+    # cost each worker pays once per commit, reported apart from the query classes' times.
+    seconds_open, _ = _timed(lambda: backend.search(SearchQuery()))
+    progress.record(first_search_after_commit_ms=round(seconds_open * 1000, 1))
+    say(f"first search after the import (opens the searcher, builds the facet arrays): "
+        f"{seconds_open * 1000:.0f} ms")
+    queries = query_mix(backend, random.Random(progress.state["seed"]))
+    fts = Fts5Reference(str(work_dir / "fts5.sqlite3"))
+    naive = NaiveGroupedBy(backend)
+    gc.collect()  # the import's garbage, collected now rather than inside a timed search
+    progress.begin("searches")
+    for key, query in queries.items():
+        if key not in progress.state["searches"]:
+            _search_row(progress, key, query, backend, fts, naive, repeats, say)
+    progress.finish("searches")
+
+
+def _search_row(progress: Progress, key: str, query: SearchQuery, backend: WhooshBackend,
                 fts: Fts5Reference, naive: NaiveGroupedBy, repeats: tuple[int, int],
                 say: Callable[[str], None]) -> None:
-    for key, query in queries.items():
-        ours = backend.search(query, load_text=snippet_texts)
-        reference = fts.search(query)
-        got = (ours.total, {f: {v.value: v.count for v in vs}
-                            for f, vs in ours.facets.items()})
-        if got != reference[:2]:
-            report.disagreements.append(f"{key} with {dict(query.filters)}: ours {got[0]} "
-                                        f"vs FTS5 {reference[0]}")
-        timings = {label: _repeat(work, times) for label, work, times in (
-            ("ours", lambda q=query: backend.search(q, load_text=snippet_texts), repeats[0]),
-            ("fts5", lambda q=query: fts.search(q), repeats[0]),
-            ("naive", lambda q=query: naive.search(q), repeats[1]))}
-        report.searches[key] = {
-            f"{label}_{stat}": value for label, t in timings.items()
-            for stat, value in (("median_ms", t[0]), ("p95_ms", t[1]))}
-        row = report.searches[key]
-        row["hits"] = ours.total
-        row["ours_vs_fts5_median"] = round(row["ours_median_ms"] / row["fts5_median_ms"], 2)
-        row["ours_vs_fts5_p95"] = round(row["ours_p95_ms"] / row["fts5_p95_ms"], 2)
-        row["naive_vs_ours_median"] = round(row["naive_median_ms"] / row["ours_median_ms"], 1)
-        say(f"{key:26} hits {ours.total:7}  ours {timings['ours'][0]:7.1f}/"
-            f"{timings['ours'][1]:7.1f}  fts5 {timings['fts5'][0]:7.1f}/"
-            f"{timings['fts5'][1]:7.1f}  naive {timings['naive'][0]:8.1f}/"
-            f"{timings['naive'][1]:8.1f}  ours/fts5 {row['ours_vs_fts5_median']:4.2f}/"
-            f"{row['ours_vs_fts5_p95']:4.2f}  naive/ours {row['naive_vs_ours_median']:6.1f}")
+    """Check one query of the mix against the reference, time it three ways, record it."""
+    ours = backend.search(query, load_text=snippet_texts)
+    reference = fts.search(query)
+    got = (ours.total, {f: {v.value: v.count for v in vs} for f, vs in ours.facets.items()})
+    if got != reference[:2]:
+        progress.state.setdefault("disagreements", []).append(
+            f"{key} with {dict(query.filters)}: ours {got[0]} vs FTS5 {reference[0]}")
+    timings = {label: _repeat(work, times) for label, work, times in (
+        ("ours", lambda: backend.search(query, load_text=snippet_texts), repeats[0]),
+        ("fts5", lambda: fts.search(query), repeats[0]),
+        ("naive", lambda: naive.search(query), repeats[1]))}
+    row: dict[str, float] = {f"{label}_{stat}": value for label, t in timings.items()
+                             for stat, value in (("median_ms", t[0]), ("p95_ms", t[1]))}
+    row["hits"] = ours.total
+    row["ours_vs_fts5_median"] = round(row["ours_median_ms"] / row["fts5_median_ms"], 2)
+    row["ours_vs_fts5_p95"] = round(row["ours_p95_ms"] / row["fts5_p95_ms"], 2)
+    row["naive_vs_ours_median"] = round(row["naive_median_ms"] / row["ours_median_ms"], 1)
+    progress.record_search(key, row)
+    say(f"{key:26} hits {ours.total:7}  ours {timings['ours'][0]:7.1f}/"
+        f"{timings['ours'][1]:7.1f}  fts5 {timings['fts5'][0]:7.1f}/"
+        f"{timings['fts5'][1]:7.1f}  naive {timings['naive'][0]:8.1f}/"
+        f"{timings['naive'][1]:8.1f}  ours/fts5 {row['ours_vs_fts5_median']:4.2f}/"
+        f"{row['ours_vs_fts5_p95']:4.2f}  naive/ours {row['naive_vs_ours_median']:6.1f}")
 
 
 def _http_phase(report: Report, queries: dict[str, SearchQuery], work_dir: Path,

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from tests.conftest import ROOT
@@ -33,3 +36,67 @@ def test_bench_short_run_agrees_with_fts5_reference(tmp_path: Path) -> None:
     assert http["page"]["errors"] == 0 and http["api"]["errors"] == 0
     assert http["worker_peak_rss_mb"] > 0
     assert set(http["page_vs_in_process"]) == set(report["searches"])
+
+
+def _bench(work: Path, *extra: str) -> list[str]:
+    return [sys.executable, "manage.py", "bench", "--count", "2000", "--repeat", "1",
+            "--jobs", "2", "--http-seconds", "0", "--work-dir", str(work), *extra]
+
+
+def _stored(database: Path) -> int:
+    try:
+        with sqlite3.connect(database, timeout=5) as db:
+            return db.execute("SELECT count(*) FROM cases_determination").fetchone()[0]
+    except sqlite3.OperationalError:  # not migrated yet
+        return 0
+
+
+def test_bench_killed_during_the_import_resumes_where_it_stopped(tmp_path: Path) -> None:
+    """A run killed mid-import keeps what it stored and the time it spent; ``--resume``
+    goes on from there and ends with the same agreement as a run in one sitting."""
+    work = tmp_path / "work"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}"}
+    run = subprocess.Popen(_bench(work), cwd=ROOT, env=env, start_new_session=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    progress = work / "progress.json"
+    deadline = time.monotonic() + 300
+    try:
+        while time.monotonic() < deadline and run.poll() is None:
+            state = json.loads(progress.read_text()) if progress.exists() else {}
+            if state.get("seconds", {}).get("import", 0) > 0 and _stored(work / "bench.sqlite3"):
+                break
+            time.sleep(0.2)
+    finally:
+        os.killpg(run.pid, signal.SIGKILL)
+        run.wait()
+    killed = json.loads(progress.read_text())
+    assert "import" not in killed["done"], "the run ended its import before it was killed"
+    stored_at_kill = _stored(work / "bench.sqlite3")
+    assert 0 < stored_at_kill < 2000
+
+    result = subprocess.run(_bench(work, "--resume", "--json", str(tmp_path / "r.json")),
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "resuming the run" in result.stdout and "done: corpus" in result.stdout
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["disagreements"] == [] and len(report["searches"]) == 21
+    assert report["figures"]["sittings"] == 2
+    assert _stored(work / "bench.sqlite3") == 2000
+    resumed = json.loads(progress.read_text())
+    assert resumed["done"] == ["corpus", "import", "bare", "fts5", "searches"]
+    assert resumed["seconds"]["import"] > killed["seconds"]["import"]
+    assert report["figures"]["import_letters_per_s"] == round(
+        2000 / resumed["seconds"]["import"], 1)
+
+
+def test_bench_resume_refuses_another_run(tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}"}
+    first = subprocess.run(_bench(work, "--stop-after", "corpus"), cwd=ROOT, env=env,
+                           capture_output=True, text=True, timeout=300)
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert json.loads((work / "progress.json").read_text())["done"] == ["corpus"]
+    other = subprocess.run([*_bench(work, "--resume"), "--count", "3000"], cwd=ROOT, env=env,
+                           capture_output=True, text=True, timeout=300)
+    assert other.returncode == 1
+    assert "holds a run of 2000 letters with seed 2024" in other.stderr

@@ -10,7 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from benchmarks.http import ServerError
-from benchmarks.runner import run
+from benchmarks.runner import PHASES, run
 
 
 class Command(BaseCommand):
@@ -34,19 +34,28 @@ class Command(BaseCommand):
                             help="How long 8 clients load the search page and the API through "
                                  "gunicorn (2 workers); 0 skips the HTTP phase.")
         parser.add_argument("--json", type=Path, default=None, help="Write the report here.")
+        parser.add_argument("--resume", action="store_true",
+                            help="Go on with the stopped run in --work-dir: skip the phases "
+                                 "it finished and continue the one it was in (a million "
+                                 "letters takes hours of indexing).")
+        parser.add_argument("--stop-after", choices=PHASES, default=None,
+                            help="Stop after this phase (resume later with --resume).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["count"] < 10:
             raise CommandError("--count must be at least 10.")
         if options["http_seconds"] < 0:
             raise CommandError("--http-seconds must be 0 (skip) or more.")
+        if options["resume"] and not options["work_dir"]:
+            raise CommandError("--resume needs the --work-dir of the run to resume.")
         work_dir = options["work_dir"] or Path(tempfile.mkdtemp(prefix="imr-bench-"))
         work_dir.mkdir(parents=True, exist_ok=True)
         try:
             report = run(count=options["count"], seed=options["seed"], work_dir=work_dir,
                          repeat=options["repeat"], jobs=options["jobs"],
                          http_seconds=options["http_seconds"], say=self.stdout.write,
-                         naive_repeat=options["naive_repeat"])
+                         naive_repeat=options["naive_repeat"], resume=options["resume"],
+                         stop_after=options["stop_after"])
         except (ValueError, ServerError) as exc:
             raise CommandError(str(exc)) from exc
         for key, value in report.figures.items():
