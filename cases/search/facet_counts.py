@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Mapping
 
 import numpy as np
 from numpy.typing import NDArray
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import W3LeafMatcher, W3TermsReader
 
 from cases.search.base import ITEM_FACETS, OutcomeCounts
 
@@ -26,10 +26,6 @@ CROSSED_SPECIALTIES = 12
 
 def _pair(counts: NDArray[np.int64]) -> tuple[int, int]:
     return int(counts[0]), int(counts[1])
-
-
-def _terms(reader: object, fieldname: str) -> list[str]:
-    return [term.decode("utf-8") for term in reader.lexicon(fieldname)]  # type: ignore[attr-defined]
 
 
 def _live(reader: object, size: int) -> Mask:
@@ -60,6 +56,49 @@ def term_postings(reader: object, fieldname: str, text: str,
     if not ids:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
     return np.concatenate(ids), np.concatenate(weights)
+
+
+def field_postings(reader: object, fieldname: str,
+                   ) -> dict[str, tuple[NDArray[np.int64], NDArray[np.float64]]]:
+    """Document numbers and weights of every term of a field, over every segment (deleted
+    documents included, as in ``term_postings``), in term order.
+
+    Each segment's terms of the field are read in one pass over its term table, and a term
+    in one document of a segment (most date terms) from its term info alone: looking each
+    term up in each segment costs a hash probe and a posting-list header per pair, which at
+    thousands of days times tens of segments was most of the time to open an index.
+    """
+    ids: dict[bytes, list[NDArray[np.int64]]] = {}
+    weights: dict[bytes, list[NDArray[np.float64]]] = {}
+    for leaf, offset in reader.leaf_readers():  # type: ignore[attr-defined]
+        for tbytes, block_ids, block_weights in _segment_field(leaf, fieldname):
+            ids.setdefault(tbytes, []).append(block_ids + offset)
+            weights.setdefault(tbytes, []).append(block_weights)
+    return {tbytes.decode("utf-8"): (np.concatenate(ids[tbytes]),
+                                     np.concatenate(weights[tbytes])) for tbytes in sorted(ids)}
+
+
+def _segment_field(leaf: object, fieldname: str,
+                   ) -> Iterator[tuple[bytes, NDArray[np.int64], NDArray[np.float64]]]:
+    """(term, ids, weights) of every term of a field in one segment, ids segment-local."""
+    terms = leaf._terms  # noqa: SLF001 (raw postings, without the deletion filter)
+    if not isinstance(terms, W3TermsReader):  # another codec: term by term
+        for tbytes in leaf.lexicon(fieldname):  # type: ignore[attr-defined]
+            found_ids, found_weights = term_postings(leaf, fieldname, tbytes.decode("utf-8"))
+            yield tbytes, found_ids, found_weights
+        return
+    format_ = leaf.schema[fieldname].format  # type: ignore[attr-defined]
+    for (name, tbytes), info in terms.items_from(fieldname, b""):
+        if name != fieldname:
+            break
+        if info.doc_frequency() == 1:
+            yield (tbytes, np.array([info.min_id()], dtype=np.int64),
+                   np.array([info.weight()], dtype=np.float64))
+            continue
+        matcher = terms._codec.postings_reader(  # noqa: SLF001
+            terms._postfile, info, format_, term=(fieldname, tbytes))  # noqa: SLF001
+        block_ids, block_weights = zip(*_blocks(matcher), strict=True)
+        yield tbytes, np.concatenate(block_ids), np.concatenate(block_weights)
 
 
 def _blocks(matcher: object) -> Iterator[tuple[NDArray[np.int64], NDArray[np.float64]]]:
@@ -101,13 +140,11 @@ class FacetArrays:
         self.postings: dict[str, dict[str, Docs]] = {}
         for facet, fieldname in facet_fields.items():
             self.postings[facet] = self._pack(("case", facet), {
-                text: term_postings(reader, fieldname, text)[0]
-                for text in _terms(reader, fieldname)})
+                text: docs for text, (docs, _) in field_postings(reader, fieldname).items()})
         # Items: "category|treatment|decision" -> (docnums, how many such items per doc).
         self.items: dict[tuple[str, str, str], tuple[Docs, Docs]] = {}
-        for text in _terms(reader, ITEM_FIELD):
+        for text, (docs, weights) in field_postings(reader, ITEM_FIELD).items():
             category, treatment, decision = text.split(SEP)
-            docs, weights = term_postings(reader, ITEM_FIELD, text)
             self.items[(category, treatment, decision)] = (docs.astype(np.int32),
                                                            weights.astype(np.int32))
         self._index_items()
@@ -117,9 +154,9 @@ class FacetArrays:
 
     def _days(self, reader: object, fieldname: str) -> Docs:
         days = np.zeros(self.size, dtype=np.int32)
-        for text in _terms(reader, fieldname):
+        for text, (docs, _) in field_postings(reader, fieldname).items():
             if text.isdigit():
-                days[term_postings(reader, fieldname, text)[0]] = int(text)
+                days[docs] = int(text)
         return days
 
     def _index_items(self) -> None:
