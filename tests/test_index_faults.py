@@ -205,3 +205,22 @@ def test_check_index_on_unreadable_index_exits_1_and_repair_rebuilds(
 def test_check_index_is_clean_on_empty_database() -> None:
     assert _check()[0] == 0
     assert not os.path.exists(Path(get_backend().path, "current"))
+
+
+def test_passing_fault_is_retried_after_a_while(
+        client: Client, letters: list[str], _index_in_tmp: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker that found the index unreadable does not trust it for a while, but the
+    fault may have passed with the files unchanged (an I/O error, too many open files):
+    it tries them again after ``DAMAGED_RETRY_SECONDS``."""
+    monkeypatch.setattr(whoosh_backend, "DAMAGED_RETRY_SECONDS", 1.0)
+    (toc,) = (_index_in_tmp / "current").resolve().glob("*.toc")
+    good = toc.read_bytes()
+    toc.write_bytes(bytes(len(good)))  # unreadable, the same size
+    url = "/api/search?q=therapy"
+    assert client.get(url).status_code == 503
+    toc.write_bytes(good)  # the fault passes; the files look as they did when it was found
+    assert client.get(url).status_code == 503
+    time.sleep(1.1)
+    found = client.get(url)
+    assert found.status_code == 200 and found.json()["total"] > 0

@@ -70,6 +70,10 @@ SUGGESTIONS_KEPT = 1000
 REBUILD_COMMIT_EVERY = 50_000  # letters per segment commit of a rebuild
 WRITE_LOCK = "MAIN_WRITELOCK"  # the lock file Whoosh's writers take, in the index directory
 DAMAGE_CHECK_SECONDS = 1.0  # how often a worker compares the index files with what it opened
+# How long a worker trusts its finding that the index is damaged, while the files stay as they
+# were: then it tries to open them again, in case the fault was passing (too many open
+# files, an I/O error).
+DAMAGED_RETRY_SECONDS = 30.0
 WRITER_MB = 512  # postings held in memory before sorting runs go to disk
 
 
@@ -346,7 +350,8 @@ class WhooshBackend(SearchBackend):
         self.queries = QueryBuilder(self.schema)
         self._lock = threading.Lock()
         self._opened: _Opened | None = None
-        self._broken: tuple[Path, dict[str, int]] | None = None  # found damaged, as it was
+        # Found damaged: the files as they were, and until when not to try them again.
+        self._broken: tuple[Path, dict[str, int], float] | None = None
 
     # -- writing ----------------------------------------------------------------------
     def _current(self) -> Path:
@@ -482,7 +487,8 @@ class WhooshBackend(SearchBackend):
         with self._lock:
             try:
                 target = self._current().resolve(strict=True)
-                if self._broken is not None and self._broken == (target, _file_sizes(target)):
+                if (self._broken is not None and time.monotonic() < self._broken[2]
+                        and self._broken[:2] == (target, _file_sizes(target))):
                     raise IndexUnavailableError(INDEX_DAMAGED)  # still as found damaged
                 opened = self._opened
                 # Not Searcher.refresh(): it reuses the reader of a segment that gained
@@ -506,12 +512,14 @@ class WhooshBackend(SearchBackend):
             return opened
 
     def _unavailable(self, exc: BaseException, *, damaged: bool = False) -> None:
-        """Forget the searcher; a damaged index is not opened again until its files change."""
+        """Forget the searcher; a damaged index is not opened again until its files change,
+        or for ``DAMAGED_RETRY_SECONDS``."""
         self._opened = None
         if damaged:
             with suppress(OSError):
                 target = self._current().resolve(strict=True)
-                self._broken = (target, _file_sizes(target))
+                self._broken = (target, _file_sizes(target),
+                                time.monotonic() + DAMAGED_RETRY_SECONDS)
         logger.error("The search index at %s cannot be read (%r): searches answer 503 until "
                      "`python manage.py rebuild_index` rebuilds it.", self.path, exc)
 
