@@ -9,8 +9,9 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import replace
+from urllib.parse import quote_plus
 
-from cases.forms import default_sort, query_string
+from cases.forms import default_sort, encode, query_params, query_string
 from cases.search.base import FACETS, FacetValue, SearchQuery, SearchResults
 
 TOP_VALUES = 8
@@ -49,16 +50,30 @@ def _dom_id(facet: str, value: str) -> str:
     return f"facet-{facet}-{hashlib.sha1(value.encode()).hexdigest()[:10]}"
 
 
-def facet_value(facet: str, value: FacetValue, query: SearchQuery, base_url: str) -> dict:
-    """One facet value as the template shows it."""
-    return {
-        "value": value.value,
-        "label": value.label,
-        "count": value.count,
-        "selected": value.selected,
-        "toggle_url": url_for(toggle_value(query, facet, value.value), base_url),
-        "id": _dom_id(facet, value.value),
-    }
+def facet_values(facet: str, values: Sequence[FacetValue], query: SearchQuery,
+                 base_url: str) -> list[dict]:
+    """Values of one facet as the template shows them, each with the URL that toggles it,
+    ``url_for(toggle_value(query, facet, value), base_url)``. A results page links a hundred
+    or more values: the parameters of the other facets, the text, dates and sort are the
+    same in every link, so they are encoded once."""
+    current = query.filters.get(facet, ())
+    others = query_params(replace(query, filters={**query.filters, facet: ()}, page=1))
+    before = list(FACETS)[:list(FACETS).index(facet)]
+    cut = bool(query.text) + sum(len(query.filters.get(name, ())) for name in before)
+    head, tail = encode(others[:cut]), encode(others[cut:])
+    selected = encode((facet, v) for v in current)
+    key = quote_plus(facet)
+
+    def url(value: str) -> str:
+        if value in current:  # unticking: the facet's other values
+            middle = encode((facet, v) for v in current if v != value)
+        else:
+            middle = "&".join(filter(None, (selected, f"{key}={quote_plus(value)}")))
+        encoded = "&".join(filter(None, (head, middle, tail)))
+        return f"{base_url}?{encoded}" if encoded else base_url
+
+    return [{"value": v.value, "label": v.label, "count": v.count, "selected": v.selected,
+             "toggle_url": url(v.value), "id": _dom_id(facet, v.value)} for v in values]
 
 
 def facet_groups(facets: dict[str, list[FacetValue]], query: SearchQuery, *,
@@ -73,7 +88,7 @@ def facet_groups(facets: dict[str, list[FacetValue]], query: SearchQuery, *,
         values += [FacetValue(v, v, 0, True) for v in selected if v not in known]
         if not values:
             continue
-        rows = [facet_value(name, v, query, base_url) for v in values]
+        rows = facet_values(name, values, query, base_url)
         groups.append({
             "name": name,
             "label": label,

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from cases.facets import (
     active_filters,
     alternative_links,
     clear_facet,
     facet_groups,
+    facet_values,
     hidden_fields,
     outcome_split,
     page_window,
@@ -14,7 +20,7 @@ from cases.facets import (
     toggle_value,
     url_for,
 )
-from cases.search.base import FacetValue, SearchQuery, SearchResults
+from cases.search.base import FACETS, FacetValue, SearchQuery, SearchResults
 
 BASE = "/"
 
@@ -153,3 +159,26 @@ def test_suggestion_link_keeps_the_filters() -> None:
     assert suggestion_link(query, "acupuncture", base_url=BASE) == {
         "text": "acupuncture", "url": "/?q=acupuncture&sex=male"}
     assert suggestion_link(query, None, base_url=BASE) is None
+
+
+_VALUES = st.sampled_from(["Texas", "Ohio", "a&b=c", "50% off", "é ü", "+1", ""])
+
+
+@given(text=st.sampled_from(["", "mri", "knee & hip", "\"physical therapy\""]),
+       filters=st.dictionaries(st.sampled_from(sorted(FACETS)),
+                               st.lists(_VALUES, min_size=1, max_size=3, unique=True)
+                               .map(tuple), max_size=4),
+       sort=st.sampled_from(["relevance", "newest", "oldest"]),
+       page=st.integers(1, 5), decided_from=st.sampled_from([None, date(2015, 3, 1)]),
+       facet=st.sampled_from(sorted(FACETS)), values=st.lists(_VALUES, max_size=5))
+@settings(max_examples=400, deadline=None)
+def test_facet_values_link_each_value_as_toggle_value_would(
+        text: str, filters: dict, sort: str, page: int, decided_from: date | None,
+        facet: str, values: list[str]) -> None:
+    """The links encoded once per facet are the URLs of ``toggle_value``, in every state."""
+    query = SearchQuery(text, filters, sort=sort, page=page, decided_from=decided_from)
+    shown = [FacetValue(v, v, 3, v in filters.get(facet, ())) for v in values]
+    for row, value in zip(facet_values(facet, shown, query, base_url=BASE), values,
+                          strict=True):
+        assert row["toggle_url"] == url_for(toggle_value(query, facet, value), BASE)
+        assert row["value"] == value and row["selected"] == (value in filters.get(facet, ()))
