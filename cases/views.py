@@ -11,7 +11,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
 from cases import facets
-from cases.display import cite, describe, query_terms
+from cases.display import cite, describe, query_terms, result_row
 from cases.forms import SORT_LABELS, SearchForm, query_string
 from cases.models import Determination
 from cases.search.base import IndexUnavailableError, SearchError, SearchQuery
@@ -33,10 +33,12 @@ def _results_context(query: SearchQuery, base_url: str) -> dict[str, object]:
     """Everything the results region shows for a query that ran."""
     page = search_determinations(query)
     results = page.results
+    state, terms = query_string(query), query_terms(query.text)
     empty = results.total == 0
     return {
         "results": results,
-        "rows": page.rows,
+        "rows": [result_row(determination, snippet=hit.snippet, search_state=state,
+                            terms=terms) for hit, determination in page.rows],
         "first_number": (query.page - 1) * query.page_size + 1,
         "facets": facets.facet_groups(results.facets, query, base_url=base_url),
         "split": facets.outcome_split(results),
@@ -112,5 +114,5 @@ def determination_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "permalink": permalink,
         "citation": cite(determination, permalink),
         "description": describe(determination),
-        "similar": similar_determinations(determination),
+        "similar": [result_row(d) for d in similar_determinations(determination)],
     })

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from cases.display import cite, describe, highlight, query_terms, reflow
+from cases.display import cite, describe, highlight, query_terms, reflow, result_row
 from cases.models import Determination, DisputedItem
 
 
@@ -116,3 +116,30 @@ def test_describe_is_one_short_sentence(determination: Determination) -> None:
         "California IMR final determination CM16-0247255, decided 2016-12-09: Partially "
         "overturned. Norco 10/325mg #120 (Upheld); Massage x6 (Overturned). "
         "Reviewer: Pain Management.")
+
+
+def test_result_row_holds_what_a_results_row_prints(determination: Determination) -> None:
+    for position in range(3, 10):  # nine items: six listed, three behind a link
+        DisputedItem.objects.create(determination=determination, position=position,
+                                    treatment=f"<b>massage</b> {position}", decision="Upheld",
+                                    category="Physical Medicine", subcategory="Massage")
+    determination.state_names = ["California", "Texas"]
+    row = result_row(determination, snippet="…<mark>massage</mark>…", search_state="q=massage",
+                     terms=("massage",))
+    assert row["url"] == "/cases/CM16-0247255/?q=massage"
+    assert (row["title"], row["outcome"]) == ("CM16-0247255", "Partially overturned")
+    assert (row["decided"], row["decided_iso"]) == ("Dec 9, 2016", "2016-12-09")
+    assert row["meta"] == " · Pain Management · licensed in California, Texas"
+    assert len(row["items"]) == 6 and row["more"] == 3
+    assert row["items"][1]["treatment"] == "<mark>Massage</mark> x6"
+    assert row["items"][2] == {"decision": "Upheld", "category": "Physical Medicine · Massage",
+                               "treatment": "&lt;b&gt;<mark>massage</mark>&lt;/b&gt; 3"}
+    assert row["snippet"] == "…<mark>massage</mark>…"
+
+
+def test_result_row_without_a_search_links_the_bare_case(determination: Determination) -> None:
+    determination.decision_date = None
+    determination.case_number = ""
+    row = result_row(determination, snippet="ignored without terms")
+    assert row["url"] == "/cases/CM16-0247255/" and row["title"] == "CM16-0247255"
+    assert row["decided"] == "" and row["snippet"] == "" and row["more"] == 0
