@@ -51,7 +51,7 @@ from cases.search.base import (
     UnknownFacetError,
     age_band,
 )
-from cases.search.facet_counts import ITEM_FIELD, SEP, FacetArrays, Mask
+from cases.search.facet_counts import ARRAY_SUFFIX, ITEM_FIELD, SEP, FacetArrays, Mask
 from cases.search.ranking import Ranker, top
 from cases.search.snippets import snippet
 
@@ -260,7 +260,7 @@ class _Opened:
         self.files = _file_sizes(target)  # as opened: a read that fails compares them
         self.checked = time.monotonic()
         self.searcher = searcher
-        self.arrays = FacetArrays(searcher.reader(), CASE_FACETS)
+        self.arrays = FacetArrays(searcher.reader(), CASE_FACETS, target)
         self.ranker = Ranker(searcher, self.arrays.size)
         self.suggestions: dict[str, str | None] = {}  # word -> suggestion, for this index
         self._ids: list[str] | None = None
@@ -332,10 +332,13 @@ def _is_read_error(exc: BaseException) -> bool:
 
 
 def _file_sizes(directory: Path) -> dict[str, int]:
+    """Whoosh's files in an index directory, by name (locks and the arrays readers keep
+    beside the segments, which come and go between commits, left out)."""
     try:
         with os.scandir(directory) as entries:
             return {e.name: e.stat().st_size for e in entries
-                    if e.is_file() and not e.name.endswith(".lock")}
+                    if e.is_file() and not e.name.endswith((".lock", ARRAY_SUFFIX, ".tmp"))
+                    and not e.name.startswith(".")}
     except OSError:
         return {}
 
