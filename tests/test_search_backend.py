@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from cases.models import Determination, LicenseState, Specialty
@@ -322,7 +323,13 @@ def test_arrays_read_a_field_per_segment_as_term_by_term(generated: tuple) -> No
     """Facet and date arrays read each segment's terms in one pass; over several segments
     with deleted documents they hold what looking each term up in every segment gives, and
     the counts still match the database."""
-    from cases.search.facet_counts import DECIDED_FIELD, ITEM_FIELD, field_postings, term_postings
+    from cases.search.facet_counts import (
+        DECIDED_FIELD,
+        ITEM_FIELD,
+        field_postings,
+        read_segment,
+        term_postings,
+    )
     from cases.search.whoosh_backend import CASE_FACETS
     from cases.services import index_document
 
@@ -331,14 +338,21 @@ def test_arrays_read_a_field_per_segment_as_term_by_term(generated: tuple) -> No
         backend.add_bulk(index_document(d) for d in chunk)
     reader = backend._open().searcher.reader()
     assert len(reader.leaf_readers()) >= 3
-    for fieldname in (*CASE_FACETS.values(), ITEM_FIELD, DECIDED_FIELD):
-        by_field = field_postings(reader, fieldname)
+    fields = [*CASE_FACETS.values(), ITEM_FIELD, DECIDED_FIELD]
+    segments = [(read_segment(leaf, fields, [DECIDED_FIELD]), offset)
+                for leaf, offset in reader.leaf_readers()]
+    for fieldname in fields:
+        by_field = field_postings(segments, fieldname)
         lexicon = [t.decode() for t in reader.lexicon(fieldname)]
         assert list(by_field) == lexicon, fieldname
         for text in lexicon:
             ids, weights = term_postings(reader, fieldname, text)
             assert by_field[text][0].tolist() == ids.tolist(), (fieldname, text)
             assert by_field[text][1].tolist() == weights.tolist(), (fieldname, text)
+            if fieldname == DECIDED_FIELD and text.isdigit():
+                days = np.concatenate([arrays[f"{DECIDED_FIELD}.days"]
+                                       for arrays, _ in segments])
+                assert (days[ids] == int(text)).all()
     assert _got(backend, {}) == expected_facets(rows, {})
     for filters in random_filters(rows, random.Random(7), 5):
         assert _got(backend, filters) == expected_facets(rows, filters)

@@ -7,7 +7,8 @@ document-number array once per opened index, and a count is one vectorised AND a
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Mapping
+import zipfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import suppress
 from pathlib import Path
 
@@ -61,24 +62,60 @@ def term_postings(reader: object, fieldname: str, text: str,
     return np.concatenate(ids), np.concatenate(weights)
 
 
-def field_postings(reader: object, fieldname: str,
+Segment = tuple[Mapping[str, np.ndarray], int]  # a segment's arrays, its first docnum
+
+
+def field_postings(segments: Iterable[Segment], fieldname: str,
                    ) -> dict[str, tuple[NDArray[np.int64], NDArray[np.float64]]]:
     """Document numbers and weights of every term of a field, over every segment (deleted
-    documents included, as in ``term_postings``), in term order.
+    documents included, as in ``term_postings``), in term order."""
+    ids: dict[str, list[NDArray[np.int64]]] = {}
+    weights: dict[str, list[NDArray[np.float64]]] = {}
+    for arrays, offset in segments:
+        bounds = arrays[f"{fieldname}.bounds"]
+        found_ids, found_weights = arrays[f"{fieldname}.ids"], arrays[f"{fieldname}.weights"]
+        for index, term in enumerate(arrays[f"{fieldname}.terms"].tolist()):
+            start, stop = bounds[index], bounds[index + 1]
+            ids.setdefault(term, []).append(found_ids[start:stop].astype(np.int64) + offset)
+            weights.setdefault(term, []).append(found_weights[start:stop])
+    return {term: (np.concatenate(ids[term]), np.concatenate(weights[term]).astype(np.float64))
+            for term in sorted(ids, key=lambda term: term.encode("utf-8"))}
 
-    Each segment's terms of the field are read in one pass over its term table, and a term
-    in one document of a segment (most date terms) from its term info alone: looking each
-    term up in each segment costs a hash probe and a posting-list header per pair, which at
-    thousands of days times tens of segments was most of the time to open an index.
+
+def read_segment(leaf: object, fieldnames: Iterable[str], date_fields: Iterable[str],
+                 ) -> dict[str, np.ndarray]:
+    """One segment's postings of ``fieldnames`` as flat arrays (per field: its terms, their
+    bounds in the ids and weights), and its dates by document (yyyymmdd, 0 unknown).
+
+    Each field's terms are read in one pass over the segment's term table, and a term in
+    one document of the segment (most date terms) from its term info alone.
     """
-    ids: dict[bytes, list[NDArray[np.int64]]] = {}
-    weights: dict[bytes, list[NDArray[np.float64]]] = {}
-    for leaf, offset in reader.leaf_readers():  # type: ignore[attr-defined]
-        for tbytes, block_ids, block_weights in _segment_field(leaf, fieldname):
-            ids.setdefault(tbytes, []).append(block_ids + offset)
-            weights.setdefault(tbytes, []).append(block_weights)
-    return {tbytes.decode("utf-8"): (np.concatenate(ids[tbytes]),
-                                     np.concatenate(weights[tbytes])) for tbytes in sorted(ids)}
+    arrays: dict[str, np.ndarray] = {}
+    for fieldname in fieldnames:
+        terms, bounds = [], [0]
+        ids: list[NDArray[np.int64]] = []
+        weights: list[NDArray[np.float64]] = []
+        for tbytes, term_ids, term_weights in _segment_field(leaf, fieldname):
+            terms.append(tbytes.decode("utf-8"))
+            bounds.append(bounds[-1] + len(term_ids))
+            ids.append(term_ids)
+            weights.append(term_weights)
+        arrays[f"{fieldname}.terms"] = np.array(terms, dtype=np.str_)
+        arrays[f"{fieldname}.bounds"] = np.array(bounds, dtype=np.int64)
+        arrays[f"{fieldname}.ids"] = np.concatenate(ids).astype(np.int32) if ids else _NONE
+        arrays[f"{fieldname}.weights"] = (np.concatenate(weights).astype(np.float32) if weights
+                                          else np.zeros(0, dtype=np.float32))
+    size = leaf.doc_count_all()  # type: ignore[attr-defined]
+    for fieldname in date_fields:
+        days = np.zeros(size, dtype=np.int32)
+        for tbytes, term_ids, _ in _segment_field(leaf, fieldname):
+            if tbytes.isdigit():
+                days[term_ids] = int(tbytes)
+        arrays[f"{fieldname}.days"] = days
+    return arrays
+
+
+_NONE = np.zeros(0, dtype=np.int32)
 
 
 def _segment_field(leaf: object, fieldname: str,
@@ -131,40 +168,43 @@ def _blocks(matcher: object) -> Iterator[tuple[NDArray[np.int64], NDArray[np.flo
         matcher._next_block()  # noqa: SLF001
 
 
-ARRAY_SUFFIX = ".npy"  # arrays kept beside a segment's files, named after the segment
+ARRAY_SUFFIX = ".arrays.npz"  # arrays kept beside a segment's files, named after the segment
 
 
-def _segment_days(leaf: object, fieldname: str, directory: Path | None) -> Docs:
-    """One segment's dates (yyyymmdd, 0 unknown) by segment-local document number.
+def segment_arrays(leaf: object, fieldnames: Sequence[str], date_fields: Sequence[str],
+                   directory: Path | None) -> dict[str, np.ndarray]:
+    """``read_segment``, kept in ``directory`` by the first process that reads it.
 
-    Reading them costs a posting list per day and segment: about 0.3 s per 20,000 letters
-    for both date fields, paid by every worker after every commit. A segment never
-    changes once written (deletions are kept apart), so the first process to read its
-    dates keeps them in ``directory`` beside the segment's files, named like them so that
-    Whoosh deletes them with the segment; later opens, in any worker, load them.
+    Reading the arrays costs a posting list per term and segment (dates: one per day):
+    about 1.8 s at 140,000 letters in 14 segments, paid by every worker after every
+    commit and growing with the archive. A segment never changes once written (deletions
+    are kept apart), so its arrays are kept in a file named like the segment's own, which
+    Whoosh deletes with the segment when segments merge; later opens, in any worker, load
+    it, and after a commit only the new segments are read.
     """
-    size = leaf.doc_count_all()  # type: ignore[attr-defined]
-    name = f"{leaf.segment().segment_id()}.{fieldname}{ARRAY_SUFFIX}"  # type: ignore[attr-defined]
+    name = f"{leaf.segment().segment_id()}{ARRAY_SUFFIX}"  # type: ignore[attr-defined]
+    wanted = {f"{field}.{part}" for field in fieldnames
+              for part in ("terms", "bounds", "ids", "weights")}
+    wanted |= {f"{field}.days" for field in date_fields}
     if directory is not None:
-        with suppress(OSError, ValueError):
-            kept = np.load(directory / name, allow_pickle=False)
-            if kept.shape == (size,) and kept.dtype == np.int32:
-                return kept
-    days = np.zeros(size, dtype=np.int32)
-    for tbytes, ids, _ in _segment_field(leaf, fieldname):
-        if tbytes.isdigit():
-            days[ids] = int(tbytes)
+        with suppress(OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+            with np.load(directory / name, allow_pickle=False) as kept:
+                arrays = {key: kept[key] for key in wanted}
+            size = leaf.doc_count_all()  # type: ignore[attr-defined]
+            if all(len(arrays[f"{field}.days"]) == size for field in date_fields):
+                return arrays
+    arrays = read_segment(leaf, fieldnames, date_fields)
     if directory is not None:
         # Written whole under a hidden name, then renamed: a reader never sees half of it.
         # A read-only index (a copy on a web node) keeps nothing, which only costs time.
         partial = directory / f".{name}.{os.getpid()}.tmp"
         try:
             with partial.open("wb") as file:
-                np.save(file, days, allow_pickle=False)
+                np.savez(file, allow_pickle=False, **arrays)
             os.replace(partial, directory / name)
         except OSError:
             partial.unlink(missing_ok=True)
-    return days
+    return arrays
 
 
 class FacetArrays:
@@ -179,25 +219,29 @@ class FacetArrays:
         # Document numbers are int32 (an index holds fewer than 2**31 letters): at a million
         # letters these arrays are most of a web worker's memory.
         self._flats: dict[tuple[str, str], tuple[list[str], Docs, Docs]] = {}
+        dates = (DECIDED_FIELD, INJURED_FIELD)
+        fields = [*facet_fields.values(), ITEM_FIELD]
+        segments = [(segment_arrays(leaf, fields, dates, directory), offset)
+                    for leaf, offset in reader.leaf_readers()]  # type: ignore[attr-defined]
         self.postings: dict[str, dict[str, Docs]] = {}
         for facet, fieldname in facet_fields.items():
             self.postings[facet] = self._pack(("case", facet), {
-                text: docs for text, (docs, _) in field_postings(reader, fieldname).items()})
+                text: docs for text, (docs, _) in field_postings(segments, fieldname).items()})
         # Items: "category|treatment|decision" -> (docnums, how many such items per doc).
         self.items: dict[tuple[str, str, str], tuple[Docs, Docs]] = {}
-        for text, (docs, weights) in field_postings(reader, ITEM_FIELD).items():
+        for text, (docs, weights) in field_postings(segments, ITEM_FIELD).items():
             category, treatment, decision = text.split(SEP)
             self.items[(category, treatment, decision)] = (docs.astype(np.int32),
                                                            weights.astype(np.int32))
         self._index_items()
         # Dates as yyyymmdd numbers (0: unknown), from one term per day.
-        self.decided = self._days(reader, DECIDED_FIELD, directory)
-        self.injured = self._days(reader, INJURED_FIELD, directory)
+        self.decided = self._days(segments, DECIDED_FIELD)
+        self.injured = self._days(segments, INJURED_FIELD)
 
-    def _days(self, reader: object, fieldname: str, directory: Path | None) -> Docs:
+    def _days(self, segments: Iterable[Segment], fieldname: str) -> Docs:
         days = np.zeros(self.size, dtype=np.int32)
-        for leaf, offset in reader.leaf_readers():  # type: ignore[attr-defined]
-            segment = _segment_days(leaf, fieldname, directory)
+        for arrays, offset in segments:
+            segment = arrays[f"{fieldname}.days"]
             days[offset:offset + len(segment)] = segment
         return days
 
