@@ -220,6 +220,17 @@ def test_count_of_a_missing_index_is_zero(tmp_path: Path) -> None:
     assert WhooshBackend({"path": str(tmp_path)}).count() == 0
 
 
+def test_index_without_segments_searches_to_nothing(tmp_path: Path) -> None:
+    """An index created but never committed to (an import killed before its first commit)
+    opens and finds nothing; it is not taken for a damaged one."""
+    backend = WhooshBackend({"path": str(tmp_path)})
+    backend._ensure_index()  # what a writer does first
+    assert backend.count() == 0
+    found = backend.search(SearchQuery(text="pain", filters={"state": ("Texas",)}))
+    assert found.total == 0 and found.hits == ()
+    assert backend.search(SearchQuery(decided_from=date(2015, 1, 1))).total == 0
+
+
 @pytest.mark.parametrize("text", [
     "pain", "massage therapy", '"physical therapy"', '"functional restoration program"',
     "treatment:massage", "acupunct*", "lumbar OR cervical", "norco", "+massage therapy",

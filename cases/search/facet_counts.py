@@ -121,8 +121,8 @@ _NONE = np.zeros(0, dtype=np.int32)
 def _segment_field(leaf: object, fieldname: str,
                    ) -> Iterator[tuple[bytes, NDArray[np.int64], NDArray[np.float64]]]:
     """(term, ids, weights) of every term of a field in one segment, ids segment-local."""
-    terms = leaf._terms  # noqa: SLF001 (raw postings, without the deletion filter)
-    if not isinstance(terms, W3TermsReader):  # another codec: term by term
+    terms = getattr(leaf, "_terms", None)  # raw postings, without the deletion filter
+    if not isinstance(terms, W3TermsReader):  # another codec, or no segment: term by term
         for tbytes in leaf.lexicon(fieldname):  # type: ignore[attr-defined]
             found_ids, found_weights = term_postings(leaf, fieldname, tbytes.decode("utf-8"))
             yield tbytes, found_ids, found_weights
@@ -182,7 +182,10 @@ def segment_arrays(leaf: object, fieldnames: Sequence[str], date_fields: Sequenc
     Whoosh deletes with the segment when segments merge; later opens, in any worker, load
     it, and after a commit only the new segments are read.
     """
-    name = f"{leaf.segment().segment_id()}{ARRAY_SUFFIX}"  # type: ignore[attr-defined]
+    segment = leaf.segment()  # type: ignore[attr-defined]
+    if segment is None:  # an index without segments yet: nothing to read or keep
+        return read_segment(leaf, fieldnames, date_fields)
+    name = f"{segment.segment_id()}{ARRAY_SUFFIX}"
     wanted = {f"{field}.{part}" for field in fieldnames
               for part in ("terms", "bounds", "ids", "weights")}
     wanted |= {f"{field}.days" for field in date_fields}
