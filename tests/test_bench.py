@@ -74,13 +74,15 @@ def test_bench_killed_during_the_import_resumes_where_it_stopped(tmp_path: Path)
     stored_at_kill = _stored(work / "bench.sqlite3")
     assert 0 < stored_at_kill < 2000
 
-    result = subprocess.run(_bench(work, "--resume", "--json", str(tmp_path / "r.json")),
+    result = subprocess.run(_bench(work, "--resume", "--json", str(tmp_path / "r.json"),
+                                   "--bare-letters", "1000"),
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "resuming the run" in result.stdout and "done: corpus" in result.stdout
     report = json.loads((tmp_path / "r.json").read_text())
     assert report["disagreements"] == [] and len(report["searches"]) == 21
     assert report["figures"]["sittings"] == 2
+    assert report["figures"]["bare_letters"] == 1000  # the rate of a part, per letter
     assert _stored(work / "bench.sqlite3") == 2000
     resumed = json.loads(progress.read_text())
     assert resumed["done"] == ["corpus", "import", "bare", "fts5", "searches"]
