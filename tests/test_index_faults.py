@@ -272,3 +272,16 @@ def test_date_arrays_kept_per_segment_and_removed_with_it(
     # others' files, the arrays kept beside them included
     assert client.get(url).json()["total"] == before["total"]
     assert list(_kept_arrays(_index_in_tmp).values()) == [True]
+
+
+def test_writers_keep_the_arrays_of_what_they_commit(
+        letters: list[str], _index_in_tmp: Path, tmp_path: Path) -> None:
+    """An import's commit and a rebuild leave every segment's arrays kept, before any
+    search: no web worker reads the postings at its first search after them."""
+    assert all(_kept_arrays(_index_in_tmp).values())  # the fixture's import
+    import_determinations(paths=[tmp_path / "more"])  # a second segment
+    kept = _kept_arrays(_index_in_tmp)
+    assert len(kept) == 2 and all(kept.values())
+    call_command("rebuild_index", "--quiet", stdout=io.StringIO())
+    kept = _kept_arrays(_index_in_tmp)
+    assert kept and all(kept.values())

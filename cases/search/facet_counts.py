@@ -23,6 +23,7 @@ Docs = NDArray[np.int32]
 ITEM_FIELD = "item"
 DECIDED_FIELD = "decided"
 INJURED_FIELD = "injured"
+DATE_FIELDS = (DECIDED_FIELD, INJURED_FIELD)
 SEP = "|"
 DECISIONS = ("Upheld", "Overturned")  # an outcome pair is (upheld, overturned)
 CROSSED_SPECIALTIES = 12
@@ -182,32 +183,55 @@ def segment_arrays(leaf: object, fieldnames: Sequence[str], date_fields: Sequenc
     Whoosh deletes with the segment when segments merge; later opens, in any worker, load
     it, and after a commit only the new segments are read.
     """
-    segment = leaf.segment()  # type: ignore[attr-defined]
-    if segment is None:  # an index without segments yet: nothing to read or keep
+    path = _kept_path(leaf, directory)
+    if path is None:  # nowhere to keep, or an index without segments yet
         return read_segment(leaf, fieldnames, date_fields)
-    name = f"{segment.segment_id()}{ARRAY_SUFFIX}"
     wanted = {f"{field}.{part}" for field in fieldnames
               for part in ("terms", "bounds", "ids", "weights")}
     wanted |= {f"{field}.days" for field in date_fields}
-    if directory is not None:
-        with suppress(OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
-            with np.load(directory / name, allow_pickle=False) as kept:
-                arrays = {key: kept[key] for key in wanted}
-            size = leaf.doc_count_all()  # type: ignore[attr-defined]
-            if all(len(arrays[f"{field}.days"]) == size for field in date_fields):
-                return arrays
+    with suppress(OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        with np.load(path, allow_pickle=False) as kept:
+            arrays = {key: kept[key] for key in wanted}
+        size = leaf.doc_count_all()  # type: ignore[attr-defined]
+        if all(len(arrays[f"{field}.days"]) == size for field in date_fields):
+            return arrays
     arrays = read_segment(leaf, fieldnames, date_fields)
-    if directory is not None:
-        # Written whole under a hidden name, then renamed: a reader never sees half of it.
-        # A read-only index (a copy on a web node) keeps nothing, which only costs time.
-        partial = directory / f".{name}.{os.getpid()}.tmp"
-        try:
-            with partial.open("wb") as file:
-                np.savez(file, allow_pickle=False, **arrays)
-            os.replace(partial, directory / name)
-        except OSError:
-            partial.unlink(missing_ok=True)
+    # Written whole under a hidden name, then renamed: a reader never sees half of it. A
+    # read-only index (a copy on a web node) keeps nothing, which only costs time.
+    partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with partial.open("wb") as file:
+            np.savez(file, allow_pickle=False, **arrays)
+        os.replace(partial, path)
+    except OSError:
+        partial.unlink(missing_ok=True)
     return arrays
+
+
+def _segments(reader: object, facet_fields: Mapping[str, str],
+              directory: Path | None) -> Iterator[Segment]:
+    """Each segment's arrays (kept in ``directory``), with its first document number."""
+    fields = [*facet_fields.values(), ITEM_FIELD]
+    for leaf, offset in reader.leaf_readers():  # type: ignore[attr-defined]
+        yield segment_arrays(leaf, fields, DATE_FIELDS, directory), offset
+
+
+def keep_arrays(reader: object, facet_fields: Mapping[str, str], directory: Path) -> None:
+    """Read and keep the arrays of every segment that has none kept yet: a writer does it
+    after its commit, so that no web worker pays for it at its first search."""
+    fields = [*facet_fields.values(), ITEM_FIELD]
+    for leaf, _ in reader.leaf_readers():  # type: ignore[attr-defined]
+        path = _kept_path(leaf, directory)
+        if path is not None and not path.exists():
+            segment_arrays(leaf, fields, DATE_FIELDS, directory)
+
+
+def _kept_path(leaf: object, directory: Path | None) -> Path | None:
+    """Where a segment's arrays are kept; None for a reader without a segment."""
+    segment = leaf.segment()  # type: ignore[attr-defined]
+    if segment is None or directory is None:
+        return None
+    return directory / f"{segment.segment_id()}{ARRAY_SUFFIX}"
 
 
 class FacetArrays:
@@ -222,10 +246,7 @@ class FacetArrays:
         # Document numbers are int32 (an index holds fewer than 2**31 letters): at a million
         # letters these arrays are most of a web worker's memory.
         self._flats: dict[tuple[str, str], tuple[list[str], Docs, Docs]] = {}
-        dates = (DECIDED_FIELD, INJURED_FIELD)
-        fields = [*facet_fields.values(), ITEM_FIELD]
-        segments = [(segment_arrays(leaf, fields, dates, directory), offset)
-                    for leaf, offset in reader.leaf_readers()]  # type: ignore[attr-defined]
+        segments = list(_segments(reader, facet_fields, directory))
         self.postings: dict[str, dict[str, Docs]] = {}
         for facet, fieldname in facet_fields.items():
             self.postings[facet] = self._pack(("case", facet), {

@@ -51,7 +51,14 @@ from cases.search.base import (
     UnknownFacetError,
     age_band,
 )
-from cases.search.facet_counts import ARRAY_SUFFIX, ITEM_FIELD, SEP, FacetArrays, Mask
+from cases.search.facet_counts import (
+    ARRAY_SUFFIX,
+    ITEM_FIELD,
+    SEP,
+    FacetArrays,
+    Mask,
+    keep_arrays,
+)
 from cases.search.ranking import Ranker, top
 from cases.search.snippets import snippet
 
@@ -168,6 +175,17 @@ def _open_writer(ix: index.Index, procs: int) -> object:
             f"{WRITER_TIMEOUT:.0f} s; run this again when it has finished.") from exc
 
 
+def _keep_arrays(directory: Path) -> None:
+    """Keep the arrays of the segments a writer just committed (see
+    ``facet_counts.segment_arrays``). Only a head start: a worker reads what is missing."""
+    try:
+        with index.open_dir(str(directory)).reader() as reader:
+            keep_arrays(reader, CASE_FACETS, directory)
+    except Exception:  # a damaged index is the readers' to report, with its fix
+        logger.warning("Could not keep the arrays of the index at %s; the first search of "
+                       "each worker reads them instead.", directory, exc_info=True)
+
+
 class _SubWriterTask(SubWriterTask):
     """Whoosh's sub-writer process, which dies with the writer that forked it: it inherits
     the index's write lock, and orphaned it would hold the lock forever."""
@@ -226,6 +244,8 @@ class _Writer(IndexWriter):
     def commit(self) -> list[str]:
         self._commit()
         committed, self._committed = self._committed, []
+        if committed:
+            _keep_arrays(self.backend._current().resolve())
         return committed
 
     def cancel(self) -> None:
@@ -466,6 +486,7 @@ class WhooshBackend(SearchBackend):
                     writer.commit()
                     writer = _open_writer(index.open_dir(str(generation)), procs)
             writer.commit(optimize=procs == 1 and written <= REBUILD_COMMIT_EVERY)
+            _keep_arrays(generation)  # before the swap: no worker reads the postings
             with self._writers_paused():
                 if catch_up is not None:  # what imports wrote to the old index meanwhile
                     writer = _open_writer(index.open_dir(str(generation)), 1)
@@ -476,6 +497,7 @@ class WhooshBackend(SearchBackend):
                     for doc in docs:
                         writer.add_document(**document_fields(doc))
                     writer.commit()
+                    _keep_arrays(generation)  # the catch-up's segment only
                 self._swap_in(generation)
         except BaseException:
             if not writer.is_closed:
