@@ -285,3 +285,25 @@ def test_writers_keep_the_arrays_of_what_they_commit(
     call_command("rebuild_index", "--quiet", stdout=io.StringIO())
     kept = _kept_arrays(_index_in_tmp)
     assert kept and all(kept.values())
+
+
+def test_files_of_a_segment_being_written_are_no_damage(
+        client: Client, letters: list[str], _index_in_tmp: Path) -> None:
+    """A writer at work adds the files of its next segment and writes them as it goes,
+    before its commit: a worker reads none of them and must not take their growth for
+    damage (it did: 503s while an import wrote)."""
+    url = "/api/search?q=therapy"
+    assert client.get(url).status_code == 200
+    current = (_index_in_tmp / "current").resolve()
+    growing = [current / f"MAIN_zzzzwriting{i}.pst" for i in range(2)]
+    growing[0].write_bytes(b"")  # present, empty, when a worker opens the index
+    get_backend()._opened = None
+    assert client.get(url).status_code == 200
+    for path in growing:
+        path.write_bytes(b"postings of an uncommitted segment" * 100)
+    time.sleep(whoosh_backend.DAMAGE_CHECK_SECONDS)
+    assert client.get(url).status_code == 200
+    for path in growing:
+        path.unlink()  # a writer that cancels removes them
+    time.sleep(whoosh_backend.DAMAGE_CHECK_SECONDS)
+    assert client.get(url).status_code == 200

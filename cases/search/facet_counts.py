@@ -203,8 +203,9 @@ def segment_arrays(leaf: object, fieldnames: Sequence[str], date_fields: Sequenc
         with partial.open("wb") as file:
             np.savez(file, allow_pickle=False, **arrays)
         os.replace(partial, path)
-    except OSError:
-        partial.unlink(missing_ok=True)
+    except OSError:  # on a read-only file system even the unlink fails
+        with suppress(OSError):
+            partial.unlink(missing_ok=True)
     return arrays
 
 

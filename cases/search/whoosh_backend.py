@@ -277,7 +277,7 @@ class _Opened:
 
     def __init__(self, target: Path, searcher: Searcher) -> None:
         self.target = target
-        self.files = _file_sizes(target)  # as opened: a read that fails compares them
+        self.files = _committed_files(target, searcher)  # a read that fails compares them
         self.checked = time.monotonic()
         self.searcher = searcher
         self.arrays = FacetArrays(searcher.reader(), CASE_FACETS, target)
@@ -349,6 +349,16 @@ def _is_read_error(exc: BaseException) -> bool:
                and any(part in frame.filename for part in ("filedb", "codec", "columns",
                                                              "util/numlists", "system"))
                for frame in innermost)
+
+
+def _committed_files(directory: Path, searcher: Searcher) -> dict[str, int]:
+    """The sizes of the files a searcher reads: its segments' and the TOC. A writer at work
+    meanwhile adds files of segments not yet committed and writes them as it goes; they
+    are nothing this searcher reads, and their growth is no damage."""
+    segments = {segment.segment_id() for leaf, _ in searcher.reader().leaf_readers()
+                if (segment := leaf.segment()) is not None}
+    return {name: size for name, size in _file_sizes(directory).items()
+            if name.endswith(".toc") or name.split(".", 1)[0] in segments}
 
 
 def _file_sizes(directory: Path) -> dict[str, int]:
