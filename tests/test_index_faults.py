@@ -307,3 +307,27 @@ def test_files_of_a_segment_being_written_are_no_damage(
         path.unlink()  # a writer that cancels removes them
     time.sleep(whoosh_backend.DAMAGE_CHECK_SECONDS)
     assert client.get(url).status_code == 200
+
+
+def test_commits_merge_small_segments_only_and_boundedly(
+        letters: list[str], _index_in_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Small imports' segments are merged a few at a time; a large segment never is (Whoosh's
+    own policy merged ever larger sets under the write lock: half an hour at 240,000)."""
+    monkeypatch.setattr(whoosh_backend, "SMALL_SEGMENT", 12)
+    monkeypatch.setattr(whoosh_backend, "MERGE_AT_MOST", 30)
+    backend = get_backend()
+    stored = list(Determination.objects.all())
+
+    def sizes() -> list[int]:
+        ix = whoosh_index.open_dir(str((_index_in_tmp / "current").resolve()))
+        return sorted(segment.doc_count_all() for segment in ix._segments())
+
+    (large,) = sizes()  # the fixture's import: one segment of 40 letters, "large" here
+    for start in range(0, 24, 3):  # eight small imports of 3 letters
+        backend.add_bulk(index_document(d) for d in stored[start:start + 3])
+    after = sizes()
+    assert after[-1] == large  # never merged (its replaced letters stay as deletions)
+    assert len(after) < 1 + 8  # the small ones were merged
+    assert all(size <= 30 for size in after[:-1])
+    assert backend.count() == len(stored)
+    assert sorted(backend.matching_ids(SearchQuery())) == sorted(letters)  # once each
