@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +31,7 @@ class Progress:
         self.path = path
         self.state = state
         self._since: float | None = None
+        self._lock = threading.RLock()  # the heartbeat thread ticks beside the phase
 
     @classmethod
     def start(cls, work_dir: Path, *, count: int, seed: int, resume: bool) -> Progress:
@@ -68,12 +72,32 @@ class Progress:
     def tick(self, phase: str, *, force: bool = False) -> None:
         """Add the time since the last tick to the phase, saving at most every few seconds
         (or now, when ``force``)."""
-        assert self._since is not None, "begin() the phase first"
-        now = time.perf_counter()
-        if force or now - self._since >= HEARTBEAT_SECONDS:
-            self.state["seconds"][phase] = self.seconds(phase) + now - self._since
-            self._since = now
-            self.save()
+        with self._lock:
+            assert self._since is not None, "begin() the phase first"
+            now = time.perf_counter()
+            if force or now - self._since >= HEARTBEAT_SECONDS:
+                self.state["seconds"][phase] = self.seconds(phase) + now - self._since
+                self._since = now
+                self.save()
+
+    @contextmanager
+    def heartbeat(self, phase: str) -> Iterator[None]:
+        """Tick ``phase`` from a thread while the block runs: a long step that reports no
+        progress of its own (an index commit that merges segments) still counts when the
+        run is killed during it."""
+        stop = threading.Event()
+
+        def beat() -> None:
+            while not stop.wait(HEARTBEAT_SECONDS):
+                self.tick(phase, force=True)
+
+        thread = threading.Thread(target=beat, name=f"{phase} heartbeat", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join()
 
     def finish(self, phase: str) -> float:
         """End a phase: record its total time; return the total seconds."""
@@ -93,6 +117,7 @@ class Progress:
         self.save()
 
     def save(self) -> None:
-        partial = self.path.with_suffix(".tmp")
-        partial.write_text(json.dumps(self.state, indent=2))
-        os.replace(partial, self.path)
+        with self._lock:
+            partial = self.path.with_suffix(".tmp")
+            partial.write_text(json.dumps(self.state, indent=2))
+            os.replace(partial, self.path)

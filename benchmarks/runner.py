@@ -163,16 +163,17 @@ def _corpus_phase(progress: Progress, corpus: Path, say: Callable[[str], None]) 
 
 def _import_phase(progress: Progress, work_dir: Path, jobs: int,
                   say: Callable[[str], None]) -> None:
-    """The import as a user runs it. Resumed, it goes on from what the stopped run stored
-    and committed (re-reading the stored files' bytes to skip them, and indexing the
-    letters stored but not committed to the index again: both count in its time)."""
+    """The import as a user runs it, its time written every second. Resumed, it goes on
+    from what the stopped run stored and committed (re-reading the stored files' bytes to
+    skip them, and indexing the letters stored but not committed to the index again: both
+    count in its time)."""
     count = progress.state["count"]
     if not progress.seconds("import"):  # nothing of an earlier sitting to keep
         Determination.objects.all().delete()
         shutil.rmtree(work_dir / "index", ignore_errors=True)
     progress.begin("import")
-    import_determinations(paths=[work_dir / "corpus"], jobs=jobs,
-                          on_file=lambda _path: progress.tick("import"))
+    with progress.heartbeat("import"):
+        import_determinations(paths=[work_dir / "corpus"], jobs=jobs)
     seconds = progress.finish("import")
     progress.record(import_letters_per_s=round(count / seconds, 1))
     say(f"import (parse + database + index, --jobs {jobs}): {count / seconds:.0f} letters/s")
