@@ -63,10 +63,12 @@ def term_postings(reader: object, fieldname: str, text: str,
     return np.concatenate(ids), np.concatenate(weights)
 
 
-Segment = tuple[Mapping[str, np.ndarray], int]  # a segment's arrays, its first docnum
+_NO_IDS = np.zeros(0, dtype=np.int64)
+_NO_WEIGHTS = np.zeros(0, dtype=np.float64)
+SegmentArrays = tuple[Mapping[str, np.ndarray], int]  # a segment's arrays, its first docnum
 
 
-def field_postings(segments: Iterable[Segment], fieldname: str,
+def field_postings(segments: Iterable[SegmentArrays], fieldname: str,
                    ) -> dict[str, tuple[NDArray[np.int64], NDArray[np.float64]]]:
     """Document numbers and weights of every term of a field, over every segment (deleted
     documents included, as in ``term_postings``), in term order."""
@@ -103,9 +105,9 @@ def read_segment(leaf: object, fieldnames: Iterable[str], date_fields: Iterable[
             weights.append(term_weights)
         arrays[f"{fieldname}.terms"] = np.array(terms, dtype=np.str_)
         arrays[f"{fieldname}.bounds"] = np.array(bounds, dtype=np.int64)
-        arrays[f"{fieldname}.ids"] = np.concatenate(ids).astype(np.int32) if ids else _NONE
-        arrays[f"{fieldname}.weights"] = (np.concatenate(weights).astype(np.float32) if weights
-                                          else np.zeros(0, dtype=np.float32))
+        arrays[f"{fieldname}.ids"] = np.concatenate([*ids, _NO_IDS]).astype(np.int32)
+        arrays[f"{fieldname}.weights"] = np.concatenate([*weights, _NO_WEIGHTS]).astype(
+            np.float32)
     size = leaf.doc_count_all()  # type: ignore[attr-defined]
     for fieldname in date_fields:
         days = np.zeros(size, dtype=np.int32)
@@ -114,9 +116,6 @@ def read_segment(leaf: object, fieldnames: Iterable[str], date_fields: Iterable[
                 days[term_ids] = int(tbytes)
         arrays[f"{fieldname}.days"] = days
     return arrays
-
-
-_NONE = np.zeros(0, dtype=np.int32)
 
 
 def _segment_field(leaf: object, fieldname: str,
@@ -210,21 +209,20 @@ def segment_arrays(leaf: object, fieldnames: Sequence[str], date_fields: Sequenc
 
 
 def _segments(reader: object, facet_fields: Mapping[str, str],
-              directory: Path | None) -> Iterator[Segment]:
+              directory: Path | None) -> Iterator[SegmentArrays]:
     """Each segment's arrays (kept in ``directory``), with its first document number."""
-    fields = [*facet_fields.values(), ITEM_FIELD]
     for leaf, offset in reader.leaf_readers():  # type: ignore[attr-defined]
-        yield segment_arrays(leaf, fields, DATE_FIELDS, directory), offset
+        yield segment_arrays(leaf, [*facet_fields.values(), ITEM_FIELD], DATE_FIELDS,
+                             directory), offset
 
 
 def keep_arrays(reader: object, facet_fields: Mapping[str, str], directory: Path) -> None:
     """Read and keep the arrays of every segment that has none kept yet: a writer does it
     after its commit, so that no web worker pays for it at its first search."""
-    fields = [*facet_fields.values(), ITEM_FIELD]
     for leaf, _ in reader.leaf_readers():  # type: ignore[attr-defined]
         path = _kept_path(leaf, directory)
         if path is not None and not path.exists():
-            segment_arrays(leaf, fields, DATE_FIELDS, directory)
+            segment_arrays(leaf, [*facet_fields.values(), ITEM_FIELD], DATE_FIELDS, directory)
 
 
 def _kept_path(leaf: object, directory: Path | None) -> Path | None:
@@ -263,7 +261,7 @@ class FacetArrays:
         self.decided = self._days(segments, DECIDED_FIELD)
         self.injured = self._days(segments, INJURED_FIELD)
 
-    def _days(self, segments: Iterable[Segment], fieldname: str) -> Docs:
+    def _days(self, segments: Iterable[SegmentArrays], fieldname: str) -> Docs:
         days = np.zeros(self.size, dtype=np.int32)
         for arrays, offset in segments:
             segment = arrays[f"{fieldname}.days"]
