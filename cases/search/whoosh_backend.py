@@ -569,8 +569,14 @@ class WhooshBackend(SearchBackend):
                 if (opened is None or opened.target != target
                         or not opened.searcher.up_to_date()):
                     opened = _Opened(target, self._open_index(target).searcher())
-                elif opened.check_due() and opened.damaged():  # changed, yet no commit
-                    raise _DamagedError(f"files of {target} changed since they were opened")
+                elif opened.check_due() and opened.damaged():
+                    # A commit or a swap between the look above and the files' (a merge
+                    # deletes the merged segments' files right after its TOC) is no damage.
+                    if (opened.searcher.up_to_date()
+                            and self._current().resolve(strict=True) == target):
+                        raise _DamagedError(f"files of {target} changed, yet no commit")
+                    target = self._current().resolve(strict=True)
+                    opened = _Opened(target, self._open_index(target).searcher())
             except IndexUnavailableError:
                 self._opened = None
                 raise
