@@ -179,8 +179,9 @@ def test_searches_answer_while_rebuild_and_import_write_the_index(site: Site) ->
     imported, imported_marker = site.marked_corpus(150)
     common = "pain"
     before_common = site.total(common)
+    log = site.work_dir / "gunicorn-faults.log"
     with serve(database_url=site.env["DATABASE_URL"], index_dir=site.index_dir, workers=3,
-               log=site.work_dir / "gunicorn-faults.log") as server:
+               log=log) as server:
         searches = Searches(server, [stored_marker, imported_marker, common])
         try:
             searches.wait_for(stored_marker, 0)
@@ -196,7 +197,7 @@ def test_searches_answer_while_rebuild_and_import_write_the_index(site: Site) ->
         finally:
             searches.stop()
     failed = [(at, path, status) for at, _, path, status, _ in searches.samples if status != 200]
-    assert failed == [], failed[:10]
+    assert failed == [], (failed[:10], _logged_errors(log))
     assert len(searches.samples) > 100
     during_rebuild = searches.totals(stored_marker, rebuild_started, rebuild_done)
     assert during_rebuild.count(0) and _all_or_nothing(during_rebuild, 0, 60)
@@ -209,6 +210,12 @@ def test_searches_answer_while_rebuild_and_import_write_the_index(site: Site) ->
     # Once a search saw the new letters, every search started later saw them.
     assert set(searches.totals(imported_marker, import_done)) == {150}
     assert set(searches.totals(stored_marker, rebuild_done)) == {60}
+
+
+def _logged_errors(log: Path) -> list[str]:
+    """What the workers logged as errors: why a request failed, for the failure message."""
+    return [line for line in log.read_text(errors="replace").splitlines()
+            if "ERROR" in line or "Error" in line][:20]
 
 
 def _writelock_held(generation: Path) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import re
 import shutil
 import struct
 import threading
@@ -65,12 +66,15 @@ from cases.search.ranking import Ranker, top
 from cases.search.snippets import snippet
 
 logger = logging.getLogger(__name__)
+_TOC_NAME = re.compile(r"_MAIN_(\d+)\.toc")  # a committed table of contents
 T = TypeVar("T")
 
 INDEX_MISSING = ("The search index is missing or being rebuilt; try the search again in a few "
                  "minutes. Case pages still work.")
 INDEX_DAMAGED = ("The search index is damaged and is being rebuilt; try the search again in a "
                  "few minutes. Case pages still work.")
+
+INDEX_CHANGING = "The search index changed several times during this search; try it again."
 
 CASE_FACETS = {name: f"f_{name}" for name in FACETS if name not in ITEM_FACETS}
 GROUPS = ("specialty", "guideline", "year")  # case facets outcomes are grouped by
@@ -81,6 +85,7 @@ WRITE_LOCK = "MAIN_WRITELOCK"  # the lock file Whoosh's writers take, in the ind
 SMALL_SEGMENT = 5_000  # letters: segments under this are merged (see merge_small)
 MERGE_AT_MOST = 50_000  # letters merged at one commit
 MERGE_AT_LEAST = 4  # small segments before a merge is worth its cost
+READ_ATTEMPTS = 3  # opens or reads of an index that moves on under them, before giving up
 DAMAGE_CHECK_SECONDS = 1.0  # how often a worker compares the index files with what it opened
 # How long a worker trusts its finding that the index is damaged, while the files stay as they
 # were: then it tries to open them again, in case the fault was passing (too many open
@@ -396,6 +401,16 @@ def _committed_files(directory: Path, searcher: Searcher) -> dict[str, int]:
             if name.endswith(".toc") or name.split(".", 1)[0] in segments}
 
 
+def _generation(directory: Path) -> int:
+    """The latest committed generation of the index in ``directory`` (-1: none)."""
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return -1
+    return max((int(found[1]) for name in names if (found := _TOC_NAME.fullmatch(name))),
+               default=-1)
+
+
 def _file_sizes(directory: Path) -> dict[str, int]:
     """Whoosh's files in an index directory, by name (locks and the arrays readers keep
     beside the segments, which come and go between commits, left out)."""
@@ -568,15 +583,13 @@ class WhooshBackend(SearchBackend):
                 # deletions since, so replaced letters would show twice.
                 if (opened is None or opened.target != target
                         or not opened.searcher.up_to_date()):
-                    opened = _Opened(target, self._open_index(target).searcher())
+                    opened = self._fresh(target)
                 elif opened.check_due() and opened.damaged():
                     # A commit or a swap between the look above and the files' (a merge
                     # deletes the merged segments' files right after its TOC) is no damage.
-                    if (opened.searcher.up_to_date()
-                            and self._current().resolve(strict=True) == target):
+                    if not self._moved_on(opened):
                         raise _DamagedError(f"files of {target} changed, yet no commit")
-                    target = self._current().resolve(strict=True)
-                    opened = _Opened(target, self._open_index(target).searcher())
+                    opened = self._fresh(self._current().resolve(strict=True))
             except IndexUnavailableError:
                 self._opened = None
                 raise
@@ -589,6 +602,34 @@ class WhooshBackend(SearchBackend):
             self._opened = opened
             self._broken = None
             return opened
+
+    def _fresh(self, target: Path) -> _Opened:
+        """Open the index at ``target``. A writer that commits meanwhile deletes the table of
+        contents and the segments it merged, so the open may fail on files that went for
+        good reason: then it opens what the writer committed instead."""
+        for attempt in range(1, READ_ATTEMPTS + 1):
+            generation = _generation(target)
+            try:
+                return _Opened(target, self._open_index(target).searcher())
+            except IndexUnavailableError:
+                raise
+            except Exception:
+                latest = self._current().resolve(strict=True)
+                if attempt == READ_ATTEMPTS or (latest, _generation(latest)) == (target,
+                                                                                 generation):
+                    raise
+                target = latest
+        raise AssertionError("unreachable")
+
+    def _moved_on(self, opened: _Opened) -> bool:
+        """Whether a commit or a rebuild's swap happened since ``opened`` was opened (files it
+        would read may then be gone: Whoosh opens a segment's column files, the stored
+        fields and the field lengths, only when first read)."""
+        try:
+            return (self._current().resolve(strict=True) != opened.target
+                    or not opened.searcher.up_to_date())
+        except Exception:  # no index to look at: gone, not moved on
+            return False
 
     def _unavailable(self, exc: BaseException, *, damaged: bool = False) -> None:
         """Forget the searcher; a damaged index is not opened again until its files change,
@@ -603,25 +644,26 @@ class WhooshBackend(SearchBackend):
                      "`python manage.py rebuild_index` rebuilds it.", self.path, exc)
 
     def _read(self, work: Callable[[_Opened], T]) -> T:
-        """Run one read of the index. A read that fails because index files changed under
-        it (a merge removed a segment) is tried once more on a freshly opened index; one that
-        fails on damaged files is reported as an unavailable index rather than a crash."""
-        for attempt in (1, 2):
+        """Run one read of the index. A read that fails because the index moved on under it
+        (a commit merged its segments away, a rebuild swapped) is tried again on the new
+        state; one that fails on files changed without a commit is reported as an
+        unavailable index rather than a crash."""
+        for attempt in range(1, READ_ATTEMPTS + 1):
             opened = self._open()
             try:
                 return work(opened)
             except SearchError:
                 raise
             except Exception as exc:
-                changed = opened.damaged()
-                if not changed and not _is_read_error(exc):
+                if self._moved_on(opened):
+                    if attempt < READ_ATTEMPTS:
+                        continue  # the next _open sees the change and reopens
+                    raise IndexUnavailableError(INDEX_CHANGING) from exc
+                if not opened.damaged() and not _is_read_error(exc):
                     raise  # the files are as they were: a bug, which must show as one
-                if attempt == 2 or not changed:
-                    with self._lock:
-                        self._unavailable(exc, damaged=True)
-                    raise IndexUnavailableError(INDEX_DAMAGED) from exc
                 with self._lock:
-                    self._opened = None
+                    self._unavailable(exc, damaged=True)
+                raise IndexUnavailableError(INDEX_DAMAGED) from exc
         raise AssertionError("unreachable")
 
     def count(self) -> int:
