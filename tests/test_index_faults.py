@@ -309,6 +309,27 @@ def test_files_of_a_segment_being_written_are_no_damage(
     assert client.get(url).status_code == 200
 
 
+def test_previous_toc_deleted_after_a_workers_open_is_no_damage(
+        client: Client, letters: list[str], _index_in_tmp: Path) -> None:
+    """A commit writes its table of contents, then deletes the previous one. A worker that
+    opens the index between the two sees both; the deletion a moment later is no damage
+    (CI caught both workers answering 503 for the rest of a test from it)."""
+    url = "/api/search?q=therapy"
+    assert client.get(url).status_code == 200
+    current = (_index_in_tmp / "current").resolve()
+    (toc,) = current.glob("_MAIN_*.toc")
+    generation = int(toc.stem.removeprefix("_MAIN_"))
+    previous = current / f"_MAIN_{generation - 1}.toc"
+    previous.write_bytes(toc.read_bytes())  # not yet deleted when the worker opens
+    get_backend()._opened = None
+    assert client.get(url).status_code == 200
+    previous.unlink()  # the committing writer's clean-up
+    time.sleep(whoosh_backend.DAMAGE_CHECK_SECONDS)
+    found = client.get(url)
+    assert found.status_code == 200, found.content
+    assert found.json()["total"] > 0
+
+
 def test_commits_merge_small_segments_only_and_boundedly(
         letters: list[str], _index_in_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Small imports' segments are merged a few at a time; a large segment never is (Whoosh's

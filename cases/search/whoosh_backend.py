@@ -392,13 +392,16 @@ def _is_read_error(exc: BaseException) -> bool:
 
 
 def _committed_files(directory: Path, searcher: Searcher) -> dict[str, int]:
-    """The sizes of the files a searcher reads: its segments' and the TOC. A writer at work
-    meanwhile adds files of segments not yet committed and writes them as it goes; they
-    are nothing this searcher reads, and their growth is no damage."""
-    segments = {segment.segment_id() for leaf, _ in searcher.reader().leaf_readers()
+    """The sizes of the files a searcher reads: its segments' and its own table of contents.
+    A writer at work meanwhile adds files of segments not yet committed and writes them as
+    it goes, and a commit deletes the previous table of contents just after writing its
+    own: none of that is what this searcher reads, and no damage."""
+    reader = searcher.reader()
+    toc = f"_MAIN_{reader.generation()}.toc"
+    segments = {segment.segment_id() for leaf, _ in reader.leaf_readers()
                 if (segment := leaf.segment()) is not None}
     return {name: size for name, size in _file_sizes(directory).items()
-            if name.endswith(".toc") or name.split(".", 1)[0] in segments}
+            if name == toc or name.split(".", 1)[0] in segments}
 
 
 def _generation(directory: Path) -> int:
