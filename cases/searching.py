@@ -114,20 +114,25 @@ def similar_determinations(determination: Determination, limit: int = 5) -> list
 def count_alternatives(query: SearchQuery) -> list[tuple[str, SearchQuery, int]]:
     """For a search without results: the searches that drop one filter or one word."""
     backend = get_backend()
-    options: list[tuple[str, SearchQuery]] = []
-    for facet, values in query.filters.items():
-        if values:
-            options.append((f"without {FACETS.get(facet, facet).lower()}: "
-                            f"{', '.join(values)}", query.without(facet=facet)))
+    counted = []
+    try:  # the dropped filters, counted together
+        without_filter = backend.totals_without_each_filter(query)
+    except SearchError:
+        without_filter = {}
+    for facet, total in list(without_filter.items())[:MAX_ALTERNATIVES]:
+        if total:
+            counted.append((f"without {FACETS.get(facet, facet).lower()}: "
+                            f"{', '.join(query.filters[facet])}", query.without(facet=facet),
+                            total))
     words = list(dict.fromkeys(query.text.split()))
     if len(words) > 1:
-        options.extend((f"without “{word}”", query.without(word=word)) for word in words)
-    counted = []
-    for label, alternative in options[:MAX_ALTERNATIVES]:
-        try:
-            total = backend.total(alternative)
-        except SearchError:
-            continue
-        if total:
-            counted.append((label, alternative, total))
+        dropped_filters = sum(1 for values in query.filters.values() if values)
+        for word in words[:max(0, MAX_ALTERNATIVES - dropped_filters)]:
+            alternative = query.without(word=word)
+            try:
+                total = backend.total(alternative)
+            except SearchError:
+                continue
+            if total:
+                counted.append((f"without “{word}”", alternative, total))
     return counted

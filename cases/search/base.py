@@ -249,6 +249,13 @@ class SearchBackend(ABC):
     def total(self, query: SearchQuery) -> int:
         """How many determinations match (what ``search`` counts, without facets or hits)."""
 
+    def totals_without_each_filter(self, query: SearchQuery) -> dict[str, int]:
+        """For each facet ``query`` selects values of: how many determinations match with
+        that facet's selection dropped (what ``total(query.without(facet=...))`` counts).
+        A backend may share the work between them; this one runs a count each."""
+        return {facet: self.total(query.without(facet=facet))
+                for facet, values in query.filters.items() if values}
+
     @abstractmethod
     def matching_ids(self, query: SearchQuery) -> list[str]:
         """Ids of every matching determination, in the query's order (for exports)."""

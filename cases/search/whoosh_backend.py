@@ -714,6 +714,27 @@ class WhooshBackend(SearchBackend):
     def total(self, query: SearchQuery) -> int:
         return self._read(lambda opened: int(self._select(opened, query).total_mask.sum()))
 
+    def totals_without_each_filter(self, query: SearchQuery) -> dict[str, int]:
+        """One selection, then each count from its masks: the text is matched once, not
+        once per dropped filter (a zero-hit page offers each of these)."""
+        def read(opened: _Opened) -> dict[str, int]:
+            chosen = self._select(opened, query)
+            arrays = opened.arrays
+            totals = {}
+            for facet in chosen.selections:
+                if facet in CASE_FACETS:
+                    mask = chosen.matched & chosen.item_mask
+                    for other, case_mask in chosen.case_masks.items():
+                        if other != facet:
+                            mask &= case_mask
+                else:
+                    others = {k: v for k, v in chosen.item_selection.items() if k != facet}
+                    mask = chosen.case_all & (arrays.items_mask(arrays.item_triples(others))
+                                              if others else arrays.live)
+                totals[facet] = int(mask.sum())
+            return totals
+        return self._read(read)
+
     def matching_ids(self, query: SearchQuery) -> list[str]:
         def read(opened: _Opened) -> list[str]:
             chosen = self._select(opened, query)
