@@ -28,6 +28,12 @@ def test_bench_short_run_agrees_with_fts5_reference(tmp_path: Path) -> None:
     assert report["count"] == 2000
     assert report["disagreements"] == []
     assert len(report["searches"]) == 21
+    # Each class measures what its name says: the common word is in most letters, the rare
+    # word in a few but not none.
+    hits = {label: row["hits"] for label, row in report["searches"].items()}
+    assert hits["common word + 0 filters"] > 1000
+    assert 0 < hits["rare word + 0 filters"] < 40
+    assert hits["match-all + 0 filters"] == 2000
     assert all(row["ours_median_ms"] > 0 and row["fts5_median_ms"] > 0
                for row in report["searches"].values())
     assert report["figures"]["import_letters_per_s"] > 0
