@@ -269,3 +269,16 @@ TREATMENTS: tuple[tuple[str, Category, str, tuple[int, ...], str], ...] = (
     ("Stair lift installation", C.OTHER, "support", (), ""),
     ("Vocational rehabilitation services", C.OTHER, "support", (), ""),
 )
+
+# The long tail of a real archive's vocabulary (drug and device names, places, surnames,
+# misspellings): words made from these syllables, drawn by a power law over a million ranks
+# (see ``cases.synthetic.tail_words``). Their only purpose is the index's statistics.
+TAIL_ONSETS: tuple[str, ...] = (
+    "b", "br", "c", "cl", "d", "dr", "f", "g", "gr", "h", "k", "l", "m", "n", "p", "pr", "qu",
+    "r", "s", "st", "t", "tr", "v", "z",
+)
+TAIL_VOWELS: tuple[str, ...] = ("a", "e", "i", "o", "u", "ae", "io", "y")
+TAIL_ENDINGS: tuple[str, ...] = (
+    "ex", "ol", "ine", "ide", "ast", "um", "ar", "on", "is", "ent", "ax", "oril", "avir",
+    "etta", "ock", "uzz",
+)

@@ -10,22 +10,27 @@ from collections import Counter
 from datetime import date
 from functools import cache
 from pathlib import Path
+from statistics import median
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from cases import synthetic_prose as P
 from cases import synthetic_vocab as V
+from cases.search.analysis import text_analyzer
 from cases.synthetic import (
     LAYOUTS,
     NOISE_KINDS,
     SYNTHETIC_LINE,
     SyntheticLetter,
     generate_letter,
+    tail_word,
+    tail_words,
     wrap,
     write_corpus,
 )
 from cases.taxonomy import Category, classify_treatment
+from tests.conftest import REAL_TEXTS, need
 
 TRUTH_KEYS = {
     "source", "case_number", "decision_date", "date_of_injury", "date_assigned",
@@ -321,3 +326,35 @@ def test_generate_corpus_bad_arguments_raise_command_error(
         call_command("generate_corpus", str(out_dir), count=count, seed=3, noise_share=share,
                      stdout=io.StringIO())
     assert not out_dir.exists()
+
+
+def _vocabulary(texts: list[str]) -> tuple[int, float, float]:
+    """Distinct word stems in all ``texts``, the share of them in one text only, and the
+    median of distinct stems per text (as the index's analyzer reads them)."""
+    analyzer = text_analyzer()
+    stems = [{t.text for t in analyzer(text) if t.text.isalpha()} for text in texts]
+    frequency = Counter(stem for letter in stems for stem in letter)
+    once = sum(1 for count in frequency.values() if count == 1)
+    return len(frequency), once / len(frequency), median(len(s) for s in stems)
+
+
+def test_generated_vocabulary_has_the_real_letters_long_tail() -> None:
+    """As many letters, generated, hold about as many distinct words as the real ones, with
+    a share of words found in one letter only: rare words behave as in the archive (without
+    the tail, templates gave a third of the real vocabulary and 7 % in one letter)."""
+    real = [p.read_text(errors="replace") for p in sorted(need(REAL_TEXTS).glob("*.txt"))]
+    generated = [letter.text for letter in _letters(11, len(real))]
+    real_distinct, real_once, real_per_letter = _vocabulary(real)
+    distinct, once, per_letter = _vocabulary(generated)
+    assert 0.75 * real_distinct <= distinct <= 1.25 * real_distinct
+    assert 0.25 <= once <= 0.6 and real_once >= 0.25
+    assert 0.8 * real_per_letter <= per_letter <= 1.2 * real_per_letter
+
+
+def testtail_words_are_drawn_by_rank_and_spelled_alike_everywhere() -> None:
+    """Low ranks are drawn far more often than high ones, and a rank's word is one word."""
+    words = tail_words(random.Random(5), 20000)
+    counts = Counter(words)
+    assert counts[tail_word(0)] > 20 * max(counts[tail_word(r)] for r in range(5000, 5100))
+    assert len({tail_word(r) for r in range(100000)}) == 100000
+    assert all(w.isalpha() and w.islower() for w in words)
