@@ -351,7 +351,7 @@ def test_generated_vocabulary_has_the_real_letters_long_tail() -> None:
     assert 0.8 * real_per_letter <= per_letter <= 1.2 * real_per_letter
 
 
-def testtail_words_are_drawn_by_rank_and_spelled_alike_everywhere() -> None:
+def test_tail_words_are_drawn_by_rank_and_spelled_alike_everywhere() -> None:
     """Low ranks are drawn far more often than high ones, and a rank's word is one word."""
     words = tail_words(random.Random(5), 20000)
     counts = Counter(words)
