@@ -312,6 +312,26 @@ class _Selection:
     triples: list[tuple[str, str, str]]  # the item triples the item facets allow
 
 
+def _without_case_facet(matched: Mask, item_mask: Mask, case_masks: dict[str, Mask],
+                        facet: str) -> Mask:
+    """What a query selects with one case facet's selection left out: its counts, and the
+    total of the search that drops it."""
+    mask = matched & item_mask
+    for other, case_mask in case_masks.items():
+        if other != facet:
+            mask &= case_mask
+    return mask
+
+
+def _items_allowed(arrays: FacetArrays, item_selection: dict[str, tuple[str, ...]],
+                   triples: list[tuple[str, str, str]] | None = None) -> Mask:
+    """Documents with an item the item facets' selection allows (all live ones if none)."""
+    if not item_selection:
+        return arrays.live
+    return arrays.items_mask(arrays.item_triples(item_selection) if triples is None
+                             else triples)
+
+
 class _Opened:
     """One process's view of the index: the searcher and the arrays derived from it."""
 
@@ -723,14 +743,11 @@ class WhooshBackend(SearchBackend):
             totals = {}
             for facet in chosen.selections:
                 if facet in CASE_FACETS:
-                    mask = chosen.matched & chosen.item_mask
-                    for other, case_mask in chosen.case_masks.items():
-                        if other != facet:
-                            mask &= case_mask
+                    mask = _without_case_facet(chosen.matched, chosen.item_mask,
+                                               chosen.case_masks, facet)
                 else:
                     others = {k: v for k, v in chosen.item_selection.items() if k != facet}
-                    mask = chosen.case_all & (arrays.items_mask(arrays.item_triples(others))
-                                              if others else arrays.live)
+                    mask = chosen.case_all & _items_allowed(arrays, others)
                 totals[facet] = int(mask.sum())
             return totals
         return self._read(read)
@@ -780,7 +797,7 @@ class WhooshBackend(SearchBackend):
                       for facet, values in selections.items() if facet in CASE_FACETS}
         item_selection = {k: v for k, v in selections.items() if k in ITEM_FACETS}
         triples = arrays.item_triples(item_selection)
-        item_mask = arrays.items_mask(triples) if item_selection else arrays.live
+        item_mask = _items_allowed(arrays, item_selection, triples)
         case_all = matched.copy()
         for mask in case_masks.values():
             case_all &= mask
@@ -813,11 +830,8 @@ class WhooshBackend(SearchBackend):
             chosen = set(selections.get(facet, ()))
             counts: dict[str, int] = {}
             if facet in CASE_FACETS:
-                base = matched & item_mask
-                for other, mask in case_masks.items():
-                    if other != facet:
-                        base &= mask
-                counts = arrays.counts(base, facet)
+                counts = arrays.counts(_without_case_facet(matched, item_mask, case_masks,
+                                                           facet), facet)
             else:
                 counts = arrays.item_counts(facet, case_all, selections)
             for value in chosen:
