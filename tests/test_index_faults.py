@@ -29,7 +29,7 @@ from tests.conftest import SEEDS, need
 
 pytestmark = pytest.mark.django_db
 
-UNAVAILABLE = "being rebuilt; try the search again in a few minutes. Case pages still work."
+UNAVAILABLE = "temporarily unavailable; try again in a minute. Case pages still work."
 # Every page that reads the index, with a query and a facet so that all of its parts run.
 SEARCHES = ["/?q=therapy&outcome=Upheld", "/api/search?q=therapy&outcome=Upheld",
             "/export.csv?q=therapy", "/outcomes/?q=therapy"]

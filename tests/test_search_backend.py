@@ -242,13 +242,13 @@ def test_array_ranking_equals_whoosh_scoring(generated: tuple, text: str) -> Non
     backend, rows = generated
     # Replace a few letters: a second segment, and deleted documents in the first.
     backend.add_bulk(index_document(d) for d in rows[:30])
-    opened = backend._open()
     parsed = backend.queries.parse(text)
-    assert opened.ranker.evaluate(parsed) is not None  # the array path answers this shape
+    with backend._open().lend() as read:
+        assert read.ranker.evaluate(parsed) is not None  # the array path answers this shape
+        whoosh = read.searcher.search(parsed, limit=None)
+        score_of = {read.searcher.stored_fields(docnum)["id"]: score
+                    for score, docnum in whoosh.top_n}
     results = backend.search(SearchQuery(text=text, page_size=20))
-    whoosh = opened.searcher.search(parsed, limit=None)
-    score_of = {opened.searcher.stored_fields(docnum)["id"]: score
-                for score, docnum in whoosh.top_n}
     assert results.total == len(score_of)
     expected = sorted(score_of.values(), reverse=True)[:20]
     assert [score_of[hit.id] for hit in results.hits] == pytest.approx(expected, rel=1e-9)

@@ -294,7 +294,8 @@ def test_search_missing_index_is_503_with_a_clear_message(client: Client, import
         assert response.status_code == 503
         assert response["Retry-After"] == "60"
         assertContains(response, "Search is unavailable for a moment.", status_code=503)
-        assertContains(response, "being rebuilt", status_code=503)
+        assertContains(response, "temporarily unavailable", status_code=503)
+        assertNotContains(response, "being rebuilt", status_code=503)
     # The case pages do not need the index.
     assert client.get(CASE).status_code == 200
 

@@ -25,13 +25,16 @@ _LENGTHS = np.array([0.0] + [float(byte_to_length(b)) for b in range(1, 256)])
 
 
 class Ranker:
-    """Evaluates queries against one opened searcher; caches per-field length arrays."""
+    """Evaluates queries with one searcher (a searcher reads its files through one position
+    each, so a thread needs its own); ``lengths`` caches per-field length arrays and may be
+    shared by the rankers of one index state, as every searcher of it reads the same."""
 
-    def __init__(self, searcher: Searcher, size: int) -> None:
+    def __init__(self, searcher: Searcher, size: int,
+                 lengths: dict[str, Scores] | None = None) -> None:
         self.searcher = searcher
         self.reader = searcher.reader()
         self.size = size
-        self._lengths: dict[str, Scores] = {}
+        self._lengths: dict[str, Scores] = {} if lengths is None else lengths
 
     def evaluate(self, q: wq.Query) -> tuple[Mask, Scores] | None:
         """(matching documents, their scores), or None for a shape handled by Whoosh."""
@@ -125,6 +128,7 @@ class Ranker:
                     continue
                 stored = column._dbfile.get(column._basepos, column._count)  # noqa: SLF001
                 codes[offset : offset + len(stored)] = np.frombuffer(stored, dtype=np.uint8)
+            # Another thread may store the same array meanwhile: equal, so either will do.
             self._lengths[fieldname] = _LENGTHS[codes]
         return self._lengths[fieldname]
 

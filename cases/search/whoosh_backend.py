@@ -8,6 +8,7 @@ elsewhere or the index committed new segments.
 
 from __future__ import annotations
 
+import errno
 import logging
 import math
 import os
@@ -69,10 +70,11 @@ logger = logging.getLogger(__name__)
 _TOC_NAME = re.compile(r"_MAIN_(\d+)\.toc")  # a committed table of contents
 T = TypeVar("T")
 
-INDEX_MISSING = ("The search index is missing or being rebuilt; try the search again in a few "
-                 "minutes. Case pages still work.")
-INDEX_DAMAGED = ("The search index is damaged and is being rebuilt; try the search again in a "
-                 "few minutes. Case pages still work.")
+# What a 503 tells the user: a rebuild only when one is under way (see _rebuild_under_way).
+INDEX_UNAVAILABLE = ("Search is temporarily unavailable; try again in a minute. Case pages "
+                     "still work.")
+INDEX_REBUILDING = ("The search index is being rebuilt; try the search again in a few minutes. "
+                    "Case pages still work.")
 
 INDEX_CHANGING = "The search index changed several times during this search; try it again."
 
@@ -86,6 +88,12 @@ SMALL_SEGMENT = 5_000  # letters: segments under this are merged (see merge_smal
 MERGE_AT_MOST = 50_000  # letters merged at one commit
 MERGE_AT_LEAST = 4  # small segments before a merge is worth its cost
 READ_ATTEMPTS = 3  # opens or reads of an index that moves on under them, before giving up
+# Searchers of one index state kept open for the next reads; a burst of more threads opens
+# more, closed as they come back (a searcher holds a few open files per segment).
+IDLE_SEARCHERS = 8
+# Errors of the process, not of the files: nothing to blame the index for.
+_PASSING_ERRNOS = frozenset((errno.EMFILE, errno.ENFILE, errno.ENOMEM, errno.EAGAIN,
+                             errno.EINTR))
 DAMAGE_CHECK_SECONDS = 1.0  # how often a worker compares the index files with what it opened
 # How long a worker trusts its finding that the index is damaged, while the files stay as they
 # were: then it tries to open them again, in case the fault was passing (too many open
@@ -298,7 +306,6 @@ class _Writer(IndexWriter):
 class _Selection:
     """The documents one query selects, with what ordering and facet counting need."""
 
-    opened: _Opened
     parsed: wq.Query | None
     ranked: np.ndarray | None  # Whoosh's ranking, for shapes the arrays do not score
     scores: np.ndarray | None  # the arrays' scores, when they scored the query
@@ -333,27 +340,86 @@ def _items_allowed(arrays: FacetArrays, item_selection: dict[str, tuple[str, ...
 
 
 class _Opened:
-    """One process's view of the index: the searcher and the arrays derived from it."""
+    """One process's view of one state of the index: the arrays derived from it, shared by
+    every thread, and a pool of searchers of that state, one lent to each read at a time.
 
-    def __init__(self, target: Path, searcher: Searcher) -> None:
+    A Whoosh searcher is not safe in two threads at once: its files are read by seeking and
+    then reading, column readers and the stored fields keep their place in a file, and a
+    read that interleaves with another's gets the other's bytes (seen as unpickling, zlib and
+    "read length" errors under a threaded server). The arrays are NumPy values that no read
+    changes, so they are shared.
+    """
+
+    def __init__(self, target: Path, ix: index.Index, searcher: Searcher) -> None:
         self.target = target
+        self.index = ix
         self.files = _committed_files(target, searcher)  # a read that fails compares them
         self.checked = time.monotonic()
+        # The first searcher: whether the index moved on is asked of it (it only lists the
+        # directory), and it is the first one lent.
         self.searcher = searcher
-        self.arrays = FacetArrays(searcher.reader(), CASE_FACETS, target)
-        self.ranker = Ranker(searcher, self.arrays.size)
+        reader = searcher.reader()
+        self.generation = reader.generation()
+        self.segments = [segment for leaf, _ in reader.leaf_readers()
+                         if (segment := leaf.segment()) is not None]
+        self.arrays = FacetArrays(reader, CASE_FACETS, target)
+        self.lengths: dict[str, np.ndarray] = {}  # field lengths, shared by the rankers
         self.suggestions: dict[str, str | None] = {}  # word -> suggestion, for this index
         self._ids: list[str] | None = None
+        self._lock = threading.Lock()  # the idle searchers, the suggestions, the ids
+        self._idle: list[Searcher] = [searcher]
 
-    def ids(self) -> list[str]:
+    @contextmanager
+    def lend(self) -> Iterator[_Lent]:
+        """A searcher of this state for one read in one thread: an idle one, or a new one
+        of the same segments. A read that fails leaves its searcher's files mid-read: that
+        searcher is dropped, and the next read opens a fresh one."""
+        with self._lock:
+            searcher = self._idle.pop() if self._idle else None
+        if searcher is None:
+            searcher = self._sibling()
+        try:
+            yield _Lent(self, searcher)
+        except SearchError:
+            self._give_back(searcher)  # the query's fault, not the searcher's
+            raise
+        else:
+            self._give_back(searcher)
+
+    def _give_back(self, searcher: Searcher) -> None:
+        with self._lock:
+            if len(self._idle) < IDLE_SEARCHERS:
+                self._idle.append(searcher)
+                return
+        if searcher is not self.searcher:
+            searcher.close()  # a burst of threads is over: its extra files are closed
+
+    def _sibling(self) -> Searcher:
+        """Another searcher of the same committed state, with file handles of its own."""
+        reader = index.FileIndex._reader(  # noqa: SLF001 (Whoosh's reader of given segments)
+            self.index.storage, self.index.schema, list(self.segments), self.generation)
+        return Searcher(reader, fromindex=self.index)
+
+    def ids(self, searcher: Searcher) -> list[str]:
         """Public id by document number, read once (for exports of whole result sets)."""
         if self._ids is None:
             ids = [""] * self.arrays.size
-            for docnum, stored in self.searcher.reader().iter_docs():
+            for docnum, stored in searcher.reader().iter_docs():
                 ids[docnum] = stored["id"]
-            self._ids = ids
+            self._ids = ids  # two threads may both read them: the same list either way
         return self._ids
 
+    def suggestion(self, searcher: Searcher, word: str) -> str | None:
+        """The spelling suggestion for ``word`` (see ``_suggestion``), remembered."""
+        with self._lock:
+            if word in self.suggestions:
+                return self.suggestions[word]
+        found = _suggestion(searcher, word)
+        with self._lock:
+            self.suggestions[word] = found
+            if len(self.suggestions) > SUGGESTIONS_KEPT:
+                self.suggestions.pop(next(iter(self.suggestions)))
+        return found
 
     def damaged(self) -> bool:
         """Whether any index file this searcher opened was since removed or resized."""
@@ -367,10 +433,20 @@ class _Opened:
         return time.monotonic() - self.checked >= DAMAGE_CHECK_SECONDS
 
 
-def _verify(opened: _Opened) -> None:
+class _Lent:
+    """What one read uses: the state's shared arrays and a searcher of its own."""
+
+    def __init__(self, opened: _Opened, searcher: Searcher) -> None:
+        self.opened = opened
+        self.searcher = searcher
+        self.arrays = opened.arrays
+        self.ranker = Ranker(searcher, opened.arrays.size, opened.lengths)
+
+
+def _verify(read: _Lent) -> None:
     """Check that each segment's postings file holds every posting list its terms point to
     (a cut file is otherwise found only by the first query that reads past its end)."""
-    searcher = opened.searcher
+    searcher, opened = read.searcher, read.opened
     leaves = [reader for reader, _base in searcher.reader().leaf_readers()]
     for reader in leaves:
         name = reader.segment().make_filename(".pst")
@@ -409,6 +485,13 @@ def _is_read_error(exc: BaseException) -> bool:
                and any(part in frame.filename for part in ("filedb", "codec", "columns",
                                                              "util/numlists", "system"))
                for frame in innermost)
+
+
+def _is_passing(exc: BaseException) -> bool:
+    """Whether ``exc`` is a fault of this process that passes (too many open files, memory
+    short) rather than one of the index files."""
+    return isinstance(exc, MemoryError) or (isinstance(exc, OSError)
+                                            and exc.errno in _PASSING_ERRNOS)
 
 
 def _committed_files(directory: Path, searcher: Searcher) -> dict[str, int]:
@@ -594,13 +677,14 @@ class WhooshBackend(SearchBackend):
 
     # -- reading ----------------------------------------------------------------------
     def _open(self) -> _Opened:
-        """This process's searcher, reopened only when the index changed."""
+        """This process's view of the index, reopened only when the index changed."""
         with self._lock:
             try:
                 target = self._current().resolve(strict=True)
                 if (self._broken is not None and time.monotonic() < self._broken[2]
                         and self._broken[:2] == (target, _file_sizes(target))):
-                    raise IndexUnavailableError(INDEX_DAMAGED)  # still as found damaged
+                    # Still as found damaged: no use reading them again yet.
+                    raise IndexUnavailableError(self._unavailable_message())
                 opened = self._opened
                 # Not Searcher.refresh(): it reuses the reader of a segment that gained
                 # deletions since, so replaced letters would show twice.
@@ -618,10 +702,10 @@ class WhooshBackend(SearchBackend):
                 raise
             except (OSError, index.EmptyIndexError) as exc:
                 self._unavailable(exc)
-                raise IndexUnavailableError(INDEX_MISSING) from exc
+                raise IndexUnavailableError(self._unavailable_message()) from exc
             except Exception as exc:  # a damaged file
                 self._unavailable(exc, damaged=True)
-                raise IndexUnavailableError(INDEX_DAMAGED) from exc
+                raise IndexUnavailableError(self._unavailable_message()) from exc
             self._opened = opened
             self._broken = None
             return opened
@@ -633,7 +717,8 @@ class WhooshBackend(SearchBackend):
         for attempt in range(1, READ_ATTEMPTS + 1):
             generation = _generation(target)
             try:
-                return _Opened(target, self._open_index(target).searcher())
+                ix = self._open_index(target)
+                return _Opened(target, ix, ix.searcher())
             except IndexUnavailableError:
                 raise
             except Exception:
@@ -654,8 +739,29 @@ class WhooshBackend(SearchBackend):
         except Exception:  # no index to look at: gone, not moved on
             return False
 
+    def _rebuild_under_way(self) -> bool:
+        """Whether a rebuild is writing a generation newer than the current one: its writer
+        holds that generation's write lock (one killed midway left its folder, unlocked)."""
+        try:
+            current = self._current().resolve(strict=True).name
+        except OSError:
+            current = ""
+        for generation in sorted(self.path.glob("gen-*"), reverse=True):
+            if generation.name <= current:
+                break
+            with suppress(OSError):
+                lock = FileStorage(str(generation)).lock(WRITE_LOCK)
+                if not lock.acquire(blocking=False):
+                    return True
+                lock.release()
+        return False
+
+    def _unavailable_message(self) -> str:
+        """What a 503 says: that a rebuild is under way only when one is."""
+        return INDEX_REBUILDING if self._rebuild_under_way() else INDEX_UNAVAILABLE
+
     def _unavailable(self, exc: BaseException, *, damaged: bool = False) -> None:
-        """Forget the searcher; a damaged index is not opened again until its files change,
+        """Forget the searchers; a damaged index is not opened again until its files change,
         or for ``DAMAGED_RETRY_SECONDS``."""
         self._opened = None
         if damaged:
@@ -663,18 +769,31 @@ class WhooshBackend(SearchBackend):
                 target = self._current().resolve(strict=True)
                 self._broken = (target, _file_sizes(target),
                                 time.monotonic() + DAMAGED_RETRY_SECONDS)
-        logger.error("The search index at %s cannot be read (%r): searches answer 503 until "
-                     "`python manage.py rebuild_index` rebuilds it.", self.path, exc)
+            logger.error("The search index at %s cannot be read (%r): searches answer 503 "
+                         "for %.0f s or until its files change; `python manage.py "
+                         "check_index --repair` or `rebuild_index` repairs it.", self.path, exc,
+                         DAMAGED_RETRY_SECONDS)
+        else:
+            logger.error("The search index at %s cannot be opened (%r); searches answer 503 "
+                         "until it can. `python manage.py rebuild_index` builds it.",
+                         self.path, exc)
 
-    def _read(self, work: Callable[[_Opened], T]) -> T:
-        """Run one read of the index. A read that fails because the index moved on under it
-        (a commit merged its segments away, a rebuild swapped) is tried again on the new
-        state; one that fails on files changed without a commit is reported as an
-        unavailable index rather than a crash."""
+    def _read(self, work: Callable[[_Lent], T]) -> T:
+        """Run one read of the index with a searcher of this thread's own.
+
+        A read that fails because the index moved on under it (a commit merged its
+        segments away, a rebuild swapped) is tried again on the new state. A read error on
+        files that did not change is tried again with a fresh searcher (new file handles):
+        only when that fails too are the files called damaged, and only when they changed
+        without a commit at once. A passing fault of the process (too many open files)
+        answers this request with a 503 and leaves the next one to try again.
+        """
+        failed_on_unchanged_files = False
         for attempt in range(1, READ_ATTEMPTS + 1):
             opened = self._open()
             try:
-                return work(opened)
+                with opened.lend() as read:
+                    return work(read)
             except SearchError:
                 raise
             except Exception as exc:
@@ -682,17 +801,26 @@ class WhooshBackend(SearchBackend):
                     if attempt < READ_ATTEMPTS:
                         continue  # the next _open sees the change and reopens
                     raise IndexUnavailableError(INDEX_CHANGING) from exc
-                if not opened.damaged() and not _is_read_error(exc):
+                changed = opened.damaged()
+                if not changed and not _is_read_error(exc) and not _is_passing(exc):
                     raise  # the files are as they were: a bug, which must show as one
-                with self._lock:
-                    self._unavailable(exc, damaged=True)
-                raise IndexUnavailableError(INDEX_DAMAGED) from exc
-        raise AssertionError("unreachable")
+                if _is_passing(exc):
+                    logger.warning("A search of %s failed (%r); the next one tries again.",
+                                   self.path, exc)
+                    raise IndexUnavailableError(INDEX_UNAVAILABLE) from exc
+                if changed or failed_on_unchanged_files:
+                    with self._lock:
+                        self._unavailable(exc, damaged=True)
+                    raise IndexUnavailableError(self._unavailable_message()) from exc
+                failed_on_unchanged_files = True
+                logger.warning("A read of the search index at %s failed (%r); trying it again "
+                               "with a fresh searcher.", self.path, exc)
+        raise IndexUnavailableError(INDEX_UNAVAILABLE)
 
     def count(self) -> int:
         if not self._holds_index():
             return 0
-        return self._read(lambda opened: opened.searcher.doc_count())
+        return self._read(lambda read: read.searcher.doc_count())
 
     def verify(self) -> None:
         if self._holds_index():
@@ -702,20 +830,20 @@ class WhooshBackend(SearchBackend):
         if not self._holds_index():
             return iter(())
 
-        def read(opened: _Opened) -> list[tuple[str, str]]:
-            return [(stored["id"], stored.get("fingerprint", ""))
-                    for _docnum, stored in opened.searcher.reader().iter_docs()]
-        return iter(self._read(read))
+        def stored(read: _Lent) -> list[tuple[str, str]]:
+            return [(fields["id"], fields.get("fingerprint", ""))
+                    for _docnum, fields in read.searcher.reader().iter_docs()]
+        return iter(self._read(stored))
 
     def search(self, query: SearchQuery, *, load_text: TextLoader | None = None) -> SearchResults:
         if query.page < 1 or query.page_size < 1:
             raise SearchError("Pages are numbered from 1 and hold at least one result.")
-        return self._read(lambda opened: self._search(opened, query, load_text))
+        return self._read(lambda read: self._search(read, query, load_text))
 
-    def _search(self, opened: _Opened, query: SearchQuery,
+    def _search(self, read: _Lent, query: SearchQuery,
                 load_text: TextLoader | None) -> SearchResults:
-        chosen = self._select(opened, query)
-        arrays = chosen.opened.arrays
+        chosen = self._select(read, query)
+        arrays = read.arrays
         facets = self._facets(arrays, chosen.matched, chosen.case_masks, chosen.item_mask,
                               chosen.case_all, chosen.selections)
         decisions = arrays.item_decisions(
@@ -723,7 +851,7 @@ class WhooshBackend(SearchBackend):
         start = (query.page - 1) * query.page_size
         docnums = self._ordered(arrays, chosen, start, start + query.page_size, query.sort)
         total = int(chosen.total_mask.sum())
-        hits = self._hits(chosen.opened.searcher, chosen.parsed, docnums, load_text)
+        hits = self._hits(read.searcher, chosen.parsed, docnums, load_text)
         return SearchResults(
             hits=hits, total=total, page=query.page,
             pages=max(1, math.ceil(total / query.page_size)), facets=facets,
@@ -732,14 +860,14 @@ class WhooshBackend(SearchBackend):
         )
 
     def total(self, query: SearchQuery) -> int:
-        return self._read(lambda opened: int(self._select(opened, query).total_mask.sum()))
+        return self._read(lambda read: int(self._select(read, query).total_mask.sum()))
 
     def totals_without_each_filter(self, query: SearchQuery) -> dict[str, int]:
         """One selection, then each count from its masks: the text is matched once, not
         once per dropped filter (a zero-hit page offers each of these)."""
-        def read(opened: _Opened) -> dict[str, int]:
-            chosen = self._select(opened, query)
-            arrays = opened.arrays
+        def count(read: _Lent) -> dict[str, int]:
+            chosen = self._select(read, query)
+            arrays = read.arrays
             totals = {}
             for facet in chosen.selections:
                 if facet in CASE_FACETS:
@@ -750,36 +878,36 @@ class WhooshBackend(SearchBackend):
                     mask = chosen.case_all & _items_allowed(arrays, others)
                 totals[facet] = int(mask.sum())
             return totals
-        return self._read(read)
+        return self._read(count)
 
     def matching_ids(self, query: SearchQuery) -> list[str]:
-        def read(opened: _Opened) -> list[str]:
-            chosen = self._select(opened, query)
+        def ordered(read: _Lent) -> list[str]:
+            chosen = self._select(read, query)
             total = int(chosen.total_mask.sum())
-            docnums = self._ordered(opened.arrays, chosen, 0, total, query.sort)
-            ids = opened.ids()
+            docnums = self._ordered(read.arrays, chosen, 0, total, query.sort)
+            ids = read.opened.ids(read.searcher)
             return [ids[n] for n in docnums]
-        return self._read(read)
+        return self._read(ordered)
 
     def outcome_counts(self, query: SearchQuery) -> OutcomeCounts:
-        def read(opened: _Opened) -> OutcomeCounts:
-            chosen = self._select(opened, query)
-            triples = chosen.triples if chosen.item_selection else opened.arrays.triples
-            return opened.arrays.outcomes(chosen.total_mask, triples, GROUPS)
-        return self._read(read)
+        def counts(read: _Lent) -> OutcomeCounts:
+            chosen = self._select(read, query)
+            triples = chosen.triples if chosen.item_selection else read.arrays.triples
+            return read.arrays.outcomes(chosen.total_mask, triples, GROUPS)
+        return self._read(counts)
 
-    def _select(self, opened: _Opened, query: SearchQuery) -> _Selection:
+    def _select(self, read: _Lent, query: SearchQuery) -> _Selection:
         """Which documents match: the text, the dates, and each facet's selection."""
         for facet in query.filters:
             if facet not in FACETS:
                 raise UnknownFacetError(
                     f"Unknown facet {facet!r}; use one of: {', '.join(FACETS)}.")
         parsed = self.queries.parse(query.text)
-        searcher, arrays = opened.searcher, opened.arrays
+        searcher, arrays = read.searcher, read.arrays
         if parsed is not None:
             self.queries.check_expansion(parsed, searcher.reader())
         ranked = scores = None
-        evaluated = opened.ranker.evaluate(parsed) if parsed is not None else None
+        evaluated = read.ranker.evaluate(parsed) if parsed is not None else None
         if evaluated is not None:  # the common shapes: whole arrays, no per-match Python
             text_mask = evaluated[0] & arrays.live
             scores = evaluated[1] if query.sort == "relevance" else None
@@ -801,7 +929,7 @@ class WhooshBackend(SearchBackend):
         case_all = matched.copy()
         for mask in case_masks.values():
             case_all &= mask
-        return _Selection(opened, parsed, ranked, scores, matched, case_masks, item_mask,
+        return _Selection(parsed, ranked, scores, matched, case_masks, item_mask,
                           case_all, case_all & item_mask, selections, item_selection, triples)
 
     @staticmethod
@@ -873,19 +1001,19 @@ class WhooshBackend(SearchBackend):
 
     def similar(self, doc_id: str, *, text: str, category: str | None = None,
                 limit: int = 5) -> list[str]:
-        return self._read(lambda opened: self._similar(opened, doc_id, text, category, limit))
+        return self._read(lambda read: self._similar(read, doc_id, text, category, limit))
 
     @staticmethod
-    def _similar(opened: _Opened, doc_id: str, text: str, category: str | None,
+    def _similar(read: _Lent, doc_id: str, text: str, category: str | None,
                  limit: int) -> list[str]:
-        searcher = opened.searcher
+        searcher = read.searcher
         docnum = searcher.document_number(id=doc_id)
         if docnum is None or not text:
             return []
         allow = None
         if category:
             allow = wq.Or([wq.Term(ITEM_FIELD, SEP.join(triple))
-                           for triple in opened.arrays.items if triple[0] == category])
+                           for triple in read.arrays.items if triple[0] == category])
         # Key terms of the treatments and summary, matched in treatment words: "similar" means
         # a similar request, not the same reviewer's boilerplate.
         results = searcher.more_like(docnum, "treatment", text=text, top=limit, filter=allow)
@@ -894,14 +1022,8 @@ class WhooshBackend(SearchBackend):
     def suggest(self, word: str) -> str | None:
         word = word.lower()
 
-        def read(opened: _Opened) -> str | None:
-            if word not in opened.suggestions:
-                opened.suggestions[word] = _suggestion(opened.searcher, word)
-                if len(opened.suggestions) > SUGGESTIONS_KEPT:
-                    opened.suggestions.pop(next(iter(opened.suggestions)))
-            return opened.suggestions[word]
         try:
-            return self._read(read)
+            return self._read(lambda read: read.opened.suggestion(read.searcher, word))
         except IndexUnavailableError:
             return None
 
