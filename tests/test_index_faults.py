@@ -7,10 +7,12 @@ keep answering from it, search pages say the search is unavailable (503, never a
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import shutil
 import time
+import zlib
 from datetime import date
 from pathlib import Path
 
@@ -18,6 +20,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
 
 from cases.models import Determination
 from cases.search import facet_counts, get_backend, whoosh_backend
@@ -384,3 +387,64 @@ def test_commit_between_a_workers_open_and_its_reads_is_no_damage(
     assert found.status_code == 200, found.content
     assert _summary(found.json()) == _summary(before)
     assert client.get(url).status_code == 200
+
+
+def _fail_once(monkeypatch: pytest.MonkeyPatch, error: BaseException) -> list[int]:
+    """Make the next read of the index raise ``error`` once (in the backend's hit loading,
+    where a garbled read of the stored fields would raise it); returns the calls made."""
+    calls: list[int] = []
+    hits = whoosh_backend.WhooshBackend._hits
+
+    def failing(self: object, *args: object, **kwargs: object) -> object:
+        calls.append(1)
+        if len(calls) == 1:
+            raise error
+        return hits(self, *args, **kwargs)
+
+    monkeypatch.setattr(whoosh_backend.WhooshBackend, "_hits", failing)
+    return calls
+
+
+def test_read_error_on_unchanged_files_is_retried_not_called_damage(
+        client: Client, letters: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A read that fails once (a garbled read, as threads sharing a file handle gave) is
+    tried again with a fresh searcher: the request answers, nothing is marked damaged."""
+    url = "/api/search?q=therapy&outcome=Upheld"
+    expected = client.get(url).json()
+    calls = _fail_once(monkeypatch, zlib.error("Error -3 while decompressing data"))
+    found = client.get(url)
+    assert found.status_code == 200 and found.json() == expected
+    assert len(calls) == 2
+    assert get_backend()._broken is None
+    assert set(_statuses(client).values()) == {200}
+
+
+def test_passing_fault_answers_one_503_and_the_next_request_works(
+        client: Client, letters: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    _fail_once(monkeypatch, OSError(errno.EMFILE, "Too many open files"))
+    first = client.get("/?q=therapy")
+    assert first.status_code == 503
+    assert "temporarily unavailable" in first.content.decode()
+    assert "rebuilt" not in first.content.decode() and "damaged" not in first.content.decode()
+    assert client.get("/?q=therapy").status_code == 200
+    assert get_backend()._broken is None
+
+
+def test_unavailable_says_rebuilt_only_while_a_rebuild_writes(
+        client: Client, letters: list[str], _index_in_tmp: Path) -> None:
+    """The 503 names a rebuild only when one is under way: a newer generation whose write
+    lock a rebuild holds. One left behind by a killed rebuild (no lock held) is none."""
+    shutil.rmtree((_index_in_tmp / "current").resolve())
+    newer = _index_in_tmp / f"gen-{time.time_ns()}-1"
+    newer.mkdir()
+    lock = FileStorage(str(newer)).lock(whoosh_backend.WRITE_LOCK)
+    assert lock.acquire(blocking=False)
+    try:
+        page = client.get("/?q=therapy")
+        assert page.status_code == 503
+        assert "The search index is being rebuilt" in page.content.decode()
+    finally:
+        lock.release()
+    page = client.get("/?q=therapy")
+    assert page.status_code == 503
+    assert UNAVAILABLE in page.content.decode() and "rebuilt" not in page.content.decode()

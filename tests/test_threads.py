@@ -1,0 +1,139 @@
+"""Searching under many threads of one process while an import commits.
+
+The threaded dev server, gunicorn's ``gthread`` worker and the ASGI server's thread pool all
+serve requests from threads that share one backend, and so one view of the index. Each
+answer given under 16 threads must equal the same request answered alone, before or after
+the import's commit (the only two states of the index that differ in what they find).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from django.db import connections
+from django.test import Client
+
+from benchmarks.scratch import new_marker, write_marked_corpus
+from cases.models import Determination
+from cases.search import get_backend
+from cases.services import import_determinations, index_document
+from tests.threads import answers, request_mix, signature
+
+ARCHIVE = (2000, 43)  # generated letters (and the real ones) of the module's archive
+THREADS = 16
+REQUESTS = 200  # per thread
+NEW_LETTERS = 40
+WORDS = ["therapy", "lumbar", "massage", "acupuncture", "injection", "shoulder", "opioid",
+         "knee"]
+
+
+@pytest.fixture(scope="module")
+def new_letters(archive: Path, django_db_blocker: object,
+                tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """Letters stored in the database but not yet in the index: what an import has stored
+    when its index commit comes."""
+    folder = tmp_path_factory.mktemp("new-letters")
+    write_marked_corpus(folder, count=NEW_LETTERS, seed=5, marker=new_marker(random.Random(3)),
+                        batch=1, env=dict(os.environ))
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        stored = set(Determination.objects.values_list("public_id", flat=True))
+        import_determinations(paths=[folder], index=False)
+        new = set(Determination.objects.values_list("public_id", flat=True)) - stored
+    assert len(new) == NEW_LETTERS
+    return sorted(new)
+
+
+def _fetch(client: Client, path: str, headers: dict[str, str]) -> tuple[int, str, bytes]:
+    response = client.get(path, headers=headers)
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    return response.status_code, response.get("Content-Type", ""), content
+
+
+def _facets(client: Client) -> dict[str, list[str]]:
+    """Two common values of each facet a user ticks most."""
+    found = client.get("/api/search").json()["facets"]
+    return {facet: [value["value"] for value in found[facet][:2]]
+            for facet in ("specialty", "category", "decision", "outcome", "year")}
+
+
+@pytest.mark.django_db
+def test_threads_answer_as_one_thread_does_while_an_import_commits(
+        served: Path, new_letters: list[str]) -> None:
+    client = Client()
+    old = list(Determination.objects.exclude(public_id__in=new_letters)
+               .order_by("public_id").values_list("public_id", flat=True))
+    mix = request_mix(words=WORDS, facets=_facets(client),
+                      case_ids=[*old[:: len(old) // 6], *new_letters[:2]])
+    before = answers(lambda path, headers: _fetch(client, path, headers), mix)
+    assert {answer[0] for answer in before.values()} == {200}
+
+    backend = get_backend()
+    replaced = [index_document(d) for d in Determination.objects.filter(public_id__in=old[:240])]
+    added = [index_document(d) for d in Determination.objects.filter(public_id__in=new_letters)]
+    imported, done = threading.Event(), threading.Event()
+    answered = Counter[str]()
+    got: list[tuple[int, tuple[object, ...], bool]] = []  # request, answer, asked after import
+    errors: list[str] = []
+
+    def write() -> None:
+        """Commits that replace letters with themselves (new segments, deletions, merges:
+        nothing a search finds changes), and once a quarter of the requests are answered,
+        one that adds the new letters."""
+        chunks = [replaced[start:start + 30] for start in range(0, len(replaced), 30)]
+        backend.add_bulk(chunks.pop())
+        while answered["total"] < THREADS * REQUESTS // 4:
+            time.sleep(0.05)
+        backend.add_bulk(added)
+        imported.set()
+        while chunks and not done.is_set():
+            backend.add_bulk(chunks.pop())
+
+    def read(seed: int) -> None:
+        mine = Client()
+        rng = random.Random(seed)
+        after_import = 0
+        try:
+            # Each thread goes on until it has also asked a few requests after the import.
+            while answered[seed] < REQUESTS or after_import < 5:
+                number = rng.randrange(len(mix))
+                path, headers = mix[number]
+                late = imported.is_set()
+                try:
+                    got.append((number, signature(path, *_fetch(mine, path, headers)), late))
+                except Exception as exc:  # noqa: BLE001 (every failure is reported)
+                    errors.append(f"{path}: {exc!r}")
+                answered["total"] += 1
+                answered[seed] += 1
+                after_import += late
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(THREADS + 1) as pool:
+        writer = pool.submit(write)
+        readers = [pool.submit(read, seed) for seed in range(THREADS)]
+        for future in readers:
+            future.result()
+        done.set()
+        writer.result()
+
+    after = answers(lambda path, headers: _fetch(client, path, headers), mix)
+    assert not errors, errors[:5]
+    assert len(got) >= THREADS * REQUESTS
+    statuses = Counter(answer[0] for _, answer, _ in got)
+    assert statuses == {200: len(got)}, statuses
+    # Asked before the import's commit ended: either state; asked after it: the new state.
+    wrong = [mix[number][0] for number, answer, late in got
+             if answer not in ((after[number],) if late else (before[number], after[number]))]
+    assert not wrong, (len(wrong), wrong[:5])
+    # The import landed while the threads searched, changing what some requests find.
+    changed = {number for number in before if before[number] != after[number]}
+    assert changed
+    assert any(answer == before[n] for n, answer, _ in got if n in changed)
+    assert any(answer == after[n] for n, answer, _ in got if n in changed)
