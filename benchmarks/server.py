@@ -1,5 +1,6 @@
 """A production server for the benchmarks and load tests: gunicorn with DEBUG off on a free
-loopback port, as `make serve` runs it, and what its worker processes hold in memory."""
+loopback port, as `make serve` runs it (or the development server, or uvicorn), and what its
+worker processes hold in memory."""
 
 from __future__ import annotations
 
@@ -46,27 +47,51 @@ def server_env(*, database_url: str, index_dir: Path) -> dict[str, str]:
             "PYTHONUNBUFFERED": "1"}
 
 
+# The servers a user may run, each with the threads it serves requests from.
+SERVERS = ("gunicorn", "runserver", "uvicorn")
+
+
+def server_command(server: str, port: int, *, workers: int = 1, threads: int = 1,
+                   access_log: bool = False) -> list[str]:
+    """The command line of ``server`` on ``port``: gunicorn as `make serve` runs it (sync
+    workers, or ``gthread`` workers of ``threads`` threads), Django's threaded development
+    server as `make run` does, or uvicorn on the ASGI entry point (sync views run in its
+    thread pool)."""
+    if server == "gunicorn":
+        # No control socket: it would default to one shared path in the home folder.
+        command = [sys.executable, "-m", "gunicorn", "imrsite.wsgi:application",
+                   "--config", str(HOOKS), "--workers", str(workers),
+                   "--bind", f"{HOST}:{port}", "--graceful-timeout", "5", "--no-control-socket"]
+        if threads > 1:
+            command += ["--worker-class", "gthread", "--threads", str(threads)]
+        return command + (["--access-logfile", "-"] if access_log else [])
+    if server == "runserver":
+        return [sys.executable, "manage.py", "runserver", f"{HOST}:{port}", "--noreload"]
+    if server == "uvicorn":
+        return [sys.executable, "-m", "uvicorn", "imrsite.asgi:application", "--host", HOST,
+                "--port", str(port), "--workers", str(workers), "--no-access-log"]
+    raise ValueError(f"Unknown server {server!r}: use one of {', '.join(SERVERS)}.")
+
+
 @contextmanager
 def serve(*, database_url: str, index_dir: Path, workers: int, log: Path | None = None,
-          access_log: bool = False) -> Iterator[Server]:
-    """Run gunicorn on a free loopback port; yield it once it listens; always stop it.
+          access_log: bool = False, threads: int = 1, server: str = "gunicorn",
+          ) -> Iterator[Server]:
+    """Run ``server`` (gunicorn unless told) on a free loopback port; yield it once it
+    listens; always stop it.
 
     ``access_log`` logs every request to ``log`` as `make serve` does to stdout. Server
     errors are logged there with their traceback either way (gunicorn_hooks.py).
     """
     port = _free_port()
     env = server_env(database_url=database_url, index_dir=index_dir)
-    # No control socket: it would default to one shared path in the home folder.
-    command = [sys.executable, "-m", "gunicorn", "imrsite.wsgi:application",
-               "--config", str(HOOKS), "--workers", str(workers), "--bind", f"{HOST}:{port}",
-               "--graceful-timeout", "5", "--no-control-socket"]
-    if access_log:
-        command += ["--access-logfile", "-"]
+    command = server_command(server, port, workers=workers, threads=threads,
+                             access_log=access_log)
     with open(log or os.devnull, "w") as output:
         process = subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, stdout=output,
                                    stderr=subprocess.STDOUT, start_new_session=True)
         try:
-            _wait_until_up(process, port, log)
+            _wait_until_up(process, port, log, name=server)
             yield Server(port, process.pid)
         finally:
             stop(process)
@@ -79,18 +104,18 @@ def _free_port() -> int:
 
 
 def _wait_until_up(process: subprocess.Popen[bytes], port: int, log: Path | None,
-                   timeout: float = 60) -> None:
+                   timeout: float = 60, name: str = "gunicorn") -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             tail = log.read_text()[-2000:] if log else ""
-            raise ServerError(f"gunicorn exited with status {process.returncode}.\n{tail}")
+            raise ServerError(f"{name} exited with status {process.returncode}.\n{tail}")
         try:
             with socket.create_connection((HOST, port), timeout=1):
                 return
         except OSError:
             time.sleep(0.2)
-    raise ServerError(f"gunicorn did not listen on port {port} within {timeout:.0f} s.")
+    raise ServerError(f"{name} did not listen on port {port} within {timeout:.0f} s.")
 
 
 def stop(process: subprocess.Popen[bytes], timeout: float = 15) -> None:
