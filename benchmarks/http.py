@@ -12,7 +12,8 @@ from pathlib import Path
 
 from benchmarks.server import HOST, ServerError, serve, worker_peak_rss_mb
 
-__all__ = ["HOST", "KINDS", "ServerError", "Sample", "Target", "fetch", "run_http", "summarize"]
+__all__ = ["HOST", "KINDS", "ServerError", "Sample", "Target", "fetch", "format_side_by_side",
+           "run_http", "summarize", "worker_model"]
 
 KINDS = ("page", "api")
 
@@ -38,9 +39,10 @@ class Sample:
 
 
 def run_http(*, database: Path, index_dir: Path, queries: list[tuple[str, str]],
-             seconds: float, clients: int = 8, workers: int = 2,
+             seconds: float, clients: int = 8, workers: int = 2, threads: int = 1,
              log: Path | None = None) -> dict[str, object]:
-    """Serve ``database`` and ``index_dir`` with gunicorn and load it for ``seconds``.
+    """Serve ``database`` and ``index_dir`` with gunicorn (sync workers, or ``gthread``
+    workers of ``threads`` threads each) and load it for ``seconds``.
 
     ``queries`` are (label, query string) pairs; each becomes a search page URL and an API
     URL. Returns requests, requests/s, p50, p95 and errors per kind, the page p50 per label
@@ -49,14 +51,14 @@ def run_http(*, database: Path, index_dir: Path, queries: list[tuple[str, str]],
     targets = [Target(kind, label, _path(kind, query))
                for label, query in queries for kind in KINDS]
     with serve(database_url=f"sqlite:///{database}", index_dir=index_dir, workers=workers,
-               log=log) as server:
+               threads=threads, log=log) as server:
         port, master = server.port, server.master
         _warm_up(port, targets)
         idle = _idle_page_ms(port, targets)
         samples, elapsed = _load(port, targets, seconds=seconds, clients=clients)
         peak_rss = worker_peak_rss_mb(master)
     result: dict[str, object] = {"seconds": round(elapsed, 1), "clients": clients,
-                                 "workers": workers}
+                                 "workers": workers, "threads": threads}
     for kind in KINDS:
         result[kind] = summarize([s for s in samples if s.target.kind == kind], elapsed)
     result["page_p50_ms"] = {label: _ms(statistics.median(times)) for label, times in
@@ -181,10 +183,29 @@ def compare_with_in_process(result: dict[str, object],
     return ratios
 
 
+def worker_model(result: Mapping[str, object]) -> str:
+    """How a run's gunicorn served: "2 sync workers" or "2 gthread workers x 4 threads"."""
+    threads = int(result.get("threads", 1))  # type: ignore[call-overload]
+    if threads > 1:
+        return f"{result['workers']} gthread workers x {threads} threads"
+    return f"{result['workers']} sync workers"
+
+
+def format_side_by_side(results: Iterable[Mapping[str, object]]) -> list[str]:
+    """Runs of several worker models, one line per model and kind, to compare."""
+    lines = [f"HTTP side by side: {'':30} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7}"]
+    for result in results:
+        for kind in KINDS:
+            row: Mapping[str, float] = result[kind]  # type: ignore[assignment]
+            lines.append(f"  {worker_model(result):38} {kind:5} {row['requests_per_s']:8.1f} "
+                         f"{row['p50_ms']:8.1f} {row['p95_ms']:8.1f} {row['errors']:7}")
+    return lines
+
+
 def format_http(result: dict[str, object],
                 ratios: dict[str, dict[str, float | None]]) -> list[str]:
     """The phase as printable lines: one row per kind, then the ratio per query."""
-    lines = [f"HTTP: gunicorn, {result['workers']} workers, {result['clients']} clients, "
+    lines = [f"HTTP: gunicorn, {worker_model(result)}, {result['clients']} clients, "
              f"{result['seconds']} s",
              f"  {'':6} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7}"]
     for kind in KINDS:

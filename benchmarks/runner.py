@@ -10,7 +10,7 @@ import resource
 import shutil
 import statistics
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +20,13 @@ from django.db import connections
 from django.db.models import QuerySet
 
 from benchmarks.fts5 import Fts5Reference
-from benchmarks.http import KINDS, compare_with_in_process, format_http, run_http
+from benchmarks.http import (
+    KINDS,
+    compare_with_in_process,
+    format_http,
+    format_side_by_side,
+    run_http,
+)
 from benchmarks.naive import NaiveGroupedBy
 from benchmarks.progress import Progress
 from cases.forms import query_string
@@ -54,18 +60,19 @@ class Report:
     figures: dict[str, object] = field(default_factory=dict)
     searches: dict[str, dict[str, float]] = field(default_factory=dict)
     disagreements: list[str] = field(default_factory=list)
-    http: dict[str, object] = field(default_factory=dict)
+    http: dict[str, object] = field(default_factory=dict)  # the first worker model's run
+    http_runs: list[dict[str, object]] = field(default_factory=list)  # every model's
 
     def as_json(self) -> str:
         """The report as JSON."""
         return json.dumps({"count": self.count, "figures": self.figures,
                            "searches": self.searches, "disagreements": self.disagreements,
-                           "http": self.http}, indent=2)
+                           "http": self.http, "http_runs": self.http_runs}, indent=2)
 
     def http_errors(self) -> int:
-        """Failed requests of the HTTP phase (0 when it was skipped)."""
-        return sum(self.http[kind]["errors"]  # type: ignore[index]
-                   for kind in KINDS if kind in self.http)
+        """Failed requests of the HTTP phase, every worker model (0 when it was skipped)."""
+        return sum(run[kind]["errors"]  # type: ignore[index]
+                   for run in self.http_runs for kind in KINDS if kind in run)
 
 
 def use_database(path: Path) -> None:
@@ -115,7 +122,7 @@ BARE_CHUNK = 100_000  # letters per timed piece of the bare indexing (two rebuil
 def run(*, count: int, seed: int, work_dir: Path, repeat: int, jobs: int,
         http_seconds: float, say: Callable[[str], None], naive_repeat: int = 0,
         resume: bool = False, stop_after: str | None = None,
-        bare_letters: int | None = None) -> Report:
+        bare_letters: int | None = None, http_threads: Sequence[int] = (1,)) -> Report:
     """Run the whole benchmark (or, with ``resume``, what a stopped run in ``work_dir`` left)
     and return its report; only the HTTP phase uses a server. With ``stop_after``, stop
     after that phase; the report then holds the phases done so far."""
@@ -147,7 +154,7 @@ def run(*, count: int, seed: int, work_dir: Path, repeat: int, jobs: int,
     report.disagreements.extend(progress.state.get("disagreements", []))
     if stop_after in (None, "searches") and http_seconds > 0:
         queries = query_mix(get_backend(), random.Random(seed))  # type: ignore[arg-type]
-        _http_phase(report, queries, work_dir, http_seconds, say)
+        _http_phase(report, queries, work_dir, http_seconds, say, http_threads)
     report.figures["peak_rss_mb"] = round(
         resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     if index_dir.exists():
@@ -275,15 +282,24 @@ def _search_row(progress: Progress, key: str, query: SearchQuery, backend: Whoos
 
 
 def _http_phase(report: Report, queries: dict[str, SearchQuery], work_dir: Path,
-                seconds: float, say: Callable[[str], None]) -> None:
-    """The same queries as URLs, through gunicorn; ratios against the in-process medians."""
-    result = run_http(database=work_dir / "bench.sqlite3", index_dir=work_dir / "index",
-                      queries=[(key, query_string(q)) for key, q in queries.items()],
-                      seconds=seconds, log=work_dir / "gunicorn.log")
-    ratios = compare_with_in_process(result, report.searches)
-    report.http = {**result, "page_vs_in_process": ratios}
-    for line in format_http(result, ratios):
-        say(line)
+                seconds: float, say: Callable[[str], None],
+                http_threads: Sequence[int] = (1,)) -> None:
+    """The same queries as URLs, through gunicorn; ratios against the in-process medians.
+    One run per worker model: sync workers (1 thread), or ``gthread`` workers of N threads;
+    several are compared side by side at the end."""
+    for threads in http_threads:
+        result = run_http(database=work_dir / "bench.sqlite3", index_dir=work_dir / "index",
+                          queries=[(key, query_string(q)) for key, q in queries.items()],
+                          seconds=seconds, threads=threads,
+                          log=work_dir / f"gunicorn-{threads}.log")
+        ratios = compare_with_in_process(result, report.searches)
+        report.http_runs.append({**result, "page_vs_in_process": ratios})
+        for line in format_http(result, ratios):
+            say(line)
+    report.http = report.http_runs[0]
+    if len(report.http_runs) > 1:
+        for line in format_side_by_side(report.http_runs):
+            say(line)
 
 
 def _repeat(work: Callable[[], object], times: int) -> tuple[float, float]:

@@ -20,8 +20,8 @@ def test_bench_short_run_agrees_with_fts5_reference(tmp_path: Path) -> None:
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}"}
     result = subprocess.run(
         [sys.executable, "manage.py", "bench", "--count", "2000", "--repeat", "1",
-         "--jobs", "2", "--http-seconds", "3", "--work-dir", str(tmp_path / "work"),
-         "--json", str(report_path)],
+         "--jobs", "2", "--http-seconds", "3", "--http-threads", "1,2",
+         "--work-dir", str(tmp_path / "work"), "--json", str(report_path)],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     report = json.loads(report_path.read_text())
@@ -42,6 +42,10 @@ def test_bench_short_run_agrees_with_fts5_reference(tmp_path: Path) -> None:
     assert http["page"]["errors"] == 0 and http["api"]["errors"] == 0
     assert http["worker_peak_rss_mb"] > 0
     assert set(http["page_vs_in_process"]) == set(report["searches"])
+    # Both worker models ran, and are printed side by side.
+    assert [(run["workers"], run["threads"]) for run in report["http_runs"]] == [(2, 1), (2, 2)]
+    assert all(run[kind]["errors"] == 0 for run in report["http_runs"] for kind in ("page", "api"))
+    assert "2 gthread workers x 2 threads" in result.stdout
 
 
 def _bench(work: Path, *extra: str) -> list[str]:

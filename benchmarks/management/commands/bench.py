@@ -3,6 +3,7 @@ search page and API through gunicorn."""
 
 from __future__ import annotations
 
+import argparse
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,18 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from benchmarks.http import ServerError
 from benchmarks.runner import PHASES, run
+
+
+def _thread_counts(text: str) -> tuple[int, ...]:
+    """``--http-threads``: "1,4" -> (1, 4)."""
+    try:
+        counts = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        counts = ()
+    if not counts or min(counts) < 1:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: give threads per worker as whole numbers of 1 or more, e.g. 1,4")
+    return counts
 
 
 class Command(BaseCommand):
@@ -33,6 +46,11 @@ class Command(BaseCommand):
         parser.add_argument("--http-seconds", type=float, default=20,
                             help="How long 8 clients load the search page and the API through "
                                  "gunicorn (2 workers); 0 skips the HTTP phase.")
+        parser.add_argument("--http-threads", type=_thread_counts, default=(1,),
+                            help="Worker models of the HTTP phase, as threads per worker, "
+                                 "comma-separated: 1 is gunicorn's sync worker, N > 1 its "
+                                 "gthread worker with N threads (e.g. 1,4 compares them side "
+                                 "by side).")
         parser.add_argument("--json", type=Path, default=None, help="Write the report here.")
         parser.add_argument("--bare-letters", type=int, default=None,
                             help="Time bare indexing on the first N letters only (default: "
@@ -62,7 +80,8 @@ class Command(BaseCommand):
                          http_seconds=options["http_seconds"], say=self.stdout.write,
                          naive_repeat=options["naive_repeat"], resume=options["resume"],
                          stop_after=options["stop_after"],
-                         bare_letters=options["bare_letters"])
+                         bare_letters=options["bare_letters"],
+                         http_threads=options["http_threads"])
         except (ValueError, ServerError) as exc:
             raise CommandError(str(exc)) from exc
         for key, value in report.figures.items():
