@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import os
 import random
+import resource
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
@@ -22,8 +25,9 @@ from django.test import Client
 
 from benchmarks.scratch import new_marker, write_marked_corpus
 from cases.models import Determination
-from cases.search import get_backend
+from cases.search import get_backend, whoosh_backend
 from cases.services import import_determinations, index_document
+from tests.conftest import ROOT
 from tests.threads import answers, request_mix, signature
 
 ARCHIVE = (2000, 43)  # generated letters (and the real ones) of the module's archive
@@ -137,3 +141,21 @@ def test_threads_answer_as_one_thread_does_while_an_import_commits(
     assert changed
     assert any(answer == before[n] for n, answer, _ in got if n in changed)
     assert any(answer == after[n] for n, answer, _ in got if n in changed)
+
+
+def test_backend_raises_a_low_open_files_limit_for_its_searchers(tmp_path: Path) -> None:
+    """Each busy thread holds a searcher's files (about ten a segment) open: a process
+    started with the usual soft limit of 1,024 raises it towards the hard limit."""
+    script = ("import resource\n"
+              "from cases.search.whoosh_backend import WhooshBackend\n"
+              f"WhooshBackend({{'path': {str(tmp_path)!r}}})\n"
+              "print(resource.getrlimit(resource.RLIMIT_NOFILE)[0])\n")
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    low = 1024 if hard == resource.RLIM_INFINITY else min(1024, hard)
+    found = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True,
+        cwd=ROOT, env={**os.environ, "DJANGO_SETTINGS_MODULE": "imrsite.settings"},
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (low, hard)))
+    wanted = whoosh_backend.OPEN_FILES_WANTED
+    assert int(found.stdout) == (wanted if hard == resource.RLIM_INFINITY
+                                 else min(wanted, hard))

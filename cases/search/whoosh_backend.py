@@ -13,6 +13,7 @@ import logging
 import math
 import os
 import re
+import resource
 import shutil
 import struct
 import threading
@@ -91,6 +92,7 @@ READ_ATTEMPTS = 3  # opens or reads of an index that moves on under them, before
 # Searchers of one index state kept open for the next reads; a burst of more threads opens
 # more, closed as they come back (a searcher holds a few open files per segment).
 IDLE_SEARCHERS = 8
+OPEN_FILES_WANTED = 65_536  # the soft limit of open files a process raises itself to
 # Errors of the process, not of the files: nothing to blame the index for.
 _PASSING_ERRNOS = frozenset((errno.EMFILE, errno.ENFILE, errno.ENOMEM, errno.EAGAIN,
                              errno.EINTR))
@@ -529,11 +531,25 @@ def _file_sizes(directory: Path) -> dict[str, int]:
         return {}
 
 
+def _allow_open_files(wanted: int = OPEN_FILES_WANTED) -> None:
+    """Raise this process's soft limit of open files towards ``wanted`` (never above the
+    hard limit): each searcher holds about ten files per segment open, a hundred segments
+    at a million letters, and a threaded worker keeps a searcher per busy thread, where
+    the usual soft limit is 1,024."""
+    with suppress(ValueError, OSError):
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        if soft != resource.RLIM_INFINITY and soft < target:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+
+
 class WhooshBackend(SearchBackend):
-    """Whoosh index with NumPy facet counts; safe for several reader processes."""
+    """Whoosh index with NumPy facet counts; safe for several reader processes, and for
+    many threads in each."""
 
     def __init__(self, options: Mapping[str, object]) -> None:
         super().__init__(options)
+        _allow_open_files()
         self.path = Path(str(options["path"]))
         self.schema = build_schema()
         self.queries = QueryBuilder(self.schema)
