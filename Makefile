@@ -10,6 +10,9 @@ LETTERS ?= $(if $(wildcard $(SHARED)/seeds),$(SHARED)/seeds $(SHARED)/imr-real/p
 HOST ?= 127.0.0.1:8000
 # Web worker processes of `make serve` (gunicorn's own variable WEB_CONCURRENCY, if set).
 WORKERS ?= $(or $(WEB_CONCURRENCY),2)
+# Threads per worker: 1 runs gunicorn's sync workers, more its gthread workers (README,
+# "Deployment", compares them).
+THREADS ?= 1
 
 .PHONY: install run serve test lint sample
 
@@ -40,6 +43,7 @@ serve: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	exec $(VENV)/bin/gunicorn imrsite.wsgi:application --workers $(WORKERS) --bind $(HOST) \
+		$(if $(filter-out 1,$(THREADS)),--worker-class gthread --threads $(THREADS)) \
 		--no-control-socket --access-logfile -
 
 # The suite on SQLite, browser journeys included. Debian's chromium is installed with apt-get
