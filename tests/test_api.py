@@ -91,7 +91,7 @@ def test_api_search_missing_index_is_503_json(client: Client, settings: object,
     }
     response = client.get("/api/search")
     assert response.status_code == 503
-    assert "rebuilt" in response.json()["error"]
+    assert "temporarily unavailable" in response.json()["error"]
 
 
 def test_api_search_before_any_import_is_empty(client: Client) -> None:

@@ -215,7 +215,7 @@ def test_export_missing_index_is_503(client: Client, tmp_path: Path, settings: o
         response = client.get(url)
         assert response.status_code == 503
         assert response["Retry-After"] == "60"
-        assert "rebuilt" in response.content.decode()
+        assert "temporarily unavailable" in response.content.decode()
 
 
 def test_export_only_get(client: Client) -> None:
