@@ -72,8 +72,8 @@ _TOC_NAME = re.compile(r"_MAIN_(\d+)\.toc")  # a committed table of contents
 T = TypeVar("T")
 
 # What a 503 tells the user: a rebuild only when one is under way (see _rebuild_under_way).
-INDEX_UNAVAILABLE = ("Search is temporarily unavailable; try again in a minute. Case pages "
-                     "still work.")
+INDEX_UNAVAILABLE = ("The search index is temporarily unavailable; try again in a minute. Case "
+                     "pages still work.")
 INDEX_REBUILDING = ("The search index is being rebuilt; try the search again in a few minutes. "
                     "Case pages still work.")
 
