@@ -15,8 +15,6 @@ from statistics import median
 import pytest
 from django.core.management import CommandError, call_command
 
-from cases import synthetic_prose as P
-from cases import synthetic_vocab as V
 from cases.search.analysis import text_analyzer
 from cases.synthetic import (
     LAYOUTS,
@@ -29,6 +27,8 @@ from cases.synthetic import (
     wrap,
     write_corpus,
 )
+from cases.synthetic import prose as P
+from cases.synthetic import vocab as V
 from cases.taxonomy import Category, classify_treatment
 from tests.conftest import REAL_TEXTS, need
 

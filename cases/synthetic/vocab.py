@@ -1,7 +1,7 @@
 """Word tables for the synthetic IMR letter generator: specialties, states, regions, treatments.
 
 Only plain facts (specialty, state, drug and guideline names) follow the real letters; the
-sentences live in ``cases.synthetic_prose``.
+sentences live in ``cases.synthetic.prose``.
 """
 
 from __future__ import annotations
@@ -272,7 +272,7 @@ TREATMENTS: tuple[tuple[str, Category, str, tuple[int, ...], str], ...] = (
 
 # The long tail of a real archive's vocabulary (drug and device names, places, surnames,
 # misspellings): words made from these syllables, drawn by a power law over a million ranks
-# (see ``cases.synthetic.tail_words``). Their only purpose is the index's statistics.
+# (see ``cases.synthetic.letters.tail_words``). Their only purpose is the index's statistics.
 TAIL_ONSETS: tuple[str, ...] = (
     "b", "br", "c", "cl", "d", "dr", "f", "g", "gr", "h", "k", "l", "m", "n", "p", "pr", "qu",
     "r", "s", "st", "t", "tr", "v", "z",

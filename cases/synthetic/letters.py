@@ -4,8 +4,7 @@ Pure Python (no Django). ``generate_letter`` builds one letter from a ``random.R
 ``write_corpus`` writes many letters plus ``ground_truth.jsonl``. Layouts: "table" (page-1 case
 table), "body" (no table), "prose" (credentials inside the first paragraph) and "2013" (the
 early notice layout). Optional noise imitates PDF-extraction damage without touching the truth.
-Word tables live in ``synthetic_vocab``, sentences in ``synthetic_prose``, layout and noise in
-``synthetic_layout``.
+Word tables live in ``vocab``, sentences in ``prose``, layout and noise in ``layout``.
 """
 
 from __future__ import annotations
@@ -18,9 +17,9 @@ from datetime import date
 from itertools import accumulate
 from pathlib import Path
 
-from cases import synthetic_prose as P
-from cases import synthetic_vocab as V
-from cases.synthetic_layout import (
+from cases.synthetic import prose as P
+from cases.synthetic import vocab as V
+from cases.synthetic.layout import (
     SYNTHETIC_LINE,
     Case,
     Hyphenator,

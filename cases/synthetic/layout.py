@@ -6,8 +6,8 @@ import random
 from dataclasses import dataclass
 from datetime import date
 
-from cases import synthetic_prose as P
-from cases import synthetic_vocab as V
+from cases.synthetic import prose as P
+from cases.synthetic import vocab as V
 
 SYNTHETIC_LINE = "SYNTHETIC LETTER generated for software testing; not a real determination."
 
