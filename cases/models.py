@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Prefetch
 from django.urls import reverse
 
-from cases.taxonomy import Category
+from cases.parsing.taxonomy import Category
 
 
 class Decision(models.TextChoices):
@@ -25,7 +25,7 @@ class CaseOutcome(models.TextChoices):
 
 
 class TreatmentCategory(models.TextChoices):
-    """The DWC treatment categories (values from ``cases.taxonomy.Category``)."""
+    """The DWC treatment categories (values from ``cases.parsing.taxonomy.Category``)."""
 
     PHARMACEUTICALS = Category.PHARMACEUTICALS.value
     DMEPOS = Category.DMEPOS.value

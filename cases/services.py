@@ -15,9 +15,9 @@ from django.db import DatabaseError, DataError, IntegrityError, reset_queries, t
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
-from cases.letter_text import LETTER_SUFFIXES, MAX_FILE_BYTES, UnreadableLetter, read_letter
 from cases.models import Determination, DisputedItem, LicenseState, Specialty
 from cases.parsing import PARSER_VERSION, ParsedDetermination, ParseError, parse_determination
+from cases.parsing.text import LETTER_SUFFIXES, MAX_FILE_BYTES, UnreadableLetter, read_letter
 from cases.processes import die_with_parent
 from cases.search import get_backend
 from cases.search.base import (

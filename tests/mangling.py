@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cases.letter_text import MAX_FILE_BYTES
+from cases.parsing.text import MAX_FILE_BYTES
 from tests.conftest import DATA, REAL_PDFS, REAL_TEXTS, SEEDS, need
 from tests.pdfs import encrypted_pdf_bytes, pdf_bytes
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from cases.letter_text import UnreadableLetter, clean_text, read_letter
 from cases.parsing import parse_determination
+from cases.parsing.text import UnreadableLetter, clean_text, read_letter
 from tests.conftest import DATA
 from tests.pdfs import encrypted_pdf_bytes, pdf_bytes, write_pdf
 

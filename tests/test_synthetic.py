@@ -15,6 +15,7 @@ from statistics import median
 import pytest
 from django.core.management import CommandError, call_command
 
+from cases.parsing.taxonomy import Category, classify_treatment
 from cases.search.analysis import text_analyzer
 from cases.synthetic import (
     LAYOUTS,
@@ -29,7 +30,6 @@ from cases.synthetic import (
 )
 from cases.synthetic import prose as P
 from cases.synthetic import vocab as V
-from cases.taxonomy import Category, classify_treatment
 from tests.conftest import REAL_TEXTS, need
 
 TRUTH_KEYS = {

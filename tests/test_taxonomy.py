@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from cases.taxonomy import RULES, Category, classify_treatment
+from cases.parsing.taxonomy import RULES, Category, classify_treatment
 
 CASES = [
     ("Norco 10/325mg #120", Category.PHARMACEUTICALS, "opioids"),

@@ -17,6 +17,7 @@ from datetime import date
 from itertools import accumulate
 from pathlib import Path
 
+from cases.parsing.taxonomy import Category
 from cases.synthetic import prose as P
 from cases.synthetic import vocab as V
 from cases.synthetic.layout import (
@@ -31,7 +32,6 @@ from cases.synthetic.layout import (
     table_top,
     wrap,
 )
-from cases.taxonomy import Category
 
 __all__ = [
     "LAYOUTS", "NOISE_KINDS", "SYNTHETIC_LINE", "SyntheticLetter", "generate_letter",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cases.taxonomy import Category
+from cases.parsing.taxonomy import Category
 
 C = Category
 

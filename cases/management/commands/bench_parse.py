@@ -9,8 +9,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from cases.letter_text import clean_text, extract_pdf_text
 from cases.parsing import ParsedDetermination, ParseError, parse_determination, parse_file
+from cases.parsing.text import clean_text, extract_pdf_text
 
 DEFAULT_FOLDER = settings.BASE_DIR.parent / "shared" / "imr-real"
 

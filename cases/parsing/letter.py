@@ -12,10 +12,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 
-from cases import parsing_items as it
-from cases.dates import DATE_PATTERN, date_from_match, parse_date
-from cases.letter_text import UnreadableLetter, clean_text, read_letter
-from cases.taxonomy import classify_treatment
+from cases.parsing import items as it
+from cases.parsing.dates import DATE_PATTERN, date_from_match, parse_date
+from cases.parsing.taxonomy import classify_treatment
+from cases.parsing.text import UnreadableLetter, clean_text, read_letter
 
 PARSER_VERSION = 1
 # The real letters list at most 8 disputed items.
