@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
-from cases import site_views
+from imrsite import views as site_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
