@@ -254,20 +254,23 @@ def test_search_no_results_alternative_drops_a_filter(client: Client, imported: 
     ({"page": "-1"}, "Page must be a whole number from 1 to 10,000."),
     ({"page": "10001"}, "Page must be a whole number from 1 to 10,000."),
 ])
-def test_search_bad_parameters_explain_without_failing(client: Client, imported: None,
-                                                       params: dict, message: str) -> None:
+def test_search_bad_parameters_explain_with_400(client: Client, imported: None,
+                                               params: dict, message: str) -> None:
+    """The page answers invalid parameters as the API and the exports do: 400, with the
+    form's messages shown (htmx swaps a 400 in, see base.html)."""
     for headers in ({}, HTMX):
         response = client.get("/", params, headers=headers)
-        assert response.status_code == 200
-        assertContains(response, 'id="search-errors" class="notice notice-error" role="alert"')
-        assertContains(response, message)
+        assert response.status_code == 400
+        assertContains(response, 'id="search-errors" class="notice notice-error" role="alert"',
+                       status_code=400)
+        assertContains(response, message, status_code=400)
 
 
 def test_search_bad_parameter_links_to_the_valid_search(client: Client,
                                                         imported: None) -> None:
     response = client.get("/", {"q": "norco", "page": "abc"})
     assertContains(response, '<a href="/?q=norco" hx-get="/?q=norco">Search without the '
-                             "invalid parameters</a>", html=True)
+                             "invalid parameters</a>", html=True, status_code=400)
 
 
 @pytest.mark.parametrize(("q", "message"), [
@@ -277,9 +280,9 @@ def test_search_bad_parameter_links_to_the_valid_search(client: Client,
 def test_search_query_error_is_shown_near_the_box(client: Client, imported: None, q: str,
                                                   message: str) -> None:
     response = client.get("/", {"q": q})
-    assert response.status_code == 200
-    assertContains(response, "The search could not be run.")
-    assertContains(response, message)
+    assert response.status_code == 400
+    assertContains(response, "The search could not be run.", status_code=400)
+    assertContains(response, message, status_code=400)
 
 
 def test_search_missing_index_is_503_with_a_clear_message(client: Client, imported: None,

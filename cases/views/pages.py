@@ -14,13 +14,14 @@ from cases import facets
 from cases.display import cite, describe, query_terms, result_row
 from cases.forms import SORT_LABELS, SearchForm, query_string
 from cases.models import Determination
-from cases.search.base import IndexUnavailableError, SearchError, SearchQuery
+from cases.search.base import SearchError, SearchQuery
 from cases.searching import (
     count_alternatives,
     find_case_number,
     search_determinations,
     similar_determinations,
 )
+from cases.views.errors import finish, search_failure, show_failure
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -72,21 +73,16 @@ def search(request: HtmxHttpRequest) -> HttpResponse:
         url = reverse("cases:detail", kwargs={"public_id": public_id})
         return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     base_url = reverse("cases:search")
-    context, status = _query_context(form, query, base_url), 200
+    context, status = _query_context(form, query, base_url), 200 if valid else 400
     if valid:
         try:
             context.update(_results_context(query, base_url))
-        except IndexUnavailableError as exc:
-            context["unavailable"], status = str(exc), 503
         except SearchError as exc:
-            context["search_error"] = str(exc)
+            status = show_failure(context, search_failure(exc))
     template = "cases/search.html"
     if request.htmx and not request.htmx.history_restore_request:
         template += "#search-results"
-    response = render(request, template, context, status=status)
-    if status == 503:
-        response["Retry-After"] = "60"
-    return response
+    return finish(render(request, template, context, status=status), status)
 
 
 @require_GET

@@ -9,8 +9,9 @@ from django.views.decorators.http import require_GET
 
 from cases.forms import SearchForm
 from cases.models import Determination
-from cases.search.base import IndexUnavailableError, QueryError, SearchError
+from cases.search.base import SearchError
 from cases.searching import SearchPage, search_determinations
+from cases.views.errors import Failure, finish, form_failure, search_failure
 
 
 def _iso(day: date | None) -> str | None:
@@ -98,23 +99,24 @@ def _error(message: str, status: int, fields: dict[str, list[str]] | None = None
     return JsonResponse(body, status=status)
 
 
+def _failure(failure: Failure) -> JsonResponse:
+    """A search that could not run, as JSON (no ``fields`` for an unavailable index)."""
+    response = _error(failure.message, failure.status,
+                      None if failure.unavailable else failure.fields)
+    finish(response, failure.status)
+    return response
+
+
 @require_GET
 def search(request: HttpRequest) -> JsonResponse:
     """``GET /api/search``: the search page's parameters, as JSON."""
     form = SearchForm(request.GET)
     if not form.is_valid():
-        fields = {name: list(errors) for name, errors in form.errors.items()}
-        return _error(" ".join(m for errors in fields.values() for m in errors), 400, fields)
+        return _failure(form_failure(form))
     try:
         page = search_determinations(form.search_query())
-    except IndexUnavailableError as exc:
-        response = _error(str(exc), 503)
-        response["Retry-After"] = "60"
-        return response
-    except QueryError as exc:
-        return _error(str(exc), 400, {"q": [str(exc)]})
     except SearchError as exc:
-        return _error(str(exc), 400, {})
+        return _failure(search_failure(exc))
     return JsonResponse(search_dict(page, request))
 
 

@@ -14,13 +14,11 @@ from django.views.decorators.http import require_GET
 from cases import exports, facets
 from cases.forms import SearchForm, query_string
 from cases.outcomes import build_report, count_outcomes
-from cases.search.base import IndexUnavailableError, QueryError, SearchError
-
-RETRY_AFTER = "60"
-
+from cases.search.base import SearchError
+from cases.views.errors import Failure, finish, form_failure, search_failure, show_failure
 
 Stream = Callable[[Iterable[list[exports.ItemRow]]], Iterator[str]]
-ErrorResponse = Callable[[str, int, dict], HttpResponse]
+ErrorResponse = Callable[[Failure], HttpResponse]
 
 
 def _export(request: HttpRequest, stream: Stream, content_type: str, extension: str,
@@ -28,20 +26,13 @@ def _export(request: HttpRequest, stream: Stream, content_type: str, extension: 
     """The streamed export of the search in ``request``, or ``error`` saying why not."""
     form = SearchForm(request.GET)
     if not form.is_valid():
-        fields = {name: list(errors) for name, errors in form.errors.items()}
-        return error(" ".join(m for errors in fields.values() for m in errors), 400, fields)
+        return error(form_failure(form))
     query = form.search_query()
     try:
         # Asked now, not inside the stream, so a bad query is a 400, not a broken download.
         ids = exports.find_ids(query)
-    except IndexUnavailableError as exc:
-        response = error(str(exc), 503, {})
-        response["Retry-After"] = RETRY_AFTER
-        return response
-    except QueryError as exc:
-        return error(str(exc), 400, {"q": [str(exc)]})
     except SearchError as exc:
-        return error(str(exc), 400, {})
+        return error(search_failure(exc))
 
     # One reverse() for the whole export: ids are URL-safe (case numbers and hex digests).
     before, _, after = request.build_absolute_uri(
@@ -57,12 +48,14 @@ def _export(request: HttpRequest, stream: Stream, content_type: str, extension: 
     return response
 
 
-def _text_error(message: str, status: int, fields: dict) -> HttpResponse:
-    return HttpResponse(message + "\n", status=status, content_type="text/plain; charset=utf-8")
+def _text_error(failure: Failure) -> HttpResponse:
+    return finish(HttpResponse(failure.message + "\n", status=failure.status,
+                               content_type="text/plain; charset=utf-8"), failure.status)
 
 
-def _json_error(message: str, status: int, fields: dict) -> HttpResponse:
-    return JsonResponse({"error": message, "fields": fields}, status=status)
+def _json_error(failure: Failure) -> HttpResponse:
+    return finish(JsonResponse({"error": failure.message, "fields": failure.fields},
+                               status=failure.status), failure.status)
 
 
 @require_GET
@@ -95,11 +88,6 @@ def outcomes(request: HttpRequest) -> HttpResponse:
     if valid:
         try:
             context["report"] = build_report(query, count_outcomes(query), base_url=search_url)
-        except IndexUnavailableError as exc:
-            context["unavailable"], status = str(exc), 503
         except SearchError as exc:
-            context["search_error"], status = str(exc), 400
-    response = render(request, "cases/outcomes.html", context, status=status)
-    if status == 503:
-        response["Retry-After"] = RETRY_AFTER
-    return response
+            status = show_failure(context, search_failure(exc))
+    return finish(render(request, "cases/outcomes.html", context, status=status), status)
