@@ -71,11 +71,11 @@ def _rc4(key: bytes, data: bytes) -> bytes:
 def encrypted_pdf_bytes(user_password: bytes = b"secret") -> bytes:
     """A one-page PDF under the standard security handler (RC4, revision 2) with a password."""
     padded_user = (user_password + _PAD)[:32]
-    owner_key = hashlib.md5((b"owner" + _PAD)[:32]).digest()[:5]  # noqa: S324 (PDF spec)
+    owner_key = hashlib.md5((b"owner" + _PAD)[:32]).digest()[:5]  # PDF spec
     owner = _rc4(owner_key, padded_user)
     permissions = (-4).to_bytes(4, "little", signed=True)
     file_id = b"0123456789abcdef"
-    key = hashlib.md5(padded_user + owner + permissions + file_id).digest()[:5]  # noqa: S324
+    key = hashlib.md5(padded_user + owner + permissions + file_id).digest()[:5]
     user = _rc4(key, _PAD)
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",

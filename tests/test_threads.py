@@ -111,7 +111,7 @@ def test_threads_answer_as_one_thread_does_while_an_import_commits(
                 late = imported.is_set()
                 try:
                     got.append((number, signature(path, *_fetch(mine, path, headers)), late))
-                except Exception as exc:  # noqa: BLE001 (every failure is reported)
+                except Exception as exc:  # every failure is reported
                     errors.append(f"{path}: {exc!r}")
                 answered["total"] += 1
                 answered[seed] += 1

@@ -60,7 +60,7 @@ class LetterAnalyzer(Tokenizer):
 
     is_morph = True  # it stems: Whoosh then keeps unstemmed words for spelling suggestions
 
-    def __call__(self, value: str, positions: bool = False, chars: bool = False,  # noqa: PLR0913
+    def __call__(self, value: str, positions: bool = False, chars: bool = False,
                  keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
                  start_char: int = 0, tokenize: bool = True, mode: str = "",
                  no_morph: bool = False, **kwargs: object) -> Iterator[Token]:
@@ -90,7 +90,7 @@ class PairAnalyzer(Tokenizer):
     letter; a longer phrase asks for all its pairs. A compound takes part whole.
     """
 
-    def __call__(self, value: str, positions: bool = False, chars: bool = False,  # noqa: PLR0913
+    def __call__(self, value: str, positions: bool = False, chars: bool = False,
                  keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
                  start_char: int = 0, tokenize: bool = True, mode: str = "",
                  **kwargs: object) -> Iterator[Token]:
@@ -276,7 +276,7 @@ class QueryBuilder:
         for sub in _leaves(q):
             if isinstance(sub, wq.PatternQuery):
                 before = expanded
-                for _term in sub._btexts(reader):  # noqa: SLF001 (Whoosh's own expansion)
+                for _term in sub._btexts(reader):  # Whoosh's own expansion
                     expanded += 1
                     if expanded > MAX_PREFIX_TERMS:
                         raise QueryError(_too_broad(sub, with_others=before > 0))

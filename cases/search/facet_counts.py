@@ -53,7 +53,7 @@ def term_postings(reader: object, fieldname: str, text: str,
     for leaf, offset in reader.leaf_readers():  # type: ignore[attr-defined]
         if (fieldname, btext) not in leaf:
             continue
-        matcher = leaf._terms.matcher(  # noqa: SLF001 (raw postings, without the deletion filter)
+        matcher = leaf._terms.matcher(  # raw postings, without the deletion filter
             fieldname, btext, leaf.schema[fieldname].format)
         for block_ids, block_weights in _blocks(matcher):
             ids.append(block_ids + offset)
@@ -135,8 +135,8 @@ def _segment_field(leaf: object, fieldname: str,
             yield (tbytes, np.array([info.min_id()], dtype=np.int64),
                    np.array([info.weight()], dtype=np.float64))
             continue
-        matcher = terms._codec.postings_reader(  # noqa: SLF001
-            terms._postfile, info, format_, term=(fieldname, tbytes))  # noqa: SLF001
+        matcher = terms._codec.postings_reader(
+            terms._postfile, info, format_, term=(fieldname, tbytes))
         block_ids, block_weights = zip(*_blocks(matcher), strict=True)
         yield tbytes, np.concatenate(block_ids), np.concatenate(block_weights)
 
@@ -153,19 +153,19 @@ def _blocks(matcher: object) -> Iterator[tuple[NDArray[np.int64], NDArray[np.flo
         return
     # A block holds its ids as deltas from zero (or as plain ids) and its weights as an
     # array, one float for all, or None for all 1.0: see W3LeafMatcher._read_ids/_weights.
-    while not matcher._atend:  # noqa: SLF001
-        if matcher._data is None:  # noqa: SLF001
-            matcher._read_data()  # noqa: SLF001
-        data = matcher._data  # noqa: SLF001
+    while not matcher._atend:
+        if matcher._data is None:
+            matcher._read_data()
+        data = matcher._data
         raw = np.asarray(data[0], dtype=np.int64)
-        ids = raw if matcher._byteids else np.cumsum(raw)  # noqa: SLF001
+        ids = raw if matcher._byteids else np.cumsum(raw)
         stored = data[1]
         if stored is None or isinstance(stored, float):
             weights = np.full(len(ids), 1.0 if stored is None else stored)
         else:
             weights = np.asarray(stored, dtype=np.float64)
         yield ids, weights
-        matcher._next_block()  # noqa: SLF001
+        matcher._next_block()
 
 
 ARRAY_SUFFIX = ".arrays.npz"  # arrays kept beside a segment's files, named after the segment

@@ -77,7 +77,7 @@ class Ranker:
     def _pattern(self, q: wq.PatternQuery) -> tuple[Mask, Scores] | None:
         """A prefix or wildcard: the OR of its expansions (Whoosh scores each one too)."""
         expansions = [wq.Term(q.fieldname, btext, boost=q.boost)
-                      for btext in q._btexts(self.reader)]  # noqa: SLF001 (Whoosh's expansion)
+                      for btext in q._btexts(self.reader)]  # Whoosh's expansion
         return self._or(expansions)
 
     def _and(self, parts: list[wq.Query]) -> tuple[Mask, Scores] | None:
@@ -122,11 +122,11 @@ class Ranker:
         if fieldname not in self._lengths:
             codes = np.zeros(self.size, dtype=np.uint8)
             for leaf, offset in self.reader.leaf_readers():
-                column = leaf._perdoc._cached_reader(  # noqa: SLF001 (the lengths column)
+                column = leaf._perdoc._cached_reader(  # the lengths column
                     _lenfield(fieldname), LENGTHS_COLUMN)
                 if column is None:
                     continue
-                stored = column._dbfile.get(column._basepos, column._count)  # noqa: SLF001
+                stored = column._dbfile.get(column._basepos, column._count)
                 codes[offset : offset + len(stored)] = np.frombuffer(stored, dtype=np.uint8)
             # Another thread may store the same array meanwhile: equal, so either will do.
             self._lengths[fieldname] = _LENGTHS[codes]

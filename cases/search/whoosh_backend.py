@@ -398,7 +398,7 @@ class _Opened:
 
     def _sibling(self) -> Searcher:
         """Another searcher of the same committed state, with file handles of its own."""
-        reader = index.FileIndex._reader(  # noqa: SLF001 (Whoosh's reader of given segments)
+        reader = index.FileIndex._reader(  # Whoosh's reader of given segments
             self.index.storage, self.index.schema, list(self.segments), self.generation)
         return Searcher(reader, fromindex=self.index)
 
