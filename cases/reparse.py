@@ -22,7 +22,7 @@ from cases.search import get_backend
 
 # Private on purpose in services (the import's internals); shared here rather than copied,
 # so the two ways of storing a parsed letter cannot drift apart.
-from cases.services import _determination_fields, _Letter, _write_children, index_determinations
+from cases.services import Letter, determination_fields, index_determinations, write_children
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ def reparse_determinations(*, public_ids: Iterable[str], index: bool = True) -> 
     return report
 
 
-def _reparsed(determination: Determination, report: ReparseReport) -> _Letter | None:
+def _reparsed(determination: Determination, report: ReparseReport) -> Letter | None:
     """The stored letter parsed again, or None (reported) when it cannot replace the row."""
     try:
         parsed = parse_determination(determination.original_text,
@@ -76,16 +76,16 @@ def _reparsed(determination: Determination, report: ReparseReport) -> _Letter | 
         report.failed.append((determination.public_id,
                               f"now reads as {parsed.public_id}; its id would change"))
         return None
-    return _Letter(Path(determination.source_name), parsed, determination.original_text,
+    return Letter(Path(determination.source_name), parsed, determination.original_text,
                    determination.source_hash)
 
 
-def _rewrite(letters: list[tuple[Determination, _Letter]]) -> None:
+def _rewrite(letters: list[tuple[Determination, Letter]]) -> None:
     """Overwrite the determinations' fields and replace their items, specialties and states."""
-    names = list(_determination_fields(letters[0][1]))
+    names = list(determination_fields(letters[0][1]))
     now = timezone.now()  # bulk_update leaves auto_now fields alone
     for determination, letter in letters:
-        for name, value in _determination_fields(letter).items():
+        for name, value in determination_fields(letter).items():
             setattr(determination, name, value)
         determination.updated_at = now
     Determination.objects.bulk_update([d for d, _ in letters], fields=[*names, "updated_at"])
@@ -93,4 +93,4 @@ def _rewrite(letters: list[tuple[Determination, _Letter]]) -> None:
     DisputedItem.objects.filter(determination_id__in=pks).delete()
     Determination.specialties.through.objects.filter(determination_id__in=pks).delete()
     Determination.states.through.objects.filter(determination_id__in=pks).delete()
-    _write_children(letters)
+    write_children(letters)

@@ -99,7 +99,7 @@ def _searches(backend: WhooshBackend) -> list[set[str]]:
 
 
 def _timed(seconds: dict[Path, float]) -> Callable[[Path], object]:
-    untimed = services.read_and_parse
+    untimed = services.importing.read_and_parse
 
     def read_and_parse(path: Path) -> object:
         started = time.perf_counter()
@@ -132,7 +132,7 @@ def fuzz(django_db_setup: None, django_db_blocker: Any,
             searches_before = _searches(backend)
             given, _ = services.find_letter_files([root])
             with pytest.MonkeyPatch.context() as patch:
-                patch.setattr(services, "read_and_parse", _timed(seconds))
+                patch.setattr(services.importing, "read_and_parse", _timed(seconds))
                 report = import_determinations(paths=[root], batch_size=100)
             unflagged = list(Determination.objects.filter(indexed=False)
                              .values_list("public_id", flat=True))

@@ -211,7 +211,7 @@ def test_letters_stored_but_not_yet_indexed_are_indexed_by_the_next_import() -> 
 def test_import_with_two_index_processes_and_several_commits(monkeypatch) -> None:
     from cases import services
 
-    monkeypatch.setattr(services, "INDEX_COMMIT_EVERY", 40)  # several commits per import
+    monkeypatch.setattr(services.importing, "INDEX_COMMIT_EVERY", 40)  # several commits per import
     report = import_determinations(paths=[need(SEEDS), need(REAL_PDFS)], jobs=2,
                                    batch_size=25)
     assert (report.new, report.indexed, report.failed) == (152, 152, [])
