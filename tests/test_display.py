@@ -8,7 +8,8 @@ from datetime import date
 import pytest
 
 from cases.display import cite, describe, highlight, query_terms, reflow, result_row
-from cases.models import Determination, DisputedItem
+from cases.models import Determination
+from tests.factories import DeterminationFactory, DisputedItemFactory
 
 
 def test_query_terms_keep_words_and_phrases_drop_operators() -> None:
@@ -85,15 +86,12 @@ def test_reflow_joins_wrapped_lines_and_keeps_paragraphs() -> None:
 
 @pytest.fixture
 def determination(db: None) -> Determination:
-    d = Determination.objects.create(
-        public_id="CM16-0247255", case_number="CM16-0247255", decision_date=date(2016, 12, 9),
-        case_outcome="Partially overturned", specialty_names=["Pain Management"],
-        layout="table", original_text="x", source_name="x.txt", content_hash="h",
-        parser_version=1)
+    d = DeterminationFactory(case_number="CM16-0247255", decision_date=date(2016, 12, 9),
+                             case_outcome="Partially overturned")
     for position, (treatment, decision) in enumerate(
             [("Norco 10/325mg #120", "Upheld"), ("Massage x6", "Overturned")], start=1):
-        DisputedItem.objects.create(determination=d, position=position, treatment=treatment,
-                                    decision=decision, category="Pharmaceuticals")
+        DisputedItemFactory(determination=d, position=position, treatment=treatment,
+                            decision=decision, category="Pharmaceuticals")
     return d
 
 
@@ -120,9 +118,9 @@ def test_describe_is_one_short_sentence(determination: Determination) -> None:
 
 def test_result_row_holds_what_a_results_row_prints(determination: Determination) -> None:
     for position in range(3, 10):  # nine items: six listed, three behind a link
-        DisputedItem.objects.create(determination=determination, position=position,
-                                    treatment=f"<b>massage</b> {position}", decision="Upheld",
-                                    category="Physical Medicine", subcategory="Massage")
+        DisputedItemFactory(determination=determination, position=position,
+                            treatment=f"<b>massage</b> {position}", decision="Upheld",
+                            category="Physical Medicine", subcategory="Massage")
     determination.state_names = ["California", "Texas"]
     row = result_row(determination, snippet="…<mark>massage</mark>…", search_state="q=massage",
                      terms=("massage",))

@@ -1,0 +1,41 @@
+"""Determinations and their items built in tests without a letter: synthetic values that
+the models accept, each overridable (``DeterminationFactory(case_outcome="Upheld")``)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import factory
+
+from cases.models import Determination, DisputedItem
+
+
+class DeterminationFactory(factory.django.DjangoModelFactory):
+    """A stored determination of a synthetic letter, with no items unless given."""
+
+    class Meta:
+        model = Determination
+
+    case_number = factory.Sequence(lambda n: f"CM16-9{n:06d}")
+    public_id = factory.SelfAttribute("case_number")
+    decision_date = date(2016, 12, 9)
+    case_outcome = "Upheld"
+    specialty_names = factory.LazyFunction(lambda: ["Pain Management"])
+    layout = "table"
+    original_text = "A synthetic letter."
+    source_name = factory.LazyAttribute(lambda d: f"{d.public_id}.txt")
+    content_hash = factory.Sequence(lambda n: f"synthetic-{n}")
+    parser_version = 1
+
+
+class DisputedItemFactory(factory.django.DjangoModelFactory):
+    """One disputed item of a determination (made with it unless given)."""
+
+    class Meta:
+        model = DisputedItem
+
+    determination = factory.SubFactory(DeterminationFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    treatment = "Physical therapy x6"
+    decision = "Upheld"
+    category = "Physical Medicine"
