@@ -215,6 +215,13 @@ class SearchBackend(ABC):
     def __init__(self, options: Mapping[str, object]) -> None:
         self.options = options
 
+    def check_filters(self, query: SearchQuery) -> None:
+        """Raise ``UnknownFacetError``, naming the facets there are, for a filter on none."""
+        for facet in query.filters:
+            if facet not in FACETS:
+                raise UnknownFacetError(
+                    f"Unknown facet {facet!r}; use one of: {', '.join(FACETS)}.")
+
     @abstractmethod
     def writer(self, *, procs: int = 1) -> IndexWriter:
         """A writer for a large import; ``procs`` processes analyze documents."""

@@ -53,7 +53,6 @@ from cases.search.base import (
     SearchQuery,
     SearchResults,
     TextLoader,
-    UnknownFacetError,
     age_band,
 )
 from cases.search.facet_counts import (
@@ -914,10 +913,7 @@ class WhooshBackend(SearchBackend):
 
     def _select(self, read: _Lent, query: SearchQuery) -> _Selection:
         """Which documents match: the text, the dates, and each facet's selection."""
-        for facet in query.filters:
-            if facet not in FACETS:
-                raise UnknownFacetError(
-                    f"Unknown facet {facet!r}; use one of: {', '.join(FACETS)}.")
+        self.check_filters(query)
         parsed = self.queries.parse(query.text)
         searcher, arrays = read.searcher, read.arrays
         if parsed is not None:
