@@ -2,8 +2,9 @@
 
 The threaded dev server, gunicorn's ``gthread`` worker and the ASGI server's thread pool all
 serve requests from threads that share one backend, and so one view of the index. Each
-answer given under 16 threads must equal the same request answered alone, before or after
-the import's commit (the only two states of the index that differ in what they find).
+answer given under 16 threads must equal the same request answered alone before the
+import's commit or after it (the only two states of the index that differ in what they
+find), whichever side of the commit the request was on.
 """
 
 from __future__ import annotations
@@ -81,9 +82,11 @@ def test_threads_answer_as_one_thread_does_while_an_import_commits(
     backend = get_backend()
     replaced = [index_document(d) for d in Determination.objects.filter(public_id__in=old[:240])]
     added = [index_document(d) for d in Determination.objects.filter(public_id__in=new_letters)]
-    imported, done = threading.Event(), threading.Event()
+    importing, imported, done = threading.Event(), threading.Event(), threading.Event()
     answered = Counter[str]()
-    got: list[tuple[int, tuple[object, ...], bool]] = []  # request, answer, asked after import
+    # (request, answer, when: "before" it ended before the import's commit began, "after"
+    # it began after the commit ended, "during" otherwise)
+    got: list[tuple[int, tuple[object, ...], str]] = []
     errors: list[str] = []
 
     def write() -> None:
@@ -94,9 +97,11 @@ def test_threads_answer_as_one_thread_does_while_an_import_commits(
         backend.add_bulk(chunks.pop())
         while answered["total"] < THREADS * REQUESTS // 4:
             time.sleep(0.05)
+        importing.set()
         backend.add_bulk(added)
         imported.set()
-        while chunks and not done.is_set():
+        # Spaced as an import's commits are (every 20,000 letters), not back to back.
+        while chunks and not done.wait(0.5):
             backend.add_bulk(chunks.pop())
 
     def read(seed: int) -> None:
@@ -110,7 +115,9 @@ def test_threads_answer_as_one_thread_does_while_an_import_commits(
                 path, headers = mix[number]
                 late = imported.is_set()
                 try:
-                    got.append((number, signature(path, *_fetch(mine, path, headers)), late))
+                    answer = signature(path, *_fetch(mine, path, headers))
+                    when = "after" if late else "during" if importing.is_set() else "before"
+                    got.append((number, answer, when))
                 except Exception as exc:  # every failure is reported
                     errors.append(f"{path}: {exc!r}")
                 answered["total"] += 1
@@ -132,15 +139,19 @@ def test_threads_answer_as_one_thread_does_while_an_import_commits(
     assert len(got) >= THREADS * REQUESTS
     statuses = Counter(answer[0] for _, answer, _ in got)
     assert statuses == {200: len(got)}, statuses
-    # Asked before the import's commit ended: either state; asked after it: the new state.
-    wrong = [mix[number][0] for number, answer, late in got
-             if answer not in ((after[number],) if late else (before[number], after[number]))]
+    # Answered before the import's commit: the old state; asked after it: the new one. A
+    # request in flight meanwhile may see both in its separate reads (a page that finds
+    # nothing counts its "without this filter" offers in a second read): any 200 will do.
+    expected = {"before": before, "after": after}
+    wrong = [(mix[number][0], when) for number, answer, when in got
+             if when != "during" and answer != expected[when][number]]
     assert not wrong, (len(wrong), wrong[:5])
     # The import landed while the threads searched, changing what some requests find.
     changed = {number for number in before if before[number] != after[number]}
     assert changed
-    assert any(answer == before[n] for n, answer, _ in got if n in changed)
-    assert any(answer == after[n] for n, answer, _ in got if n in changed)
+    assert any(n in changed for n, _, when in got if when == "before")
+    assert any(n in changed for n, _, when in got if when == "after")
+    assert sum(when == "during" for _, _, when in got) < len(got) // 4
 
 
 def test_backend_raises_a_low_open_files_limit_for_its_searchers(tmp_path: Path) -> None:
