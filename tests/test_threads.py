@@ -140,18 +140,19 @@ def test_threads_answer_as_one_thread_does_while_an_import_commits(
     statuses = Counter(answer[0] for _, answer, _ in got)
     assert statuses == {200: len(got)}, statuses
     # Answered before the import's commit: the old state; asked after it: the new one. A
-    # request in flight meanwhile may see both in its separate reads (a page that finds
-    # nothing counts its "without this filter" offers in a second read): any 200 will do.
-    expected = {"before": before, "after": after}
+    # request in flight meanwhile reads one state or the other, but a search page may see
+    # both in its separate reads (one that finds nothing counts its "without this filter"
+    # offers in a second read): any 200 will do there.
+    expected = {"before": (before,), "after": (after,), "during": (before, after)}
     wrong = [(mix[number][0], when) for number, answer, when in got
-             if when != "during" and answer != expected[when][number]]
+             if not (when == "during" and mix[number][0].startswith("/?"))
+             and all(answer != state[number] for state in expected[when])]
     assert not wrong, (len(wrong), wrong[:5])
     # The import landed while the threads searched, changing what some requests find.
     changed = {number for number in before if before[number] != after[number]}
     assert changed
     assert any(n in changed for n, _, when in got if when == "before")
     assert any(n in changed for n, _, when in got if when == "after")
-    assert sum(when == "during" for _, _, when in got) < len(got) // 4
 
 
 def test_backend_raises_a_low_open_files_limit_for_its_searchers(tmp_path: Path) -> None:
