@@ -816,13 +816,13 @@ class WhooshBackend(SearchBackend):
                     if attempt < READ_ATTEMPTS:
                         continue  # the next _open sees the change and reopens
                     raise IndexUnavailableError(INDEX_CHANGING) from exc
-                changed = opened.damaged()
-                if not changed and not _is_read_error(exc) and not _is_passing(exc):
-                    raise  # the files are as they were: a bug, which must show as one
                 if _is_passing(exc):
                     logger.warning("A search of %s failed (%r); the next one tries again.",
                                    self.path, exc)
                     raise IndexUnavailableError(INDEX_UNAVAILABLE) from exc
+                changed = opened.damaged()
+                if not changed and not _is_read_error(exc):
+                    raise  # the files are as they were: a bug, which must show as one
                 if changed or failed_on_unchanged_files:
                     with self._lock:
                         self._unavailable(exc, damaged=True)
