@@ -34,7 +34,7 @@ from cases.models import Determination
 from cases.search import get_backend
 from cases.search.base import IndexDocument, SearchQuery
 from cases.search.whoosh_backend import WhooshBackend
-from cases.searching import snippet_texts
+from cases.selectors import snippet_texts
 from cases.services import each_with_items, import_determinations, index_document
 from cases.synthetic import write_corpus
 

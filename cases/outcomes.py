@@ -1,7 +1,8 @@
 """The outcome view of a search: item-level overturn rates by group, each with a 95 % Wilson
 interval and a link to the search narrowed to that group, plus a specialty × category table.
 
-Everything the template shows is computed here; the template only loops and prints.
+Everything the template shows is computed here, from the counts
+``cases.selectors.outcomes.count_outcomes`` reads; the template only loops and prints.
 """
 
 from __future__ import annotations
@@ -10,9 +11,7 @@ import math
 from dataclasses import dataclass, replace
 
 from cases.facets import url_for
-from cases.models import Determination
-from cases.search import get_backend
-from cases.search.base import FACETS, IndexUnavailableError, OutcomeCounts, SearchQuery
+from cases.search.base import FACETS, OutcomeCounts, SearchQuery
 
 Z95 = 1.96
 SPARSE_BELOW = 5  # groups with fewer items are shown faded: their interval is wide
@@ -132,16 +131,6 @@ class OutcomeReport:
     overall: Rate
     groups: tuple[RateGroup, ...]
     cross: CrossTable
-
-
-def count_outcomes(query: SearchQuery) -> OutcomeCounts:
-    """The backend's grouped item decisions; empty before any import (no index yet)."""
-    try:
-        return get_backend().outcome_counts(query)
-    except IndexUnavailableError:
-        if Determination.objects.exists():
-            raise
-        return OutcomeCounts({}, {}, {})
 
 
 def narrowed(query: SearchQuery, **selection: str) -> SearchQuery:

@@ -15,6 +15,7 @@ from django.test import Client
 from cases import exports
 from cases.models import Determination, DisputedItem
 from cases.search.base import SearchQuery
+from cases.selectors import find_ids
 from cases.services import import_determinations
 from tests.conftest import BAD_PARAMETERS, DATA
 
@@ -84,8 +85,8 @@ def test_export_csv_rows_are_the_matching_items_of_the_database(
 def test_export_keeps_the_search_order_and_text(client: Client, served: Path) -> None:
     params = {"q": "physical therapy", "decision": "Upheld", "sort": "oldest"}
     rows = read_csv(client.get("/export.csv", params))
-    ids = exports.find_ids(SearchQuery("physical therapy", {"decision": ("Upheld",)},
-                                       sort="oldest"))
+    ids = find_ids(SearchQuery("physical therapy", {"decision": ("Upheld",)},
+                               sort="oldest"))
     order = list(dict.fromkeys(row["case_id"] for row in rows))
     assert order == ids  # every matching case has a matching item, in the search's order
     assert {row["decision"] for row in rows} == {"Upheld"}
@@ -181,7 +182,7 @@ def test_export_streams_twenty_thousand_rows(client: Client, served: Path,
         for pk in stored for n in range(per_case))
     total = DisputedItem.objects.count()
     assert total > 20_000
-    monkeypatch.setattr(exports, "CHUNK_SIZE", 100)
+    monkeypatch.setattr("cases.selectors.export_rows.CHUNK_SIZE", 100)
     response = client.get("/export.csv")
     assert isinstance(response, StreamingHttpResponse)
     pieces = list(response.streaming_content)

@@ -10,10 +10,9 @@ import pytest
 from django.test import Client
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
-from cases import searching
 from cases.search import get_backend
 from cases.search.base import SearchQuery
-from cases.searching import count_alternatives
+from cases.selectors import count_alternatives, searching
 from cases.services import import_determinations
 from cases.synthetic import write_corpus
 from tests.conftest import BAD_PARAMETERS, DATA

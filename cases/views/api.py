@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 from cases.forms import SearchForm
 from cases.models import Determination
 from cases.search.base import SearchError
-from cases.searching import SearchPage, search_determinations
+from cases.selectors import SearchPage, search_determinations
 from cases.views.errors import Failure, finish, form_failure, search_failure
 
 

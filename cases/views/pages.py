@@ -15,7 +15,7 @@ from cases.display import cite, describe, query_terms, result_row
 from cases.forms import SORT_LABELS, SearchForm, query_string
 from cases.models import Determination
 from cases.search.base import SearchError, SearchQuery
-from cases.searching import (
+from cases.selectors import (
     count_alternatives,
     find_case_number,
     search_determinations,

@@ -13,11 +13,12 @@ from django.views.decorators.http import require_GET
 
 from cases import exports, facets
 from cases.forms import SearchForm, query_string
-from cases.outcomes import build_report, count_outcomes
+from cases.outcomes import build_report
 from cases.search.base import SearchError
+from cases.selectors import ItemRow, count_outcomes, find_ids, iter_rows
 from cases.views.errors import Failure, finish, form_failure, search_failure, show_failure
 
-Stream = Callable[[Iterable[list[exports.ItemRow]]], Iterator[str]]
+Stream = Callable[[Iterable[list[ItemRow]]], Iterator[str]]
 ErrorResponse = Callable[[Failure], HttpResponse]
 
 
@@ -30,7 +31,7 @@ def _export(request: HttpRequest, stream: Stream, content_type: str, extension: 
     query = form.search_query()
     try:
         # Asked now, not inside the stream, so a bad query is a 400, not a broken download.
-        ids = exports.find_ids(query)
+        ids = find_ids(query)
     except SearchError as exc:
         return error(search_failure(exc))
 
@@ -42,7 +43,7 @@ def _export(request: HttpRequest, stream: Stream, content_type: str, extension: 
         return f"{before}{quote(public_id, safe='')}{after}"
 
     response = StreamingHttpResponse(
-        stream(exports.iter_rows(ids, query, url_of=url_of)), content_type=content_type)
+        stream(iter_rows(ids, query, url_of=url_of)), content_type=content_type)
     name = exports.export_filename(extension, timezone.localdate())
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

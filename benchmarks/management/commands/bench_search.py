@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cases.search import get_backend
 from cases.search.base import SearchError, SearchQuery
-from cases.searching import search_determinations
+from cases.selectors import search_determinations
 
 TYPICAL = (
     ("browse all, newest first", SearchQuery(sort="newest")),

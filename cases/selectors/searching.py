@@ -1,5 +1,6 @@
-"""Searching stored determinations: the page of hits with their rows, and what to offer
-when nothing matches. Views call these; only ``cases.search`` talks to the index."""
+"""Searching stored determinations: the page of hits with their rows, what to offer when
+nothing matches, the case number typed as a whole query, and the determinations like one.
+Views call these; only ``cases.search`` talks to the index."""
 
 from __future__ import annotations
 

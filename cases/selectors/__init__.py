@@ -1,0 +1,29 @@
+"""The reads that combine the search index and the database (the writes are
+``cases.services``): a page of hits with their determinations, the alternatives to a search
+that found nothing, a case number looked up, similar determinations (``searching``), the rows
+of an export (``export_rows``) and the counts of the outcome view (``outcomes``). Callers
+import the public names from here."""
+
+from __future__ import annotations
+
+from cases.selectors.export_rows import (
+    CHUNK_SIZE,
+    COLUMNS,
+    ItemRow,
+    find_ids,
+    item_lookups,
+    iter_rows,
+)
+from cases.selectors.outcomes import count_outcomes
+from cases.selectors.searching import (
+    SearchPage,
+    count_alternatives,
+    find_case_number,
+    search_determinations,
+    similar_determinations,
+    snippet_texts,
+)
+
+__all__ = ["CHUNK_SIZE", "COLUMNS", "ItemRow", "SearchPage", "count_alternatives",
+           "count_outcomes", "find_case_number", "find_ids", "item_lookups", "iter_rows",
+           "search_determinations", "similar_determinations", "snippet_texts"]

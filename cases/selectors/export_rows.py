@@ -1,0 +1,103 @@
+"""The rows of an export: one per disputed item that matches a search, read from the database.
+
+The backend says which determinations match (in the search's order); the rows come from the
+database, read a chunk of determinations at a time, so an export of 100,000 items never holds
+more than one chunk in memory. With item-level filters (category, treatment, decision) only
+the items that pass all of them are exported, as the search matches them on one item. How the
+rows are written out (CSV, JSON) is ``cases.presentation.exports``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, fields
+from datetime import date
+
+from cases.models import Determination, DisputedItem
+from cases.search import get_backend
+from cases.search.base import ITEM_FACETS, IndexUnavailableError, SearchQuery
+
+CHUNK_SIZE = 500
+# The item facet -> the DisputedItem field it filters on.
+ITEM_FIELDS = {"category": "category", "treatment": "subcategory", "decision": "decision"}
+
+UrlOf = Callable[[str], str]
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    """One exported disputed item with the facts of its determination."""
+
+    case_id: str
+    url: str
+    item: int
+    decision_date: str
+    date_of_injury: str
+    reviewer_specialties: tuple[str, ...]
+    states_of_licensure: tuple[str, ...]
+    treatment: str
+    category: str
+    treatment_subcategory: str
+    decision: str
+
+    def values(self) -> tuple[object, ...]:
+        """The fields in column order (``dataclasses.astuple`` deep-copies, and is slow)."""
+        return tuple(getattr(self, name) for name in COLUMNS)
+
+
+COLUMNS = tuple(f.name for f in fields(ItemRow))
+
+
+def find_ids(query: SearchQuery) -> list[str]:
+    """Public ids of every determination matching ``query``, in its order; none before any
+    import (the index does not exist yet), and ``IndexUnavailableError`` otherwise."""
+    try:
+        return get_backend().matching_ids(query)
+    except IndexUnavailableError:
+        if Determination.objects.exists():
+            raise
+        return []
+
+
+def item_lookups(query: SearchQuery) -> dict[str, tuple[str, ...]]:
+    """ORM lookups keeping the items that pass every item-level filter of ``query``; values of
+    one facet are OR'ed, facets AND'ed, all on the same item, as the search matches them."""
+    return {f"{ITEM_FIELDS[name]}__in": tuple(values)
+            for name, values in query.filters.items() if name in ITEM_FACETS and values}
+
+
+def _iso(day: date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+def iter_rows(ids: Sequence[str], query: SearchQuery, *, url_of: UrlOf,
+              chunk_size: int | None = None) -> Iterator[list[ItemRow]]:
+    """The rows of the determinations ``ids`` (in that order), one list per chunk of ids
+    (``CHUNK_SIZE`` unless given)."""
+    lookups = item_lookups(query)
+    chunk_size = chunk_size or CHUNK_SIZE
+    for start in range(0, len(ids), chunk_size):
+        chunk = ids[start:start + chunk_size]
+        # Plain values, not model instances: an export of 100,000 items spends its time here.
+        cases = {row[1]: row for row in Determination.objects.filter(public_id__in=chunk)
+                 .values_list("pk", "public_id", "decision_date", "date_of_injury",
+                              "specialty_names", "state_names")}
+        items: dict[int, list[tuple]] = {}
+        for item in (DisputedItem.objects
+                     .filter(determination_id__in=[c[0] for c in cases.values()], **lookups)
+                     .order_by("determination_id", "position")
+                     .values_list("determination_id", "position", "treatment", "category",
+                                  "subcategory", "decision")):
+            items.setdefault(item[0], []).append(item)
+        rows = []
+        for public_id in chunk:
+            if public_id not in cases:  # deleted since the index was read
+                continue
+            pk, _, decided, injured, specialties, states = cases[public_id]
+            case = (public_id, url_of(public_id))
+            facts = (_iso(decided), _iso(injured), tuple(specialties), tuple(states))
+            rows.extend(ItemRow(*case, position, *facts, treatment, category, subcategory,
+                                decision)
+                        for _, position, treatment, category, subcategory, decision
+                        in items.get(pk, ()))
+        yield rows
