@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Iterable
 
 from cases.search.base import FACETS, ITEM_FACETS, IndexDocument, SearchQuery
-from cases.search.whoosh_backend import CASE_FACETS, document_fields
+from cases.search.whoosh_backend.schema import CASE_FACETS, document_fields
 
 ITEM_COLUMNS = {"category": "category", "treatment": "treatment", "decision": "decision"}
 _TOKEN = re.compile(r'"[^"]*"|\S+')

@@ -9,8 +9,8 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from cases.search.base import FACETS, ITEM_FACETS, SearchQuery
-from cases.search.facet_counts import ITEM_FIELD, SEP
-from cases.search.whoosh_backend import CASE_FACETS, WhooshBackend
+from cases.search.whoosh_backend import WhooshBackend
+from cases.search.whoosh_backend.schema import CASE_FACETS, ITEM_FIELD, SEP
 
 
 class NaiveGroupedBy:

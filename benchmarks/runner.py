@@ -206,7 +206,7 @@ def _bare_phase(progress: Progress, bare_dir: Path, jobs: int, letters: int | No
         bare = WhooshBackend({"path": str(bare_dir)})
         stored = Determination.objects.filter(pk__gte=chunk[0], pk__lte=chunk[-1])
         progress.begin("bare")
-        bare.rebuild(stored_documents(stored), procs=jobs)
+        bare.index.rebuild(stored_documents(stored), procs=jobs)
         progress.tick("bare", force=True)
         progress.state["bare_letters_done"] = start + len(chunk)
         progress.save()

@@ -110,13 +110,13 @@ class DeterminationAdmin(admin.ModelAdmin):
         public_id = obj.public_id
         super().delete_model(request, obj)
         _after_commit(request, f"remove {public_id} from the index",
-                      lambda: get_backend().delete([public_id]))
+                      lambda: get_backend().index.delete([public_id]))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Determination]) -> None:
         public_ids = list(queryset.values_list("public_id", flat=True))
         super().delete_queryset(request, queryset)
         _after_commit(request, "remove the deleted determinations from the index",
-                      lambda: get_backend().delete(public_ids))
+                      lambda: get_backend().index.delete(public_ids))
 
     @admin.action(description="Re-parse selected letters from their stored text")
     def reparse_selected(self, request: HttpRequest, queryset: QuerySet[Determination]) -> None:

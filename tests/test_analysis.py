@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemFilter, Token
 
-from cases.search.analysis import _TOKEN, pair_analyzer, text_analyzer, word_terms
+from cases.search.whoosh_backend.analysis import _TOKEN, pair_analyzer, text_analyzer, word_terms
 from tests.conftest import REAL_TEXTS, need
 
 _SPLIT = re.compile(r"[-./§]+")

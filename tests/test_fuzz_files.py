@@ -128,7 +128,7 @@ def fuzz(django_db_setup: None, django_db_blocker: Any,
             assert not Determination.objects.exists(), "the fuzz needs an empty database"
             real = import_determinations(paths=[REAL_TEXTS, SEEDS])
             assert not real.failed and real.new > 100
-            before, indexed_before = _stored(), dict(backend.fingerprints())
+            before, indexed_before = _stored(), dict(backend.index.fingerprints())
             searches_before = _searches(backend)
             given, _ = services.find_letter_files([root])
             with pytest.MonkeyPatch.context() as patch:
@@ -137,7 +137,7 @@ def fuzz(django_db_setup: None, django_db_blocker: Any,
             unflagged = list(Determination.objects.filter(indexed=False)
                              .values_list("public_id", flat=True))
             run = FuzzRun(corpus, index, given, report, before, _stored(), indexed_before,
-                          dict(backend.fingerprints()), searches_before, _searches(backend),
+                          dict(backend.index.fingerprints()), searches_before, _searches(backend),
                           seconds, unflagged, _run_command(corpus, report))
             yield run
         finally:
@@ -258,7 +258,7 @@ def test_fuzz_database_and_index_agree(fuzz: FuzzRun) -> None:
     check = check_index(backend=backend)
     assert check.drift == 0, _seeded(f"index drift after the fuzz import: {check}")
     stored = dict(Determination.objects.values_list("public_id", "case_number"))
-    assert backend.count() == len(stored)
+    assert backend.index.count() == len(stored)
     assert set(backend.matching_ids(SearchQuery())) == set(stored)
     unfound = [public_id for public_id, case_number in stored.items()
                if backend.matching_ids(SearchQuery(text=f"case:{case_number or public_id}"))

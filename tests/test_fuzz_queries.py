@@ -32,8 +32,8 @@ from django.utils.html import escape
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cases.search import analysis
 from cases.search.base import FACETS, SORTS
+from cases.search.whoosh_backend import analysis
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from cases.search.facet_counts import ARRAY_SUFFIX
+from cases.search.whoosh_backend.arrays import ARRAY_SUFFIX
 from cases.synthetic import write_corpus
 from tests.conftest import ROOT
 

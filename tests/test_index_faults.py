@@ -23,9 +23,11 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
 from cases.models import Determination
-from cases.search import facet_counts, get_backend, whoosh_backend
+from cases.search import get_backend
 from cases.search.base import SearchQuery
-from cases.search.whoosh_backend import document_fields
+from cases.search.whoosh_backend import WhooshBackend, directory, opened, selection, writing
+from cases.search.whoosh_backend.arrays import ARRAY_SUFFIX
+from cases.search.whoosh_backend.schema import document_fields
 from cases.services import import_determinations, index_document
 from cases.synthetic import write_corpus
 from tests.conftest import SEEDS, need
@@ -83,7 +85,7 @@ def test_index_damaged_while_serving_answers_503_then_rebuild_restores(
     before = client.get("/api/search?q=therapy&outcome=Upheld").json()
     assert before["total"] > 0  # the searcher is open before the damage
     _damage(_index_in_tmp, kind)
-    time.sleep(whoosh_backend.DAMAGE_CHECK_SECONDS)  # workers look at the files this often
+    time.sleep(opened.DAMAGE_CHECK_SECONDS)  # workers look at the files this often
 
     page = client.get("/?q=therapy&outcome=Upheld")
     assert page.status_code == 503
@@ -130,7 +132,7 @@ def test_import_after_index_removed_indexes_every_stored_letter(
     shutil.rmtree(_index_in_tmp)
     report = import_determinations(paths=[tmp_path / "more"])
     assert (report.new, report.recovered) == (5, 45)
-    assert get_backend().count() == 50
+    assert get_backend().index.count() == 50
     call_command("check_index", "--quiet", stdout=io.StringIO())  # no drift: exits 0
 
 
@@ -145,7 +147,7 @@ def test_import_into_damaged_index_stops_and_keeps_the_database(
     assert Determination.objects.count() == 45  # nothing half-written
     call_command("rebuild_index", "--quiet", stdout=io.StringIO())
     call_command("import_determinations", str(more), "--quiet", stdout=out)
-    assert get_backend().count() == Determination.objects.count() == 50
+    assert get_backend().index.count() == Determination.objects.count() == 50
 
 
 def _check(*args: str) -> tuple[int, str]:
@@ -166,7 +168,7 @@ def test_check_index_counts_each_kind_of_drift_and_repair_fixes_it(
     assert _check()[0] == 0
     backend = get_backend()
     gone, changed, removed, doubled = letters[:4]
-    backend.delete([gone])  # missing
+    backend.index.delete([gone])  # missing
     Determination.objects.filter(public_id=changed).update(summary="A wholly new summary.")
     Determination.objects.filter(public_id=removed).delete()  # orphaned in the index
     # Duplicated: the same document added twice by a writer that skipped the replacement.
@@ -190,7 +192,7 @@ def test_check_index_counts_each_kind_of_drift_and_repair_fixes_it(
     assert status == 0, output
     assert "Repaired 4 document(s); the index now agrees with the database." in output
     assert _check()[0] == 0
-    assert backend.count() == Determination.objects.count() == len(letters) - 1
+    assert backend.index.count() == Determination.objects.count() == len(letters) - 1
     found = client.get("/api/search?q=wholly+new+summary").json()
     assert [hit["id"] for hit in found["results"]] == [changed]
 
@@ -218,7 +220,7 @@ def test_passing_fault_is_retried_after_a_while(
     """A worker that found the index unreadable does not trust it for a while, but the
     fault may have passed with the files unchanged (an I/O error, too many open files):
     it tries them again after ``DAMAGED_RETRY_SECONDS``."""
-    monkeypatch.setattr(whoosh_backend, "DAMAGED_RETRY_SECONDS", 1.0)
+    monkeypatch.setattr(directory, "DAMAGED_RETRY_SECONDS", 1.0)
     (toc,) = (_index_in_tmp / "current").resolve().glob("*.toc")
     good = toc.read_bytes()
     toc.write_bytes(bytes(len(good)))  # unreadable, the same size
@@ -236,8 +238,8 @@ def _kept_arrays(index_dir: Path) -> dict[str, bool]:
     current = (index_dir / "current").resolve()
     segments = {segment.segment_id()
                 for segment in whoosh_index.open_dir(str(current))._segments()}
-    kept = {path.name.removesuffix(facet_counts.ARRAY_SUFFIX)
-            for path in current.glob(f"*{facet_counts.ARRAY_SUFFIX}")}
+    kept = {path.name.removesuffix(ARRAY_SUFFIX)
+            for path in current.glob(f"*{ARRAY_SUFFIX}")}
     assert kept <= segments, "arrays of a segment that is gone"
     return {segment: segment in kept for segment in segments}
 
@@ -251,24 +253,24 @@ def test_date_arrays_kept_per_segment_and_removed_with_it(
     before = client.get(url).json()
     assert before["total"] > 0
     backend = get_backend()
-    backend.add_bulk(index_document(d) for d in Determination.objects.all()[:10])
+    backend.index.add_bulk(index_document(d) for d in Determination.objects.all()[:10])
     assert client.get(url).json()["total"] == before["total"]
     assert list(_kept_arrays(_index_in_tmp).values()) == [True, True]
 
     # Another worker opens the index: it loads the kept arrays, and one cut short it reads
     # from the postings again and keeps anew.
-    cut = sorted((_index_in_tmp / "current").resolve().glob(f"*{facet_counts.ARRAY_SUFFIX}"))[0]
+    cut = sorted((_index_in_tmp / "current").resolve().glob(f"*{ARRAY_SUFFIX}"))[0]
     whole = cut.read_bytes()
     cut.write_bytes(whole[:100])
-    other = whoosh_backend.WhooshBackend({"path": str(_index_in_tmp)})
+    other = WhooshBackend({"path": str(_index_in_tmp)})
     query = SearchQuery(decided_from=date(2015, 1, 1), decided_to=date(2016, 12, 31))
     assert other.total(query) == before["total"]
     assert len(cut.read_bytes()) == len(whole)  # read again and kept anew, whole
 
     # The arrays come and go with segments: no worker takes that for damage.
-    for path in (_index_in_tmp / "current").resolve().glob(f"*{facet_counts.ARRAY_SUFFIX}"):
+    for path in (_index_in_tmp / "current").resolve().glob(f"*{ARRAY_SUFFIX}"):
         path.unlink()
-    time.sleep(whoosh_backend.DAMAGE_CHECK_SECONDS)
+    time.sleep(opened.DAMAGE_CHECK_SECONDS)
     assert client.get(url).status_code == 200
     ix = whoosh_index.open_dir(str((_index_in_tmp / "current").resolve()))
     ix.writer(compound=False).commit(optimize=True)  # one segment: Whoosh deletes the
@@ -300,15 +302,15 @@ def test_files_of_a_segment_being_written_are_no_damage(
     current = (_index_in_tmp / "current").resolve()
     growing = [current / f"MAIN_zzzzwriting{i}.pst" for i in range(2)]
     growing[0].write_bytes(b"")  # present, empty, when a worker opens the index
-    get_backend()._opened = None
+    get_backend().directory.opened = None
     assert client.get(url).status_code == 200
     for path in growing:
         path.write_bytes(b"postings of an uncommitted segment" * 100)
-    time.sleep(whoosh_backend.DAMAGE_CHECK_SECONDS)
+    time.sleep(opened.DAMAGE_CHECK_SECONDS)
     assert client.get(url).status_code == 200
     for path in growing:
         path.unlink()  # a writer that cancels removes them
-    time.sleep(whoosh_backend.DAMAGE_CHECK_SECONDS)
+    time.sleep(opened.DAMAGE_CHECK_SECONDS)
     assert client.get(url).status_code == 200
 
 
@@ -324,10 +326,10 @@ def test_previous_toc_deleted_after_a_workers_open_is_no_damage(
     generation = int(toc.stem.removeprefix("_MAIN_"))
     previous = current / f"_MAIN_{generation - 1}.toc"
     previous.write_bytes(toc.read_bytes())  # not yet deleted when the worker opens
-    get_backend()._opened = None
+    get_backend().directory.opened = None
     assert client.get(url).status_code == 200
     previous.unlink()  # the committing writer's clean-up
-    time.sleep(whoosh_backend.DAMAGE_CHECK_SECONDS)
+    time.sleep(opened.DAMAGE_CHECK_SECONDS)
     found = client.get(url)
     assert found.status_code == 200, found.content
     assert found.json()["total"] > 0
@@ -337,8 +339,8 @@ def test_commits_merge_small_segments_only_and_boundedly(
         letters: list[str], _index_in_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Small imports' segments are merged a few at a time; a large segment never is (Whoosh's
     own policy merged ever larger sets under the write lock: half an hour at 240,000)."""
-    monkeypatch.setattr(whoosh_backend, "SMALL_SEGMENT", 12)
-    monkeypatch.setattr(whoosh_backend, "MERGE_AT_MOST", 30)
+    monkeypatch.setattr(writing, "SMALL_SEGMENT", 12)
+    monkeypatch.setattr(writing, "MERGE_AT_MOST", 30)
     backend = get_backend()
     stored = list(Determination.objects.all())
 
@@ -348,12 +350,12 @@ def test_commits_merge_small_segments_only_and_boundedly(
 
     (large,) = sizes()  # the fixture's import: one segment of 40 letters, "large" here
     for start in range(0, 24, 3):  # eight small imports of 3 letters
-        backend.add_bulk(index_document(d) for d in stored[start:start + 3])
+        backend.index.add_bulk(index_document(d) for d in stored[start:start + 3])
     after = sizes()
     assert after[-1] == large  # never merged (its replaced letters stay as deletions)
     assert len(after) < 1 + 8  # the small ones were merged
     assert all(size <= 30 for size in after[:-1])
-    assert backend.count() == len(stored)
+    assert backend.index.count() == len(stored)
     assert sorted(backend.matching_ids(SearchQuery())) == sorted(letters)  # once each
 
 
@@ -367,21 +369,21 @@ def test_commit_between_a_workers_open_and_its_reads_is_no_damage(
     url = "/api/search?q=therapy&outcome=Upheld"
     before = client.get(url).json()
     backend = get_backend()
-    backend.add_bulk(index_document(d) for d in Determination.objects.all()[:3])
+    backend.index.add_bulk(index_document(d) for d in Determination.objects.all()[:3])
     current = (_index_in_tmp / "current").resolve()
     assert len(list(current.glob("*.toc"))) == 1 and len(_kept_arrays(_index_in_tmp)) == 2
-    listed = whoosh_backend._committed_files
+    listed = opened.committed_files
     merged = []
 
-    def merge_then_list(directory: Path, searcher: object) -> dict[str, int]:
+    def merge_then_list(folder: Path, searcher: object) -> dict[str, int]:
         if not merged:  # the commit lands between the searcher's open and the listing
             ix = whoosh_index.open_dir(str(current))
             ix.writer(compound=False).commit(optimize=True)
             merged.append(len(ix._segments()))
-        return listed(directory, searcher)
+        return listed(folder, searcher)
 
-    monkeypatch.setattr(whoosh_backend, "_committed_files", merge_then_list)
-    backend._opened = None
+    monkeypatch.setattr(opened, "committed_files", merge_then_list)
+    backend.directory.opened = None
     found = client.get(url)
     assert merged == [1]
     assert found.status_code == 200, found.content
@@ -393,15 +395,15 @@ def _fail_once(monkeypatch: pytest.MonkeyPatch, error: BaseException) -> list[in
     """Make the next read of the index raise ``error`` once (in the backend's hit loading,
     where a garbled read of the stored fields would raise it); returns the calls made."""
     calls: list[int] = []
-    hits = whoosh_backend.WhooshBackend._hits
+    hits = selection.hits
 
-    def failing(self: object, *args: object, **kwargs: object) -> object:
+    def failing(*args: object, **kwargs: object) -> object:
         calls.append(1)
         if len(calls) == 1:
             raise error
-        return hits(self, *args, **kwargs)
+        return hits(*args, **kwargs)
 
-    monkeypatch.setattr(whoosh_backend.WhooshBackend, "_hits", failing)
+    monkeypatch.setattr(selection, "hits", failing)
     return calls
 
 
@@ -415,7 +417,7 @@ def test_read_error_on_unchanged_files_is_retried_not_called_damage(
     found = client.get(url)
     assert found.status_code == 200 and found.json() == expected
     assert len(calls) == 2
-    assert get_backend()._broken is None
+    assert get_backend().directory.broken is None
     assert set(_statuses(client).values()) == {200}
 
 
@@ -427,7 +429,7 @@ def test_passing_fault_answers_one_503_and_the_next_request_works(
     assert "temporarily unavailable" in first.content.decode()
     assert "rebuilt" not in first.content.decode() and "damaged" not in first.content.decode()
     assert client.get("/?q=therapy").status_code == 200
-    assert get_backend()._broken is None
+    assert get_backend().directory.broken is None
 
 
 def test_unavailable_says_rebuilt_only_while_a_rebuild_writes(
@@ -437,7 +439,7 @@ def test_unavailable_says_rebuilt_only_while_a_rebuild_writes(
     shutil.rmtree((_index_in_tmp / "current").resolve())
     newer = _index_in_tmp / f"gen-{time.time_ns()}-1"
     newer.mkdir()
-    lock = FileStorage(str(newer)).lock(whoosh_backend.WRITE_LOCK)
+    lock = FileStorage(str(newer)).lock(directory.WRITE_LOCK)
     assert lock.acquire(blocking=False)
     try:
         page = client.get("/?q=therapy")

@@ -217,7 +217,7 @@ def test_malformed_queries_raise_query_error_with_advice(generated: tuple, text:
 
 
 def test_count_of_a_missing_index_is_zero(tmp_path: Path) -> None:
-    assert WhooshBackend({"path": str(tmp_path)}).count() == 0
+    assert WhooshBackend({"path": str(tmp_path)}).index.count() == 0
 
 
 def test_index_without_segments_searches_to_nothing(tmp_path: Path) -> None:
@@ -225,7 +225,7 @@ def test_index_without_segments_searches_to_nothing(tmp_path: Path) -> None:
     opens and finds nothing; it is not taken for a damaged one."""
     backend = WhooshBackend({"path": str(tmp_path)})
     backend._ensure_index()  # what a writer does first
-    assert backend.count() == 0
+    assert backend.index.count() == 0
     found = backend.search(SearchQuery(text="pain", filters={"state": ("Texas",)}))
     assert found.total == 0 and found.hits == ()
     assert backend.search(SearchQuery(decided_from=date(2015, 1, 1))).total == 0
@@ -241,9 +241,9 @@ def test_array_ranking_equals_whoosh_scoring(generated: tuple, text: str) -> Non
 
     backend, rows = generated
     # Replace a few letters: a second segment, and deleted documents in the first.
-    backend.add_bulk(index_document(d) for d in rows[:30])
+    backend.index.add_bulk(index_document(d) for d in rows[:30])
     parsed = backend.queries.parse(text)
-    with backend._open().lend() as read:
+    with backend.directory.open().lend() as read:
         assert read.ranker.evaluate(parsed) is not None  # the array path answers this shape
         whoosh = read.searcher.search(parsed, limit=None)
         score_of = {read.searcher.stored_fields(docnum)["id"]: score
@@ -261,8 +261,8 @@ def test_array_exclusion_drops_every_letter_with_the_word(generated: tuple, text
     from cases.services import index_document
 
     backend, rows = generated
-    backend.add_bulk(index_document(d) for d in rows[:30])
-    searcher = backend._open().searcher
+    backend.index.add_bulk(index_document(d) for d in rows[:30])
+    searcher = backend.directory.open().searcher
 
     def found(word: str) -> dict[str, float]:
         hits = searcher.search(backend.queries.parse(word), limit=None)
@@ -354,23 +354,23 @@ def test_arrays_read_a_field_per_segment_as_term_by_term(
     """Facet and date arrays read each segment's terms in one pass; over several segments
     with deleted documents they hold what looking each term up in every segment gives, and
     the counts still match the database."""
-    from cases.search import whoosh_backend
+    from cases.search.whoosh_backend import writing
 
-    monkeypatch.setattr(whoosh_backend, "MERGE_AT_LEAST", 100)  # keep the segments apart
-    from cases.search.facet_counts import (
+    monkeypatch.setattr(writing, "MERGE_AT_LEAST", 100)  # keep the segments apart
+    from cases.search.whoosh_backend.arrays import (
         DECIDED_FIELD,
         ITEM_FIELD,
         field_postings,
         read_segment,
         term_postings,
     )
-    from cases.search.whoosh_backend import CASE_FACETS
+    from cases.search.whoosh_backend.schema import CASE_FACETS
     from cases.services import index_document
 
     backend, rows = generated
     for chunk in (rows[:40], rows[20:90:3], rows[-25:]):  # segments, deletions in each
-        backend.add_bulk(index_document(d) for d in chunk)
-    reader = backend._open().searcher.reader()
+        backend.index.add_bulk(index_document(d) for d in chunk)
+    reader = backend.directory.open().searcher.reader()
     assert len(reader.leaf_readers()) >= 3
     fields = [*CASE_FACETS.values(), ITEM_FIELD, DECIDED_FIELD]
     segments = [(read_segment(leaf, fields, [DECIDED_FIELD]), offset)
@@ -399,7 +399,7 @@ def test_arrays_read_a_field_per_segment_as_term_by_term(
 def test_union_of_postings_is_sorted_and_once_each(seed: int) -> None:
     """The documents having any value of a set, as one posting list: few are merged by
     sorting, many by a mask over the index; both give each document once, in order."""
-    from cases.search.facet_counts import _union
+    from cases.search.whoosh_backend.counting import _union
 
     rng = np.random.default_rng(seed)
     size = int(rng.integers(1, 5000))

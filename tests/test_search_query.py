@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from cases.search import analysis
 from cases.search.base import IndexDocument, IndexItem, QueryError, SearchQuery
-from cases.search.whoosh_backend import WhooshBackend
+from cases.search.whoosh_backend import WhooshBackend, analysis
 
 
 def _doc(doc_id: str, treatment: str, summary: str, rationale: str = "",
@@ -48,7 +47,7 @@ DOCS = [
 @pytest.fixture
 def backend(tmp_path: Path) -> WhooshBackend:
     backend = WhooshBackend({"path": str(tmp_path / "index")})
-    backend.add_bulk(DOCS)
+    backend.index.add_bulk(DOCS)
     return backend
 
 
@@ -177,28 +176,28 @@ def test_an_index_of_an_older_schema_asks_for_a_rebuild(tmp_path: Path) -> None:
     (tmp_path / "index" / "current").symlink_to("gen-1")
     backend = WhooshBackend({"path": str(tmp_path / "index")})
     for attempt in (lambda: backend.search(SearchQuery(text="massage")),
-                    lambda: backend.add_bulk(DOCS)):
+                    lambda: backend.index.add_bulk(DOCS)):
         with pytest.raises(IndexUnavailableError, match="rebuild_index"):
             attempt()
-    backend.rebuild(DOCS)
+    backend.index.rebuild(DOCS)
     assert ids(backend, '"physical therapy"') == {"CM16-0000005"}
 
 
 def test_an_open_searcher_sees_replaced_and_deleted_documents(backend: WhooshBackend) -> None:
-    assert backend.count() == len(DOCS)  # this process's searcher is open now
-    backend.add_bulk(DOCS[:2])  # replaced: still one document each
-    assert backend.count() == len(DOCS)
+    assert backend.index.count() == len(DOCS)  # this process's searcher is open now
+    backend.index.add_bulk(DOCS[:2])  # replaced: still one document each
+    assert backend.index.count() == len(DOCS)
     assert ids(backend, "massage") == {"CM16-0000001", "CM16-0000005"}
-    backend.delete(["CM16-0000001"])
+    backend.index.delete(["CM16-0000001"])
     assert ids(backend, "massage") == {"CM16-0000005"}
 
 
 def test_block_postings_equal_whoosh_postings_across_segments_and_deletions(
         backend: WhooshBackend) -> None:
-    from cases.search.facet_counts import term_postings
+    from cases.search.whoosh_backend.arrays import term_postings
 
-    backend.add_bulk(DOCS[3:])  # a second segment; the first now has deleted documents
-    reader = backend._open().searcher.reader()
+    backend.index.add_bulk(DOCS[3:])  # a second segment; the first now has deleted documents
+    reader = backend.directory.open().searcher.reader()
     assert len(reader.leaf_readers()) == 2 and reader.has_deletions()
     checked = 0
     for fieldname in ("content", "item", "f_specialty", "decided"):
@@ -221,21 +220,21 @@ def test_segments_are_separate_files_that_readers_map_not_copy(tmp_path: Path) -
     from whoosh import index
 
     backend = WhooshBackend({"path": str(tmp_path / "index")})
-    backend.rebuild(DOCS, procs=2)
-    backend.add_bulk(DOCS[:2])
-    backend.delete(["CM16-0000003"])
+    backend.index.rebuild(DOCS, procs=2)
+    backend.index.add_bulk(DOCS[:2])
+    backend.index.delete(["CM16-0000003"])
     segments = index.open_dir(str(tmp_path / "index" / "current")).reader().leaf_readers()
     assert len(segments) >= 2
     assert not any(reader.segment().is_compound() for reader, _offset in segments)
-    assert backend.count() == len(DOCS) - 1
+    assert backend.index.count() == len(DOCS) - 1
 
 
 def test_a_large_rebuild_commits_in_parts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
                                           ) -> None:
-    from cases.search import whoosh_backend
+    from cases.search.whoosh_backend import writing
 
-    monkeypatch.setattr(whoosh_backend, "REBUILD_COMMIT_EVERY", 2)
+    monkeypatch.setattr(writing, "REBUILD_COMMIT_EVERY", 2)
     backend = WhooshBackend({"path": str(tmp_path / "index")})
-    assert backend.rebuild(DOCS) == len(DOCS)
-    assert len(backend._open().searcher.reader().leaf_readers()) >= 3
+    assert backend.index.rebuild(DOCS) == len(DOCS)
+    assert len(backend.directory.open().searcher.reader().leaf_readers()) >= 3
     assert ids(backend, "massage") == {"CM16-0000001", "CM16-0000005"}

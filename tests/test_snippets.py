@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from cases.search.analysis import text_analyzer
-from cases.search.snippets import MAX_CHARS, SURROUND, snippet
+from cases.search.whoosh_backend.analysis import text_analyzer
+from cases.search.whoosh_backend.snippets import MAX_CHARS, SURROUND, snippet
 
 
 def _terms(text: str) -> frozenset[str]:

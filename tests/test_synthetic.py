@@ -16,7 +16,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from cases.parsing.taxonomy import Category, classify_treatment
-from cases.search.analysis import text_analyzer
+from cases.search.whoosh_backend.analysis import text_analyzer
 from cases.synthetic import (
     LAYOUTS,
     NOISE_KINDS,

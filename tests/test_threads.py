@@ -26,7 +26,8 @@ from django.test import Client
 
 from benchmarks.scratch import new_marker, write_marked_corpus
 from cases.models import Determination
-from cases.search import get_backend, whoosh_backend
+from cases.search import get_backend
+from cases.search.whoosh_backend import opened
 from cases.services import import_determinations, index_document
 from tests.conftest import ROOT
 from tests.threads import answers, request_mix, signature
@@ -94,15 +95,15 @@ def test_threads_answer_as_one_thread_does_while_an_import_commits(
         nothing a search finds changes), and once a quarter of the requests are answered,
         one that adds the new letters."""
         chunks = [replaced[start:start + 30] for start in range(0, len(replaced), 30)]
-        backend.add_bulk(chunks.pop())
+        backend.index.add_bulk(chunks.pop())
         while answered["total"] < THREADS * REQUESTS // 4:
             time.sleep(0.05)
         importing.set()
-        backend.add_bulk(added)
+        backend.index.add_bulk(added)
         imported.set()
         # Spaced as an import's commits are (every 20,000 letters), not back to back.
         while chunks and not done.wait(0.5):
-            backend.add_bulk(chunks.pop())
+            backend.index.add_bulk(chunks.pop())
 
     def read(seed: int) -> None:
         mine = Client()
@@ -168,6 +169,6 @@ def test_backend_raises_a_low_open_files_limit_for_its_searchers(tmp_path: Path)
         [sys.executable, "-c", script], capture_output=True, text=True, check=True,
         cwd=ROOT, env={**os.environ, "DJANGO_SETTINGS_MODULE": "imrsite.settings"},
         preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (low, hard)))
-    wanted = whoosh_backend.OPEN_FILES_WANTED
+    wanted = opened.OPEN_FILES_WANTED
     assert int(found.stdout) == (wanted if hard == resource.RLIM_INFINITY
                                  else min(wanted, hard))

@@ -1,8 +1,9 @@
 """The search contract: what any backend takes and returns.
 
-A backend indexes ``IndexDocument`` values (built from the database, which stays the source
-of truth) and answers a ``SearchQuery`` with ``SearchResults``: the page of hits, the total,
-and facet counts over *all* matching determinations. Facets follow datasette's shape
+A backend has two sides. Its ``index`` (a ``SearchIndex``) is written with ``IndexDocument``
+values, built from the database, which stays the source of truth. The backend itself (a
+``SearchBackend``) answers a ``SearchQuery`` with ``SearchResults``: the page of hits, the
+total, and facet counts over *all* matching determinations. Facets follow datasette's shape
 (``FacetValue(value, label, count, selected)``).
 
 Facet semantics, which every backend must keep:
@@ -209,18 +210,12 @@ class IndexWriter(ABC):
         """Drop everything added since the last commit."""
 
 
-class SearchBackend(ABC):
-    """A full-text index of determinations with faceted search."""
+class SearchIndex(ABC):
+    """The maintenance side of a backend: what imports, rebuilds and checks use.
 
-    def __init__(self, options: Mapping[str, object]) -> None:
-        self.options = options
-
-    def check_filters(self, query: SearchQuery) -> None:
-        """Raise ``UnknownFacetError``, naming the facets there are, for a filter on none."""
-        for facet in query.filters:
-            if facet not in FACETS:
-                raise UnknownFacetError(
-                    f"Unknown facet {facet!r}; use one of: {', '.join(FACETS)}.")
+    Kept apart from the query side (``SearchBackend``), as wagtail's django-modelsearch keeps
+    an index apart from its backend: views only query, commands and services only maintain.
+    """
 
     @abstractmethod
     def writer(self, *, procs: int = 1) -> IndexWriter:
@@ -249,6 +244,39 @@ class SearchBackend(ABC):
         the new index before the swap."""
 
     @abstractmethod
+    def count(self) -> int:
+        """How many documents the index holds: 0 when there is no index (never built, or its
+        files were removed); raises ``IndexUnavailableError`` when one exists but cannot be
+        read."""
+
+    @abstractmethod
+    def verify(self) -> None:
+        """Check that the index files hold everything the index refers to; raises
+        ``IndexUnavailableError`` saying what is damaged."""
+
+    @abstractmethod
+    def fingerprints(self) -> Iterator[tuple[str, str]]:
+        """(id, fingerprint) of every indexed document; raises ``IndexUnavailableError``
+        when the index cannot be read."""
+
+
+class SearchBackend(ABC):
+    """The query side: a full-text index of determinations with faceted search. Its
+    ``index`` is the maintenance side of the same index."""
+
+    index: SearchIndex
+
+    def __init__(self, options: Mapping[str, object]) -> None:
+        self.options = options
+
+    def check_filters(self, query: SearchQuery) -> None:
+        """Raise ``UnknownFacetError``, naming the facets there are, for a filter on none."""
+        for facet in query.filters:
+            if facet not in FACETS:
+                raise UnknownFacetError(
+                    f"Unknown facet {facet!r}; use one of: {', '.join(FACETS)}.")
+
+    @abstractmethod
     def search(self, query: SearchQuery, *, load_text: TextLoader | None = None) -> SearchResults:
         """Run a query; ``load_text`` gives letter text by id for snippets of the page's hits."""
 
@@ -271,22 +299,6 @@ class SearchBackend(ABC):
     def outcome_counts(self, query: SearchQuery) -> OutcomeCounts:
         """Item decisions of the matching determinations by category, by the case facets
         specialty, guideline and year, and by category for the specialties with most items."""
-
-    @abstractmethod
-    def count(self) -> int:
-        """How many documents the index holds: 0 when there is no index (never built, or its
-        files were removed); raises ``IndexUnavailableError`` when one exists but cannot be
-        read."""
-
-    @abstractmethod
-    def verify(self) -> None:
-        """Check that the index files hold everything the index refers to; raises
-        ``IndexUnavailableError`` saying what is damaged."""
-
-    @abstractmethod
-    def fingerprints(self) -> Iterator[tuple[str, str]]:
-        """(id, fingerprint) of every indexed document; raises ``IndexUnavailableError``
-        when the index cannot be read."""
 
     @abstractmethod
     def similar(self, doc_id: str, *, text: str, category: str | None = None,

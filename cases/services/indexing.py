@@ -34,7 +34,7 @@ class Indexer:
     def __init__(self, backend: SearchBackend, *, procs: int,
                  commit_every: int = INDEX_COMMIT_EVERY) -> None:
         self.backend = backend
-        self.writer = backend.writer(procs=procs)
+        self.writer = backend.index.writer(procs=procs)
         self.commit_every = commit_every
         self.uncommitted = 0
         self.committed = 0
@@ -55,7 +55,7 @@ class Indexer:
     def add_unindexed(self) -> int:
         """Index the stored determinations that no index commit covers (all of them when the
         index is gone); return how many."""
-        if self.backend.count() == 0:  # raises when an index exists but cannot be read
+        if self.backend.index.count() == 0:  # raises when an index exists but cannot be read
             lost = Determination.objects.filter(indexed=True).update(indexed=False)
             if lost:
                 logger.warning("The search index is missing; indexing all %d stored letters.",
@@ -150,7 +150,7 @@ def rebuild_index(*, backend: SearchBackend, procs: int = 1,
             written.append(determination.public_id)
             yield index_document(determination)
 
-    count = backend.rebuild(documents(), procs=procs, catch_up=catch_up)
+    count = backend.index.rebuild(documents(), procs=procs, catch_up=catch_up)
     _flag_indexed(list(dict.fromkeys(written)))
     return count
 
@@ -162,10 +162,10 @@ def check_index(*, backend: SearchBackend,
 
     Raises ``IndexUnavailableError`` when the index cannot be read at all.
     """
-    backend.verify()
+    backend.index.verify()
     indexed: dict[str, str] = {}
     duplicated: set[str] = set()
-    for doc_id, fingerprint in backend.fingerprints():
+    for doc_id, fingerprint in backend.index.fingerprints():
         if doc_id in indexed:
             duplicated.add(doc_id)
         indexed[doc_id] = fingerprint
@@ -186,7 +186,7 @@ def repair_index(*, backend: SearchBackend, check: IndexCheck, procs: int = 1) -
     """Fix the drift ``check`` found: index the missing and stale determinations (which also
     removes duplicates) and remove the orphans. Returns how many documents were fixed."""
     if check.orphaned:
-        backend.delete(check.orphaned)
+        backend.index.delete(check.orphaned)
     again = check.missing + check.stale + check.duplicated
     if again:
         indexer = Indexer(backend, procs=procs)

@@ -37,9 +37,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         backend = get_backend()
-        if backend.count() == 0:
+        if backend.index.count() == 0:
             raise CommandError("The index is empty: import letters or run rebuild_index first.")
-        self.stdout.write(f"{backend.count()} determinations indexed; "
+        self.stdout.write(f"{backend.index.count()} determinations indexed; "
                           f"{options['repeat']} runs per query (first run not counted)")
         for label, query in TYPICAL:
             try:

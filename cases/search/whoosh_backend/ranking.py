@@ -17,7 +17,7 @@ from whoosh.scoring import BM25FScorer
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
-from cases.search.facet_counts import Mask, term_postings
+from cases.search.whoosh_backend.arrays import Mask, term_postings
 
 Scores = NDArray[np.float64]
 # Stored length byte -> the field length Whoosh scores with (byte 0: no such field).

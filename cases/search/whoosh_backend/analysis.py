@@ -174,10 +174,10 @@ _UNREADABLE = ("The query cannot be read; check that AND, OR and NOT each stand 
                "words and that quotes and parentheses are closed.")
 
 
-def _analyzed(analyzer: object, text: str) -> list[str]:
+def _analyzed(analyzer: Tokenizer, text: str) -> list[str]:
     """Index terms of ``text``, one per position (a compound's parts share its position)."""
     words: dict[int, str] = {}
-    for token in analyzer(text, positions=True):  # type: ignore[operator]
+    for token in analyzer(text, positions=True):
         words.setdefault(token.pos, token.text)
     return list(words.values())
 

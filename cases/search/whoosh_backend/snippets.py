@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from django.utils.html import escape
 
-from cases.search.analysis import WORD, word_terms
+from cases.search.whoosh_backend.analysis import WORD, word_terms
 
 MAX_CHARS = 240  # of one fragment
 SURROUND = 70  # characters of context before the first and after the last marked word

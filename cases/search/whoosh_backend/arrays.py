@@ -1,0 +1,223 @@
+"""Each segment's postings of the facet, item and date fields as NumPy arrays: read from a
+Whoosh 3 segment a block of postings at a time, and kept beside the segment's files, so that
+every web worker loads them instead of reading them again.
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import suppress
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+from whoosh.codec.whoosh3 import W3LeafMatcher, W3TermsReader
+from whoosh.matching import Matcher
+from whoosh.reading import IndexReader, SegmentReader
+
+from cases.search.whoosh_backend.schema import DATE_FIELDS, ITEM_FIELD
+
+Mask = NDArray[np.bool_]
+Docs = NDArray[np.int32]
+SegmentArrays = tuple[Mapping[str, np.ndarray], int]  # a segment's arrays, its first docnum
+ARRAY_SUFFIX = ".arrays.npz"  # arrays kept beside a segment's files, named after the segment
+
+
+def live_documents(reader: IndexReader, size: int) -> Mask:
+    """Which document numbers are not deleted."""
+    live = np.ones(size, dtype=bool)
+    for leaf, offset in reader.leaf_readers():
+        if leaf.has_deletions():
+            deleted = np.fromiter(leaf.deleted_docs_set, dtype=np.int64)
+            live[deleted + offset] = False
+    return live
+
+
+def term_postings(reader: IndexReader, fieldname: str, text: str,
+                  ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """Document numbers and weights of one term over every segment, deleted ones included
+    (callers mask them with ``live``). Read a block of postings at a time, not a posting."""
+    ids: list[NDArray[np.int64]] = []
+    weights: list[NDArray[np.float64]] = []
+    btext = text.encode("utf-8")
+    for leaf, offset in reader.leaf_readers():
+        if (fieldname, btext) not in leaf:
+            continue
+        matcher = leaf._terms.matcher(  # raw postings, without the deletion filter
+            fieldname, btext, leaf.schema[fieldname].format)
+        for block_ids, block_weights in _blocks(matcher):
+            ids.append(block_ids + offset)
+            weights.append(block_weights)
+    if not ids:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+    return np.concatenate(ids), np.concatenate(weights)
+
+
+_NO_IDS = np.zeros(0, dtype=np.int64)
+_NO_WEIGHTS = np.zeros(0, dtype=np.float64)
+
+
+def field_postings(segments: Iterable[SegmentArrays], fieldname: str,
+                   ) -> dict[str, tuple[NDArray[np.int64], NDArray[np.float64]]]:
+    """Document numbers and weights of every term of a field, over every segment (deleted
+    documents included, as in ``term_postings``), in term order."""
+    ids: dict[str, list[NDArray[np.int64]]] = {}
+    weights: dict[str, list[NDArray[np.float64]]] = {}
+    for arrays, offset in segments:
+        bounds = arrays[f"{fieldname}.bounds"]
+        found_ids, found_weights = arrays[f"{fieldname}.ids"], arrays[f"{fieldname}.weights"]
+        for index, term in enumerate(arrays[f"{fieldname}.terms"].tolist()):
+            start, stop = bounds[index], bounds[index + 1]
+            ids.setdefault(term, []).append(found_ids[start:stop].astype(np.int64) + offset)
+            weights.setdefault(term, []).append(found_weights[start:stop])
+    return {term: (np.concatenate(ids[term]), np.concatenate(weights[term]).astype(np.float64))
+            for term in sorted(ids, key=lambda term: term.encode("utf-8"))}
+
+
+def read_segment(leaf: SegmentReader, fieldnames: Iterable[str], date_fields: Iterable[str],
+                 ) -> dict[str, np.ndarray]:
+    """One segment's postings of ``fieldnames`` as flat arrays (per field: its terms, their
+    bounds in the ids and weights), and its dates by document (yyyymmdd, 0 unknown).
+
+    Each field's terms are read in one pass over the segment's term table, and a term in
+    one document of the segment (most date terms) from its term info alone.
+    """
+    arrays: dict[str, np.ndarray] = {}
+    for fieldname in fieldnames:
+        terms, bounds = [], [0]
+        ids: list[NDArray[np.int64]] = []
+        weights: list[NDArray[np.float64]] = []
+        for tbytes, term_ids, term_weights in _segment_field(leaf, fieldname):
+            terms.append(tbytes.decode("utf-8"))
+            bounds.append(bounds[-1] + len(term_ids))
+            ids.append(term_ids)
+            weights.append(term_weights)
+        arrays[f"{fieldname}.terms"] = np.array(terms, dtype=np.str_)
+        arrays[f"{fieldname}.bounds"] = np.array(bounds, dtype=np.int64)
+        arrays[f"{fieldname}.ids"] = np.concatenate([*ids, _NO_IDS]).astype(np.int32)
+        arrays[f"{fieldname}.weights"] = np.concatenate([*weights, _NO_WEIGHTS]).astype(
+            np.float32)
+    size = leaf.doc_count_all()
+    for fieldname in date_fields:
+        days = np.zeros(size, dtype=np.int32)
+        for tbytes, term_ids, _ in _segment_field(leaf, fieldname):
+            if tbytes.isdigit():
+                days[term_ids] = int(tbytes)
+        arrays[f"{fieldname}.days"] = days
+    return arrays
+
+
+def _segment_field(leaf: SegmentReader, fieldname: str,
+                   ) -> Iterator[tuple[bytes, NDArray[np.int64], NDArray[np.float64]]]:
+    """(term, ids, weights) of every term of a field in one segment, ids segment-local."""
+    terms = getattr(leaf, "_terms", None)  # raw postings, without the deletion filter
+    if not isinstance(terms, W3TermsReader):  # another codec, or no segment: term by term
+        for tbytes in leaf.lexicon(fieldname):
+            found_ids, found_weights = term_postings(leaf, fieldname, tbytes.decode("utf-8"))
+            yield tbytes, found_ids, found_weights
+        return
+    format_ = leaf.schema[fieldname].format
+    for (name, tbytes), info in terms.items_from(fieldname, b""):
+        if name != fieldname:
+            break
+        if info.doc_frequency() == 1:
+            yield (tbytes, np.array([info.min_id()], dtype=np.int64),
+                   np.array([info.weight()], dtype=np.float64))
+            continue
+        matcher = terms._codec.postings_reader(
+            terms._postfile, info, format_, term=(fieldname, tbytes))
+        block_ids, block_weights = zip(*_blocks(matcher), strict=True)
+        yield tbytes, np.concatenate(block_ids), np.concatenate(block_weights)
+
+
+def _blocks(matcher: Matcher) -> Iterator[tuple[NDArray[np.int64], NDArray[np.float64]]]:
+    """The (ids, weights) arrays of each stored block of a Whoosh 3 posting list."""
+    if not isinstance(matcher, W3LeafMatcher):  # another codec: one posting at a time
+        ids, weights = [], []
+        while matcher.is_active():
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
+            matcher.next()
+        yield np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
+        return
+    # A block holds its ids as deltas from zero (or as plain ids) and its weights as an
+    # array, one float for all, or None for all 1.0: see W3LeafMatcher._read_ids/_weights.
+    while not matcher._atend:
+        if matcher._data is None:
+            matcher._read_data()
+        data = matcher._data
+        raw = np.asarray(data[0], dtype=np.int64)
+        ids = raw if matcher._byteids else np.cumsum(raw)
+        stored = data[1]
+        if stored is None or isinstance(stored, float):
+            weights = np.full(len(ids), 1.0 if stored is None else stored)
+        else:
+            weights = np.asarray(stored, dtype=np.float64)
+        yield ids, weights
+        matcher._next_block()
+
+
+def segment_arrays(leaf: SegmentReader, fieldnames: Sequence[str], date_fields: Sequence[str],
+                   directory: Path | None) -> dict[str, np.ndarray]:
+    """``read_segment``, kept in ``directory`` by the first process that reads it.
+
+    Reading the arrays costs a posting list per term and segment (dates: one per day):
+    about 1.8 s at 140,000 letters in 14 segments, paid by every worker after every
+    commit and growing with the archive. A segment never changes once written (deletions
+    are kept apart), so its arrays are kept in a file named like the segment's own, which
+    Whoosh deletes with the segment when segments merge; later opens, in any worker, load
+    it, and after a commit only the new segments are read.
+    """
+    path = _kept_path(leaf, directory)
+    if path is None:  # nowhere to keep, or an index without segments yet
+        return read_segment(leaf, fieldnames, date_fields)
+    wanted = {f"{field}.{part}" for field in fieldnames
+              for part in ("terms", "bounds", "ids", "weights")}
+    wanted |= {f"{field}.days" for field in date_fields}
+    with suppress(OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        with np.load(path, allow_pickle=False) as kept:
+            arrays = {key: kept[key] for key in wanted}
+        size = leaf.doc_count_all()
+        if all(len(arrays[f"{field}.days"]) == size for field in date_fields):
+            return arrays
+    arrays = read_segment(leaf, fieldnames, date_fields)
+    # Written whole under a hidden name, then renamed: a reader never sees half of it. A
+    # read-only index (a copy on a web node) keeps nothing, which only costs time.
+    partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with partial.open("wb") as file:
+            np.savez(file, allow_pickle=False, **arrays)
+        os.replace(partial, path)
+    except OSError:  # on a read-only file system even the unlink fails
+        with suppress(OSError):
+            partial.unlink(missing_ok=True)
+    return arrays
+
+
+def segments_arrays(reader: IndexReader, facet_fields: Mapping[str, str],
+              directory: Path | None) -> Iterator[SegmentArrays]:
+    """Each segment's arrays (kept in ``directory``), with its first document number."""
+    for leaf, offset in reader.leaf_readers():
+        yield segment_arrays(leaf, [*facet_fields.values(), ITEM_FIELD], DATE_FIELDS,
+                             directory), offset
+
+
+def keep_arrays(reader: IndexReader, facet_fields: Mapping[str, str], directory: Path) -> None:
+    """Read and keep the arrays of every segment that has none kept yet: a writer does it
+    after its commit, so that no web worker pays for it at its first search."""
+    for leaf, _ in reader.leaf_readers():
+        path = _kept_path(leaf, directory)
+        if path is not None and not path.exists():
+            segment_arrays(leaf, [*facet_fields.values(), ITEM_FIELD], DATE_FIELDS, directory)
+
+
+def _kept_path(leaf: SegmentReader, directory: Path | None) -> Path | None:
+    """Where a segment's arrays are kept; None for a reader without a segment."""
+    segment = leaf.segment()
+    if segment is None or directory is None:
+        return None
+    return directory / f"{segment.segment_id()}{ARRAY_SUFFIX}"
+
+

@@ -1,0 +1,105 @@
+"""``WhooshBackend``: the query side over an ``IndexDirectory``, its index the write side.
+
+Every read goes through ``IndexDirectory.read`` (a searcher of the read's own, retries,
+damage detection); what a query selects and how it is counted and ordered is
+``selection``'s.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from pathlib import Path
+
+from cases.search.base import (
+    IndexUnavailableError,
+    OutcomeCounts,
+    SearchBackend,
+    SearchError,
+    SearchQuery,
+    SearchResults,
+    TextLoader,
+)
+from cases.search.whoosh_backend import selection
+from cases.search.whoosh_backend.analysis import QueryBuilder
+from cases.search.whoosh_backend.directory import IndexDirectory
+from cases.search.whoosh_backend.opened import Lent
+from cases.search.whoosh_backend.schema import build_schema
+from cases.search.whoosh_backend.writing import WhooshIndex
+
+GROUPS = ("specialty", "guideline", "year")  # case facets outcomes are grouped by
+
+
+class WhooshBackend(SearchBackend):
+    """Whoosh index with NumPy facet counts; safe for several reader processes, and for
+    many threads in each."""
+
+    def __init__(self, options: Mapping[str, object]) -> None:
+        super().__init__(options)
+        self.path = Path(str(options["path"]))
+        self.schema = build_schema()
+        self.queries = QueryBuilder(self.schema)
+        self.directory = IndexDirectory(self.path, self.schema)
+        self.index = WhooshIndex(self.directory)
+
+    def _select(self, read: Lent, query: SearchQuery) -> selection.Selection:
+        self.check_filters(query)
+        return selection.select(read, query, self.queries)
+
+    def search(self, query: SearchQuery, *, load_text: TextLoader | None = None) -> SearchResults:
+        if query.page < 1 or query.page_size < 1:
+            raise SearchError("Pages are numbered from 1 and hold at least one result.")
+
+        def page(read: Lent) -> SearchResults:
+            chosen = self._select(read, query)
+            arrays = read.arrays
+            decisions = arrays.item_decisions(
+                chosen.total_mask, chosen.triples if chosen.item_selection else arrays.items)
+            start = (query.page - 1) * query.page_size
+            docnums = selection.ordered(arrays, chosen, start, start + query.page_size,
+                                        query.sort)
+            return SearchResults(
+                hits=selection.hits(read.searcher, chosen.parsed, docnums, load_text),
+                total=chosen.total, page=query.page,
+                pages=max(1, math.ceil(chosen.total / query.page_size)),
+                facets=selection.facets(arrays, chosen),
+                items_upheld=decisions.get("Upheld", 0),
+                items_overturned=decisions.get("Overturned", 0),
+            )
+        return self.directory.read(page)
+
+    def total(self, query: SearchQuery) -> int:
+        return self.directory.read(lambda read: self._select(read, query).total)
+
+    def totals_without_each_filter(self, query: SearchQuery) -> dict[str, int]:
+        """One selection, then each count from its masks: the text is matched once, not
+        once per dropped filter (a zero-hit page offers each of these)."""
+        return self.directory.read(lambda read: selection.totals_without_each_filter(
+            read.arrays, self._select(read, query)))
+
+    def matching_ids(self, query: SearchQuery) -> list[str]:
+        def ordered(read: Lent) -> list[str]:
+            chosen = self._select(read, query)
+            docnums = selection.ordered(read.arrays, chosen, 0, chosen.total, query.sort)
+            ids = read.opened.ids(read.searcher)
+            return [ids[n] for n in docnums]
+        return self.directory.read(ordered)
+
+    def outcome_counts(self, query: SearchQuery) -> OutcomeCounts:
+        def counts(read: Lent) -> OutcomeCounts:
+            chosen = self._select(read, query)
+            triples = chosen.triples if chosen.item_selection else read.arrays.triples
+            return read.arrays.outcomes(chosen.total_mask, triples, GROUPS)
+        return self.directory.read(counts)
+
+    def similar(self, doc_id: str, *, text: str, category: str | None = None,
+                limit: int = 5) -> list[str]:
+        return self.directory.read(
+            lambda read: selection.similar(read, doc_id, text, category, limit))
+
+    def suggest(self, word: str) -> str | None:
+        word = word.lower()
+        try:
+            return self.directory.read(lambda read: read.opened.suggestion(read.searcher, word))
+        except IndexUnavailableError:
+            return None

@@ -1,0 +1,94 @@
+"""What the Whoosh index holds: its schema, and the fields of one determination.
+
+Facets are keyword fields named ``f_<facet>``; each disputed item is one
+``category|treatment|decision`` keyword, so item facets hold for one and the same item; dates
+are one ``yyyymmdd`` term per document, read into arrays by ``arrays``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from whoosh import fields
+
+from cases.search.base import FACETS, ITEM_FACETS, IndexDocument, age_band
+from cases.search.whoosh_backend.analysis import PAIR_FIELD, pair_analyzer, text_analyzer
+
+CASE_FACETS = {name: f"f_{name}" for name in FACETS if name not in ITEM_FACETS}
+ITEM_FIELD = "item"
+SEP = "|"  # between the category, treatment and decision of an item keyword
+DECIDED_FIELD = "decided"
+INJURED_FIELD = "injured"
+DATE_FIELDS = (DECIDED_FIELD, INJURED_FIELD)
+
+
+def build_schema() -> fields.Schema:
+    """The index schema: full-text fields, facet keywords, item triples, date columns."""
+    analyzer = text_analyzer()
+    # Positions cost index time and a position check per candidate letter at search time:
+    # phrases are answered from the word-pair field instead (no positions either: a phrase of
+    # three words or more asks for each of its pairs). Treatment keeps positions, being short.
+    # Spelling suggestions come from treatment words, short and what users type most.
+    text = {name: fields.TEXT(analyzer=analyzer, phrase=False)
+            for name in ("rationale", "summary", "specialty", "state")}
+    facets = {field: fields.KEYWORD(commas=True, scorable=False)
+              for field in CASE_FACETS.values()}
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        fingerprint=fields.STORED(),  # of the IndexDocument: check_index compares it
+        case=fields.KEYWORD(lowercase=True),
+        content=fields.TEXT(analyzer=analyzer, phrase=False),
+        **{PAIR_FIELD: fields.TEXT(analyzer=pair_analyzer(), phrase=False)},
+        treatment=fields.TEXT(analyzer=analyzer, phrase=True, spelling=True),
+        **{ITEM_FIELD: fields.KEYWORD(commas=True, scorable=True)},
+        **{name: fields.ID() for name in DATE_FIELDS},
+        **text,
+        **facets,
+    )
+
+
+def signature(schema: fields.Schema) -> list[tuple[str, ...]]:
+    """What must match between the stored schema and this code's: names, kinds, analyzers."""
+    return [(name, type(field).__name__, type(field.format).__name__,
+             type(getattr(field, "analyzer", None)).__name__)
+            for name, field in sorted(schema.items())]
+
+
+def day_number(value: date | None) -> int:
+    """A date as the yyyymmdd number the date columns hold (0: unknown)."""
+    return value.year * 10000 + value.month * 100 + value.day if value else 0
+
+
+def _keywords(values: Iterable[str]) -> str:
+    return ",".join(v.replace(",", " ") for v in values if v)
+
+
+def document_fields(doc: IndexDocument) -> dict[str, object]:
+    """The Whoosh fields of one determination."""
+    treatments = " \n".join(item.treatment for item in doc.items)
+    rationales = " \n".join(item.rationale for item in doc.items)
+    content = "\n".join((doc.case_number, treatments, doc.summary, rationales, doc.body))
+    return {
+        "id": doc.id,
+        "fingerprint": doc.fingerprint(),
+        "case": doc.case_number or doc.id,
+        "content": content,
+        PAIR_FIELD: content,
+        "treatment": treatments,
+        "rationale": rationales,
+        "summary": doc.summary,
+        "specialty": " \n".join(doc.specialties),
+        "state": " \n".join(doc.states),
+        ITEM_FIELD: _keywords(SEP.join((i.category, i.subcategory, i.decision))
+                              for i in doc.items),
+        DECIDED_FIELD: str(day_number(doc.decision_date) or ""),
+        INJURED_FIELD: str(day_number(doc.date_of_injury) or ""),
+        "f_specialty": _keywords(doc.specialties),
+        "f_state": _keywords(doc.states),
+        "f_outcome": doc.outcome,
+        "f_guideline": _keywords(doc.guidelines),
+        "f_year": str(doc.decision_date.year) if doc.decision_date else "",
+        "f_sex": doc.sex,
+        "f_age": age_band(doc.age) or "",
+    }
