@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django import forms
@@ -40,7 +41,7 @@ class FacetValuesField(forms.Field):
     def to_python(self, value: object) -> tuple[str, ...]:
         if not value:
             return ()
-        values = [value] if isinstance(value, str) else list(value)  # type: ignore[call-overload]
+        values = [value] if isinstance(value, str) else list(cast(Iterable[object], value))
         return tuple(dict.fromkeys(v.strip() for v in values if isinstance(v, str) and v.strip()))
 
     def validate(self, value: tuple[str, ...]) -> None:
@@ -85,8 +86,8 @@ class SearchForm(forms.Form):
     injured_from = _date_field("Injured from")
     injured_to = _date_field("Injured to")
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         for name, label in FACETS.items():
             self.fields[name] = FacetValuesField(label=label, required=False)
 
