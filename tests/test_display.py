@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from cases.display import cite, describe, highlight, query_terms, reflow, result_row
 from cases.models import Determination
+from cases.presentation.display import cite, describe, highlight, query_terms, reflow, result_row
 from tests.factories import DeterminationFactory, DisputedItemFactory
 
 

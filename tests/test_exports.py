@@ -12,8 +12,8 @@ import pytest
 from django.http import StreamingHttpResponse
 from django.test import Client
 
-from cases import exports
 from cases.models import Determination, DisputedItem
+from cases.presentation import exports
 from cases.search.base import SearchQuery
 from cases.selectors import find_ids
 from cases.services import import_determinations

@@ -7,7 +7,7 @@ from datetime import date
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cases.facets import (
+from cases.presentation.facets import (
     active_filters,
     alternative_links,
     clear_facet,

@@ -12,7 +12,7 @@ from django.test import Client
 from pytest_django.asserts import assertContains, assertNotContains
 
 from cases.models import Determination
-from cases.outcomes import OutcomeReport, contrast, narrowed, wilson_interval
+from cases.presentation.outcomes import OutcomeReport, contrast, narrowed, wilson_interval
 from cases.search.base import SearchQuery
 from cases.services import import_determinations
 from tests.conftest import DATA

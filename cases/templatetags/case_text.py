@@ -11,7 +11,7 @@ from django.template.defaultfilters import slugify
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from cases import display
+from cases.presentation import display
 
 register = template.Library()
 
@@ -56,10 +56,10 @@ def outcome_badge(outcome: str) -> SafeString:
 @register.simple_tag
 def facet_links(values: list[dict]) -> SafeString:
     """Facet values as toggle links, one ``<li>`` each (``values`` from
-    cases.facets.facet_values). A page shows a hundred or more: one call builds them all,
-    escaping each part, where a template loop would cost a render per value. The standard
-    library's escape (what Django's wraps) spares a lazy-string check per part: a quarter
-    of the page's render time when each value went through Django's."""
+    cases.presentation.facets.facet_values). A page shows a hundred or more: one call builds
+    them all, escaping each part, where a template loop would cost a render per value. The
+    standard library's escape (what Django's wraps) spares a lazy-string check per part: a
+    quarter of the page's render time when each value went through Django's."""
     def link(value: dict) -> str:
         url = html.escape(value["toggle_url"])
         return (f'<li><a id="{html.escape(str(value["id"]))}" class="facet-value'

@@ -10,10 +10,10 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
-from cases import facets
-from cases.display import cite, describe, query_terms, result_row
 from cases.forms import SORT_LABELS, SearchForm, query_string
 from cases.models import Determination
+from cases.presentation import facets
+from cases.presentation.display import cite, describe, query_terms, result_row
 from cases.search.base import SearchError, SearchQuery
 from cases.selectors import (
     count_alternatives,

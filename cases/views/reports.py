@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from cases import exports, facets
 from cases.forms import SearchForm, query_string
-from cases.outcomes import build_report
+from cases.presentation import exports, facets
+from cases.presentation.outcomes import build_report
 from cases.search.base import SearchError
 from cases.selectors import ItemRow, count_outcomes, find_ids, iter_rows
 from cases.views.errors import Failure, finish, form_failure, search_failure, show_failure

@@ -1,5 +1,6 @@
 """Pure helpers for the case page and the results rows: query-term highlighting, the
-citation, the summary line, and each row of results as the template prints it."""
+letter's line wrapping undone, the citation, the summary line, and each row of results as
+the template prints it."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
-from cases.facets import url_for
+from cases.presentation.facets import url_for
 from cases.search.base import FACETS, OutcomeCounts, SearchQuery
 
 Z95 = 1.96
