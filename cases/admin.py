@@ -12,9 +12,8 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 
 from cases.models import Determination, DisputedItem, LicenseState, Specialty
-from cases.reparse import reparse_determinations
 from cases.search import get_backend
-from cases.services import index_determinations
+from cases.services import index_determinations, reparse_determinations
 
 logger = logging.getLogger(__name__)
 

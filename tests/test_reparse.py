@@ -5,10 +5,9 @@ from __future__ import annotations
 import pytest
 
 from cases.models import Determination
-from cases.reparse import reparse_determinations
 from cases.search import get_backend
 from cases.search.base import SearchQuery
-from cases.services import import_determinations
+from cases.services import import_determinations, reparse_determinations
 from tests.conftest import DATA
 
 pytestmark = pytest.mark.django_db

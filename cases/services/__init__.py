@@ -1,6 +1,7 @@
 """The writes: importing letter files (``importing``), storing parsed letters
-(``storing``, which the re-parse uses too) and keeping the search index in step with the
-database (``indexing``). Callers import the public names from here."""
+(``storing``), re-parsing stored letters from their stored text through the same writers
+(``reparsing``) and keeping the search index in step with the database (``indexing``).
+Callers import the public names from here."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from cases.services.indexing import (
     rebuild_index,
     repair_index,
 )
+from cases.services.reparsing import ReparseReport, reparse_determinations
 from cases.services.storing import (
     Letter,
     determination_fields,
@@ -30,7 +32,7 @@ from cases.services.storing import (
 )
 
 __all__ = ["DEFAULT_BATCH_SIZE", "INDEX_COMMIT_EVERY", "ImportReport", "ImportStopped",
-           "Letter", "check_index", "determination_fields", "each_with_items",
+           "Letter", "ReparseReport", "check_index", "determination_fields", "each_with_items",
            "find_letter_files", "import_determinations", "index_determinations",
-           "index_document", "read_and_parse", "rebuild_index", "repair_index", "source_name",
-           "write_children", "write_letters"]
+           "index_document", "read_and_parse", "rebuild_index", "reparse_determinations",
+           "repair_index", "source_name", "write_children", "write_letters"]

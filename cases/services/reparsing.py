@@ -1,8 +1,8 @@
 """Re-parse stored letters from their stored text, without their files.
 
 For when the parser improved or a letter's text was corrected in the admin. The import
-(``cases.services``) skips letters whose text and parser version are unchanged; this
-rewrites them regardless, through the import's own field and child-row writers, so a
+(``importing``) skips letters whose text and parser version are unchanged; this rewrites
+them regardless, through the import's own field and child-row writers (``storing``), so a
 re-parsed determination is stored exactly as an import would store it.
 """
 
@@ -19,10 +19,11 @@ from django.utils import timezone
 from cases.models import Determination, DisputedItem
 from cases.parsing import ParseError, parse_determination
 from cases.search import get_backend
+from cases.services.indexing import index_determinations
 
-# Private on purpose in services (the import's internals); shared here rather than copied,
-# so the two ways of storing a parsed letter cannot drift apart.
-from cases.services import Letter, determination_fields, index_determinations, write_children
+# The import's own writers, shared rather than copied, so the two ways of storing a parsed
+# letter cannot drift apart.
+from cases.services.storing import Letter, determination_fields, write_children
 
 logger = logging.getLogger(__name__)
 
