@@ -1,0 +1,99 @@
+"""The Whoosh backend's own ways with queries and segments, on the contract's tiny index
+(the query language every backend keeps is in ``tests/backend_contract.py``)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from cases.search.base import QueryError, SearchQuery
+from cases.search.whoosh_backend import WhooshBackend, analysis
+from tests.backend_contract import DOCS, ids
+
+
+@pytest.fixture
+def backend(tmp_path: Path) -> WhooshBackend:
+    backend = WhooshBackend({"path": str(tmp_path / "index")})
+    backend.index.add_bulk(DOCS)
+    return backend
+
+
+def test_query_expansion_limit_counts_every_pattern_of_the_query(
+        backend: WhooshBackend, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The patterns of a query are searched together: they share one limit (3 here, for
+    # this tiny index), or many prefixes each under it would still search everything.
+    monkeypatch.setattr(analysis, "MAX_PREFIX_TERMS", 3)
+    assert backend.search(SearchQuery(text="ma*")).total  # one pattern within the limit
+    with pytest.raises(QueryError, match=re.escape(
+            "'ma*' and the query's other patterns match more than 3 different words")):
+        backend.search(SearchQuery(text="ne* OR ma*"))
+
+
+def test_an_index_of_an_older_schema_asks_for_a_rebuild(tmp_path: Path) -> None:
+    from whoosh import fields, index
+
+    from cases.search.base import IndexUnavailableError
+
+    old = tmp_path / "index" / "gen-1"
+    old.mkdir(parents=True)
+    index.create_in(str(old), fields.Schema(id=fields.ID(stored=True, unique=True),
+                                            content=fields.TEXT(phrase=True)))
+    (tmp_path / "index" / "current").symlink_to("gen-1")
+    backend = WhooshBackend({"path": str(tmp_path / "index")})
+    for attempt in (lambda: backend.search(SearchQuery(text="massage")),
+                    lambda: backend.index.add_bulk(DOCS)):
+        with pytest.raises(IndexUnavailableError, match="rebuild_index"):
+            attempt()
+    backend.index.rebuild(DOCS)
+    assert ids(backend, '"physical therapy"') == {"CM16-0000005"}
+
+
+def test_block_postings_equal_whoosh_postings_across_segments_and_deletions(
+        backend: WhooshBackend) -> None:
+    from cases.search.whoosh_backend.arrays import term_postings
+
+    backend.index.add_bulk(DOCS[3:])  # a second segment; the first now has deleted documents
+    reader = backend.directory.open().searcher.reader()
+    assert len(reader.leaf_readers()) == 2 and reader.has_deletions()
+    checked = 0
+    for fieldname in ("content", "item", "f_specialty", "decided"):
+        for term in reader.lexicon(fieldname):
+            text = term.decode()
+            ids, weights = term_postings(reader, fieldname, text)
+            live = [(i, w) for i, w in zip(ids.tolist(), weights.tolist(), strict=True)
+                    if not reader.is_deleted(i)]
+            matcher = reader.postings(fieldname, text)
+            expected = []
+            while matcher.is_active():
+                expected.append((matcher.id(), matcher.weight()))
+                matcher.next()
+            assert live == expected, (fieldname, text)
+            checked += 1
+    assert checked > 50
+
+
+def test_segments_are_separate_files_that_readers_map_not_copy(tmp_path: Path) -> None:
+    from whoosh import index
+
+    backend = WhooshBackend({"path": str(tmp_path / "index")})
+    backend.index.rebuild(DOCS, procs=2)
+    backend.index.add_bulk(DOCS[:2])
+    backend.index.delete(["CM16-0000003"])
+    segments = index.open_dir(str(tmp_path / "index" / "current")).reader().leaf_readers()
+    assert len(segments) >= 2
+    assert not any(reader.segment().is_compound() for reader, _offset in segments)
+    assert backend.index.count() == len(DOCS) - 1
+
+
+def test_a_large_rebuild_commits_in_parts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                          ) -> None:
+    from cases.search.whoosh_backend import writing
+
+    monkeypatch.setattr(writing, "REBUILD_COMMIT_EVERY", 2)
+    backend = WhooshBackend({"path": str(tmp_path / "index")})
+    assert backend.index.rebuild(DOCS) == len(DOCS)
+    assert len(backend.directory.open().searcher.reader().leaf_readers()) >= 3
+    assert ids(backend, "massage") == {"CM16-0000001", "CM16-0000005"}
+
