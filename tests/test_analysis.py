@@ -8,7 +8,14 @@ from collections.abc import Iterator
 import pytest
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemFilter, Token
 
-from cases.search.whoosh_backend.analysis import _TOKEN, pair_analyzer, text_analyzer, word_terms
+from cases.search.whoosh_backend.analysis import (
+    _TOKEN,
+    SYNONYMS,
+    UNSTEMMED,
+    pair_analyzer,
+    text_analyzer,
+    word_terms,
+)
 from tests.conftest import REAL_TEXTS, need
 
 _SPLIT = re.compile(r"[-./§]+")
@@ -31,7 +38,8 @@ class _Parts(Filter):
             token.text = text
 
 
-REFERENCE = RegexTokenizer(_TOKEN) | _Parts() | LowercaseFilter() | StemFilter(ignore=None)
+REFERENCE = (RegexTokenizer(_TOKEN) | _Parts() | LowercaseFilter()
+             | StemFilter(ignore=UNSTEMMED))
 
 
 def _tokens(analyzer: object, text: str, **options: object) -> list[tuple]:
@@ -66,3 +74,16 @@ def test_pairs_join_neighbouring_whole_words() -> None:
     assert [(text, pos) for text, pos, _s, _e in tokens] == [
         ("left l5-s1", 0), ("l5-s1 epidur", 1), ("epidur inject", 2)]
     assert word_terms("10/325mg") == ("10/325mg", "10", "325mg", "10/325", "325")
+
+
+def test_synonym_keys_find_only_themselves_in_the_real_letters() -> None:
+    """A key is searched by its index term: each word of the real letters with that term
+    must be the key or its plural ("NSAIDs" finds "NSAID"), never another word ("TENS"
+    stemmed to "ten" found every "ten sessions")."""
+    words = {word.lower() for path in need(REAL_TEXTS).glob("*.txt")
+             for word in re.findall(r"[A-Za-z]+", path.read_text(errors="replace"))}
+    for key in SYNONYMS:
+        term = word_terms(key)[0]
+        same = {word for word in words if word_terms(word)[0] == term}
+        assert same <= {key, f"{key}s", f"{key}es", key.removesuffix("s")}, (key, same)
+    assert word_terms("TENS") == ("tens",) and word_terms("ten") == ("ten",)

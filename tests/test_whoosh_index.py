@@ -97,3 +97,40 @@ def test_a_large_rebuild_commits_in_parts(tmp_path: Path, monkeypatch: pytest.Mo
     assert len(backend.directory.open().searcher.reader().leaf_readers()) >= 3
     assert ids(backend, "massage") == {"CM16-0000001", "CM16-0000005"}
 
+
+
+def test_tens_finds_the_stimulator_not_the_number(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    backend = WhooshBackend({"path": str(tmp_path / "index")})
+    unit = replace(DOCS[0], id="CM16-0000010", items=(replace(
+        DOCS[0].items[0], treatment="TENS unit 30 day rental", rationale="A TENS trial."),))
+    sessions = replace(DOCS[0], id="CM16-0000011", items=(replace(
+        DOCS[0].items[0], treatment="Ten sessions of physical therapy", rationale=""),))
+    backend.index.add_bulk([unit, sessions])
+    assert ids(backend, "TENS") == ids(backend, "tens") == {"CM16-0000010"}
+    assert ids(backend, "ten") == {"CM16-0000011"}
+    assert ids(backend, "transcutaneous") == set()  # one direction: the key finds the words
+
+
+def test_an_index_of_other_terms_asks_for_a_rebuild(tmp_path: Path) -> None:
+    """The analyzers' version is stored with the schema: an index written before "TENS"
+    was kept whole (its analyzers carry no version) is refused, saying how to rebuild."""
+    from whoosh import index
+
+    from cases.search.base import IndexUnavailableError
+    from cases.search.whoosh_backend.schema import build_schema
+
+    old = tmp_path / "index" / "gen-1"
+    old.mkdir(parents=True)
+    schema = build_schema()
+    for _name, field in schema.items():
+        if hasattr(getattr(field, "analyzer", None), "version"):
+            del field.analyzer.version
+    index.create_in(str(old), schema)
+    (tmp_path / "index" / "current").symlink_to("gen-1")
+    backend = WhooshBackend({"path": str(tmp_path / "index")})
+    with pytest.raises(IndexUnavailableError, match="rebuild_index"):
+        backend.search(SearchQuery(text="tens"))
+    backend.index.rebuild(DOCS)
+    assert ids(backend, "massage") == {"CM16-0000001", "CM16-0000005"}

@@ -42,13 +42,21 @@ def word_forms(word: str) -> tuple[str, ...]:
     return tuple(variant.lower() for variant in variants)
 
 
+# Words indexed and searched as written: stemmed, they would be another, common word
+# ("TENS", the stimulator, became "ten", so a search for it found every "ten sessions").
+# Plurals of acronyms ("NSAIDs", "MRIs") are left to the stemmer: they should find the
+# acronym. tests/test_analysis.py checks the synonym keys against the real letters' words.
+UNSTEMMED = frozenset({"tens"})
+ANALYZER_VERSION = 2  # stored with each index: an index of other terms asks for a rebuild
+
+
 @lru_cache(maxsize=500_000)
 def word_terms(word: str) -> tuple[str, ...]:
     """The index terms of one word as written (stemmed forms), the whole word's first.
 
     Cached: letters repeat their words, and this is the indexer's inner loop.
     """
-    return tuple(stem(form) for form in word_forms(word))
+    return tuple(form if form in UNSTEMMED else stem(form) for form in word_forms(word))
 
 
 class LetterAnalyzer(Tokenizer):
@@ -59,6 +67,11 @@ class LetterAnalyzer(Tokenizer):
     """
 
     is_morph = True  # it stems: Whoosh then keeps unstemmed words for spelling suggestions
+
+    def __init__(self) -> None:
+        # An instance attribute, so it is pickled with the index's schema: an index written
+        # by an analyzer that made other terms reads back without it, or with another one.
+        self.version = ANALYZER_VERSION
 
     def __call__(self, value: str, positions: bool = False, chars: bool = False,
                  keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
@@ -89,6 +102,9 @@ class PairAnalyzer(Tokenizer):
     A two-word phrase becomes one term lookup instead of a position check per candidate
     letter; a longer phrase asks for all its pairs. A compound takes part whole.
     """
+
+    def __init__(self) -> None:
+        self.version = ANALYZER_VERSION  # as LetterAnalyzer's: its pairs are its terms
 
     def __call__(self, value: str, positions: bool = False, chars: bool = False,
                  keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
@@ -226,8 +242,9 @@ class QueryBuilder:
         self.synonyms: dict[str, list[list[str]]] = {}
         for key, expansions in SYNONYMS.items():
             stems = _analyzed(self.analyzer, key)
-            if len(stems) == 1:
-                self.synonyms[stems[0]] = [_analyzed(self.analyzer, e) for e in expansions]
+            if len(stems) == 1:  # keys of one stem ("ud", "uds") share their expansions
+                self.synonyms.setdefault(stems[0], []).extend(
+                    _analyzed(self.analyzer, e) for e in expansions)
 
     def parse(self, text: str) -> wq.Query | None:
         """The Whoosh query for ``text``; None means "everything"; QueryError on bad input."""

@@ -49,9 +49,11 @@ def build_schema() -> fields.Schema:
 
 
 def signature(schema: fields.Schema) -> list[tuple[str, ...]]:
-    """What must match between the stored schema and this code's: names, kinds, analyzers."""
+    """What must match between the stored schema and this code's: names, kinds, analyzers
+    and the analyzers' versions (the terms they make)."""
     return [(name, type(field).__name__, type(field.format).__name__,
-             type(getattr(field, "analyzer", None)).__name__)
+             type(analyzer := getattr(field, "analyzer", None)).__name__,
+             str(getattr(analyzer, "version", "")))
             for name, field in sorted(schema.items())]
 
 
