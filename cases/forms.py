@@ -11,6 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 
+from cases.parsing.specialties import canonical_specialties
 from cases.search.base import FACETS, SORTS, SearchQuery
 
 MAX_QUERY_CHARS = 500
@@ -90,6 +91,11 @@ class SearchForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name, label in FACETS.items():
             self.fields[name] = FacetValuesField(label=label, required=False)
+
+    def clean_specialty(self) -> tuple[str, ...]:
+        """Each specialty under its one name: a link with the letters' other wording (the
+        2013 "and", a typo) finds what the facet of the canonical name finds."""
+        return canonical_specialties(self.cleaned_data.get("specialty") or ())
 
     def clean(self) -> dict[str, object]:
         cleaned = super().clean() or {}

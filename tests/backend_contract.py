@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from cases.models import Determination
+from cases.parsing.specialties import canonical_specialties
 from cases.search.base import (
     FACETS,
     ITEM_FACETS,
@@ -33,7 +34,7 @@ from cases.search.base import (
 
 def _case_values(d: Determination) -> dict[str, set[str]]:
     return {
-        "specialty": set(d.specialty_names),
+        "specialty": set(canonical_specialties(d.specialty_names)),
         "state": set(d.state_names),
         "outcome": {d.case_outcome},
         "guideline": set(d.guidelines_cited),

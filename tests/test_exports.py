@@ -13,6 +13,7 @@ from django.http import StreamingHttpResponse
 from django.test import Client
 
 from cases.models import Determination, DisputedItem
+from cases.parsing.specialties import canonical_specialties
 from cases.presentation import exports
 from cases.search.base import SearchQuery
 from cases.selectors import find_ids
@@ -42,7 +43,8 @@ def expected_items(filters: dict[str, list[str]]) -> set[tuple[str, int]]:
     item_filters = {ITEM_ATTRS[k]: set(v) for k, v in filters.items() if k in ITEM_ATTRS}
     found = set()
     for d in Determination.objects.prefetch_related("items"):
-        values = {"specialty": set(d.specialty_names), "state": set(d.state_names),
+        values = {"specialty": set(canonical_specialties(d.specialty_names)),
+                  "state": set(d.state_names),
                   "guideline": set(d.guidelines_cited)}
         if not all(values[k] & v for k, v in case_filters.items()):
             continue

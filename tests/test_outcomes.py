@@ -12,6 +12,7 @@ from django.test import Client
 from pytest_django.asserts import assertContains, assertNotContains
 
 from cases.models import Determination
+from cases.parsing.specialties import canonical_specialties
 from cases.presentation.outcomes import OutcomeReport, contrast, narrowed, wilson_interval
 from cases.search.base import SearchQuery
 from cases.services import import_determinations
@@ -64,7 +65,8 @@ def database_counts(filters: dict[str, list[str]]) -> dict[str, Counter]:
     counts: dict[str, Counter] = {g: Counter() for g in ("category", "specialty", "guideline",
                                                          "year")}
     for d in Determination.objects.prefetch_related("items"):
-        values = {"specialty": set(d.specialty_names), "state": set(d.state_names),
+        values = {"specialty": set(canonical_specialties(d.specialty_names)),
+                  "state": set(d.state_names),
                   "guideline": set(d.guidelines_cited),
                   "year": {str(d.decision_date.year)} if d.decision_date else set()}
         if not all(values[k] & v for k, v in case_filters.items()):
@@ -162,7 +164,7 @@ def test_outcomes_cross_table_cells_agree_with_the_database(client: Client,
     assert report.cross.rows
     crossed: Counter = Counter()
     for d in Determination.objects.prefetch_related("items"):
-        for specialty in set(d.specialty_names):
+        for specialty in set(canonical_specialties(d.specialty_names)):
             for item in d.items.all():
                 crossed[(specialty, item.category, item.decision)] += 1
     for row in report.cross.rows:

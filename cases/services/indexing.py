@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from cases.models import Determination
+from cases.parsing.specialties import canonical_specialties
 from cases.search.base import (
     IndexCheck,
     IndexDocument,
@@ -93,7 +94,7 @@ def index_document(determination: Determination) -> IndexDocument:
         case_number=determination.case_number,
         decision_date=determination.decision_date,
         date_of_injury=determination.date_of_injury,
-        specialties=tuple(determination.specialty_names),
+        specialties=canonical_specialties(determination.specialty_names),
         states=tuple(determination.state_names),
         outcome=determination.case_outcome,
         guidelines=tuple(determination.guidelines_cited),
