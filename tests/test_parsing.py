@@ -370,3 +370,19 @@ def test_parse_letter_with_implausibly_many_items_is_refused(copies: int) -> Non
     with pytest.raises(ParseError, match=rf"^{copies + 1:,} disputed items found.*garbled"):
         parse_determination(repeated)
     assert len(parse_determination(text[:item] + ("\n" + text[item:]) * 99).items) == 100
+
+
+def test_2013_letter_listing_its_decisions_twice_has_each_item_once() -> None:
+    """Some 2013 letters repeat the numbered decisions of the notice under the decision and
+    rationale heading: two requests are two items, each with its own rationale, and the
+    repeated list is neither an item nor part of the case summary."""
+    parsed = parse_file(DATA / "layout_2013_repeated.txt")
+    assert parsed.error is None and parsed.warnings == ()
+    assert [(i.treatment, i.decision) for i in parsed.items] == [
+        ("acupuncture, six sessions for the neck", "Upheld"),
+        ("Celebrex 200mg #30", "Overturned")]
+    assert parsed.items[0].rationale.startswith("Twelve earlier sessions gave no functional")
+    assert parsed.items[1].rationale.startswith("Knee osteoarthritis with a history")
+    assert parsed.case_outcome == "Partially overturned"
+    assert parsed.sections.summary.endswith("knee osteoarthritis.")
+    assert "MAXIMUS" not in parsed.sections.summary

@@ -198,12 +198,26 @@ _RATIONALE_2013 = re.compile(loose("Rationale for the Decision") + r"\s*:?", re.
 
 
 def find_items_2013(text: str) -> tuple[list[RawItem], list[str]]:
-    """Items of a 2013-layout letter: decisions from the numbered list, reasons per item."""
+    """Items of a 2013-layout letter: decisions from the numbered list, reasons per item.
+
+    Some letters give the numbered list twice, in the notice and again under the decision
+    and rationale heading, with the same numbers and words: a number already read is that
+    item again, not another one.
+    """
     decisions = []
     warnings: list[str] = []
+    numbers: dict[int, str] = {}  # item number -> its squashed treatment, as first read
     for match in _DETERMINED_2013.finditer(text):
+        treatment = squash(match["treatment"])
+        number = int(match[1])
+        if number in numbers:
+            if numbers[number].lower() != treatment.lower():
+                warnings.append(f"item {number} is listed again as another treatment; "
+                                "the first listing is kept")
+            continue
+        numbers[number] = treatment
         negative = "not" in match["verdict"].lower() or match["not"]
-        treatment = _bounded(squash(match["treatment"]), len(decisions) + 1, warnings)
+        treatment = _bounded(treatment, len(decisions) + 1, warnings)
         decisions.append((treatment, UPHELD if negative else OVERTURNED))
     sections = list(_REGARDING_2013.finditer(text))
     items = []

@@ -17,7 +17,7 @@ from cases.parsing.dates import DATE_PATTERN, date_from_match, parse_date
 from cases.parsing.taxonomy import classify_treatment
 from cases.parsing.text import UnreadableLetter, clean_text, read_letter
 
-PARSER_VERSION = 1
+PARSER_VERSION = 2  # 2: a 2013 letter listing its decisions twice has each item once
 # The real letters list at most 8 disputed items.
 MAX_ITEMS = 100
 loose = it.loose
@@ -121,6 +121,9 @@ _HEADINGS_2013 = {
     "how_made": re.compile(loose("Medical Qualifications of the Expert Reviewer") + ":?", re.I),
     "summary": re.compile(loose("Expert Reviewer Case Summary") + ":?", re.IGNORECASE),
     "issues": re.compile(r"(?:^|\n)\s*1\s?\)\s*" + loose("Regarding the request for"), re.I),
+    # Some letters repeat the numbered decisions under this heading: it ends the summary.
+    "decisions": re.compile(r"(?:^|\n)\s*" + loose("DECISION AND RATIONALE") + r"\s*:?\s*\n",
+                            re.IGNORECASE),
 }
 _IS_2013 = re.compile(
     loose("Notice of Independent Medical Review Determination") + "|"
