@@ -8,6 +8,7 @@ from datetime import date
 import factory
 
 from cases.models import Determination, DisputedItem
+from cases.parsing import PARSER_VERSION
 
 
 class DeterminationFactory(factory.django.DjangoModelFactory):
@@ -25,7 +26,7 @@ class DeterminationFactory(factory.django.DjangoModelFactory):
     original_text = "A synthetic letter."
     source_name = factory.LazyAttribute(lambda d: f"{d.public_id}.txt")
     content_hash = factory.Sequence(lambda n: f"synthetic-{n}")
-    parser_version = 1
+    parser_version = PARSER_VERSION
 
 
 class DisputedItemFactory(factory.django.DjangoModelFactory):
