@@ -1,6 +1,7 @@
 """From a letter file to a typed value, with no database: reading and cleaning the text
 (``text``), the letter's fields (``letter``), its disputed items (``items``), dates
-(``dates``) and the treatment taxonomy (``taxonomy``)."""
+(``dates``), the treatment taxonomy (``taxonomy``) and each item's treatment fields
+(``treatment``, with ``drugs`` and ``quantities``)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from cases.parsing.letter import (
     parse_determination,
     parse_file,
 )
+from cases.parsing.treatment import Quantity, TreatmentFields, treatment_fields
 
-__all__ = ["PARSER_VERSION", "DisputedItem", "ParseError", "ParsedDetermination",
-           "identity_digest", "parse_determination", "parse_file"]
+__all__ = ["PARSER_VERSION", "DisputedItem", "ParseError", "ParsedDetermination", "Quantity",
+           "TreatmentFields", "identity_digest", "parse_determination", "parse_file",
+           "treatment_fields"]

@@ -16,8 +16,12 @@ from cases.parsing import items as it
 from cases.parsing.dates import DATE_PATTERN, date_from_match, parse_date
 from cases.parsing.taxonomy import classify_treatment
 from cases.parsing.text import UnreadableLetter, clean_text, read_letter
+from cases.parsing.treatment import Quantity, treatment_fields
 
-PARSER_VERSION = 2  # 2: a 2013 letter listing its decisions twice has each item once
+# Stored with each letter: an import re-reads the letters an older parser stored.
+# 2: a 2013 letter listing its decisions twice has each item once.
+# 3: items carry treatment fields (drugs, body regions, laterality, quantity).
+PARSER_VERSION = 3
 # The real letters list at most 8 disputed items.
 MAX_ITEMS = 100
 loose = it.loose
@@ -40,6 +44,35 @@ class DisputedItem:
     rationale: str
     original_request: str | None = None
     authorized: str | None = None
+
+    # The treatment fields are read from ``treatment`` (for a partly authorized request, the
+    # portion decided) when asked for, not stored: they can never disagree with it.
+    @property
+    def drugs(self) -> tuple[str, ...]:
+        """Generic names of the drugs the heading names, sorted."""
+        return treatment_fields(self.treatment).drugs
+
+    @property
+    def body_regions(self) -> tuple[str, ...]:
+        """Body regions the heading names, from the spec's vocabulary, sorted."""
+        return treatment_fields(self.treatment).body_regions
+
+    @property
+    def laterality(self) -> str | None:
+        """``left``, ``right``, ``bilateral`` or None."""
+        return treatment_fields(self.treatment).laterality
+
+    @property
+    def quantity(self) -> Quantity | None:
+        """What the heading requests, as a value and a unit, or None."""
+        return treatment_fields(self.treatment).quantity
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready dict: the item's fields, then its treatment fields."""
+        fields = treatment_fields(self.treatment)
+        return {**asdict(self), "drugs": fields.drugs, "body_regions": fields.body_regions,
+                "laterality": fields.laterality,
+                "quantity": asdict(fields.quantity) if fields.quantity else None}
 
 
 @dataclass(frozen=True)
@@ -93,6 +126,7 @@ class ParsedDetermination:
     def to_dict(self, *, include_text: bool = False) -> dict[str, object]:
         """A JSON-ready dict with the documented keys."""
         data = asdict(self)
+        data["items"] = tuple(item.to_dict() for item in self.items)
         if not include_text:
             data.pop("text")
             data.pop("sections")
