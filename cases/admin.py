@@ -43,7 +43,11 @@ class DisputedItemInline(admin.TabularInline):
 
     model = DisputedItem
     extra = 0
-    fields = ["position", "treatment", "decision", "category", "subcategory"]
+    fields = ["position", "treatment", "decision", "category", "subcategory", "drugs",
+              "body_regions", "laterality", "quantity_value", "quantity_unit"]
+    # Read from the heading by the parser: a corrected heading is re-parsed, not retyped.
+    readonly_fields = ["drugs", "body_regions", "laterality", "quantity_value",
+                       "quantity_unit"]
 
 
 def _after_commit(request: HttpRequest, what: str, job: Callable[[], object]) -> None:
@@ -139,8 +143,10 @@ class DeterminationAdmin(admin.ModelAdmin):
 class DisputedItemAdmin(admin.ModelAdmin):
     """Disputed items across all determinations."""
 
-    list_display = ["treatment", "decision", "category", "subcategory", "determination"]
-    list_filter = ["decision", "category", "subcategory"]
+    list_display = ["treatment", "decision", "category", "subcategory", "drugs",
+                    "body_regions", "laterality", "quantity_value", "quantity_unit",
+                    "determination"]
+    list_filter = ["decision", "category", "subcategory", "laterality", "quantity_unit"]
     search_fields = ["treatment", "determination__public_id"]
     list_select_related = ["determination"]
     raw_id_fields = ["determination"]

@@ -48,6 +48,25 @@ class Sex(models.TextChoices):
     FEMALE = "female"
 
 
+class Laterality(models.TextChoices):
+    """The side of the body an item's heading names."""
+
+    LEFT = "left"
+    RIGHT = "right"
+    BILATERAL = "bilateral"
+
+
+class QuantityUnit(models.TextChoices):
+    """The unit of what an item requests (``cases.parsing.quantities``)."""
+
+    SESSIONS = "sessions"
+    COUNT = "count"
+    DAYS = "days"
+    WEEKS = "weeks"
+    MONTHS = "months"
+    HOURS = "hours"
+
+
 class Layout(models.TextChoices):
     """Which letter layout the determination was read from."""
 
@@ -183,6 +202,15 @@ class DisputedItem(models.Model):
     rationale = models.TextField(blank=True)
     original_request = models.TextField(blank=True)
     authorized = models.TextField(blank=True)
+    # Read from the heading (treatment) alone: ``cases.parsing.treatment``.
+    drugs = models.JSONField(default=list, blank=True,
+                             help_text="Generic names of the drugs the heading names, sorted.")
+    body_regions = models.JSONField(default=list, blank=True,
+                                    help_text="Body regions the heading names, sorted.")
+    laterality = models.CharField(max_length=9, choices=Laterality.choices, blank=True)
+    quantity_value = models.FloatField(null=True, blank=True,
+                                       help_text="What the heading requests, in its unit.")
+    quantity_unit = models.CharField(max_length=8, choices=QuantityUnit.choices, blank=True)
 
     class Meta:
         ordering = ["determination", "position"]
@@ -193,3 +221,11 @@ class DisputedItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.treatment}: {self.decision}"
+
+    @property
+    def quantity(self) -> dict[str, float | int | str] | None:
+        """The requested quantity as the parser's JSON gives it, or None."""
+        if self.quantity_value is None or not self.quantity_unit:
+            return None
+        value = self.quantity_value
+        return {"value": int(value) if value.is_integer() else value, "unit": self.quantity_unit}

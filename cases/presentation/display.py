@@ -11,7 +11,7 @@ from django.utils import dateformat
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from cases.models import Determination
+from cases.models import Determination, DisputedItem
 
 MAX_TERMS = 20
 MAX_DESCRIPTION = 300
@@ -168,3 +168,36 @@ def reflow(text: str) -> str:
                 current += " " + line
         paragraphs.append(current)
     return "\n\n".join(paragraphs)
+
+
+_UNIT_WORDS = {"sessions": ("session", "sessions"), "days": ("day", "days"),
+               "weeks": ("week", "weeks"), "months": ("month", "months"),
+               "hours": ("hour", "hours")}
+
+
+def quantity_label(quantity: dict | None) -> str:
+    """A requested quantity as a reader says it: "18 sessions", "#120", "1 month"."""
+    if not quantity:
+        return ""
+    value, unit = quantity["value"], quantity["unit"]
+    if unit == "count":
+        return f"#{value}"
+    one, many = _UNIT_WORDS.get(unit, (unit, unit))
+    return f"{value} {one if value == 1 else many}"
+
+
+def item_facts(item: DisputedItem) -> list[tuple[str, str]]:
+    """What the parser read from an item's heading, as (label, value) pairs to print: the
+    drugs, the body regions with their side, the quantity requested (only those stated)."""
+    facts = []
+    if item.drugs:
+        facts.append(("Drugs" if len(item.drugs) > 1 else "Drug", ", ".join(item.drugs)))
+    if item.body_regions:
+        side = f" ({item.laterality})" if item.laterality else ""
+        facts.append(("Body region" if len(item.body_regions) == 1 else "Body regions",
+                      ", ".join(item.body_regions) + side))
+    elif item.laterality:
+        facts.append(("Side", item.laterality))
+    if item.quantity:
+        facts.append(("Requested", quantity_label(item.quantity)))
+    return facts

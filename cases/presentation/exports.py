@@ -23,7 +23,8 @@ def neutralize(cell: str) -> str:
 
 def csv_cells(row: ItemRow) -> list[str]:
     """One row's CSV cells: lists joined with "; ", every cell neutralized."""
-    return [neutralize("; ".join(value) if isinstance(value, tuple) else str(value))
+    return [neutralize("; ".join(value) if isinstance(value, tuple)
+                       else "" if value is None else str(value))
             for value in row.values()]
 
 

@@ -39,6 +39,11 @@ class ItemRow:
     category: str
     treatment_subcategory: str
     decision: str
+    drugs: tuple[str, ...]
+    body_regions: tuple[str, ...]
+    laterality: str
+    quantity_value: int | float | None
+    quantity_unit: str
 
     def values(self) -> tuple[object, ...]:
         """The fields in column order (``dataclasses.astuple`` deep-copies, and is slow)."""
@@ -70,6 +75,11 @@ def _iso(day: date | None) -> str:
     return day.isoformat() if day else ""
 
 
+def _number(value: float | None) -> int | float | None:
+    """A quantity as written: 120, not 120.0."""
+    return int(value) if value is not None and value.is_integer() else value
+
+
 def iter_rows(ids: Sequence[str], query: SearchQuery, *, url_of: UrlOf,
               chunk_size: int | None = None) -> Iterator[list[ItemRow]]:
     """The rows of the determinations ``ids`` (in that order), one list per chunk of ids
@@ -87,7 +97,8 @@ def iter_rows(ids: Sequence[str], query: SearchQuery, *, url_of: UrlOf,
                      .filter(determination_id__in=[c[0] for c in cases.values()], **lookups)
                      .order_by("determination_id", "position")
                      .values_list("determination_id", "position", "treatment", "category",
-                                  "subcategory", "decision")):
+                                  "subcategory", "decision", "drugs", "body_regions",
+                                  "laterality", "quantity_value", "quantity_unit")):
             items.setdefault(item[0], []).append(item)
         rows = []
         for public_id in chunk:
@@ -97,7 +108,8 @@ def iter_rows(ids: Sequence[str], query: SearchQuery, *, url_of: UrlOf,
             case = (public_id, url_of(public_id))
             facts = (_iso(decided), _iso(injured), tuple(specialties), tuple(states))
             rows.extend(ItemRow(*case, position, *facts, treatment, category, subcategory,
-                                decision)
-                        for _, position, treatment, category, subcategory, decision
-                        in items.get(pk, ()))
+                                decision, tuple(drugs), tuple(regions), side, _number(value),
+                                unit)
+                        for (_, position, treatment, category, subcategory, decision, drugs,
+                             regions, side, value, unit) in items.get(pk, ()))
         yield rows

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from cases.models import Determination, DisputedItem, LicenseState, Specialty
 from cases.parsing import PARSER_VERSION, ParsedDetermination
+from cases.parsing import DisputedItem as ParsedItem
 
 
 @dataclass(frozen=True)
@@ -125,15 +126,9 @@ def write_children(rows: list[tuple[Determination, Letter]]) -> None:
     state_through = Determination.states.through
     for determination, letter in rows:
         parsed = letter.parsed
-        items.extend(
-            DisputedItem(
-                determination=determination,
-                position=position,
-                # The model stores "" where the parser says None (text columns, no NULLs).
-                **{name: value or "" for name, value in vars(item).items()},
-            )
-            for position, item in enumerate(parsed.items, start=1)
-        )
+        items.extend(DisputedItem(determination=determination, position=position,
+                                  **item_fields(item))
+                     for position, item in enumerate(parsed.items, start=1))
         specialty_links.extend(
             specialty_through(determination_id=determination.pk, specialty_id=specialties[n])
             for n in dict.fromkeys(parsed.specialties)
@@ -145,6 +140,23 @@ def write_children(rows: list[tuple[Determination, Letter]]) -> None:
     DisputedItem.objects.bulk_create(items)
     specialty_through.objects.bulk_create(specialty_links)
     state_through.objects.bulk_create(state_links)
+
+
+_TEXT_FIELDS = ("treatment", "decision", "category", "subcategory",
+                "claims_administrator_guideline", "maximus_guideline", "rationale",
+                "original_request", "authorized")
+
+
+def item_fields(item: ParsedItem) -> dict[str, object]:
+    """Model field values of one parsed disputed item."""
+    # The model stores "" where the parser says None (text columns, no NULLs).
+    fields: dict[str, object] = {name: getattr(item, name) or "" for name in _TEXT_FIELDS}
+    quantity = item.quantity
+    fields.update(drugs=list(item.drugs), body_regions=list(item.body_regions),
+                  laterality=item.laterality or "",
+                  quantity_value=quantity.value if quantity else None,
+                  quantity_unit=quantity.unit if quantity else "")
+    return fields
 
 
 def _named(model: type[Specialty] | type[LicenseState], names: set[str]) -> dict[str, int]:

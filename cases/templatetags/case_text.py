@@ -11,6 +11,7 @@ from django.template.defaultfilters import slugify
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from cases.models import DisputedItem
 from cases.presentation import display
 
 register = template.Library()
@@ -20,6 +21,12 @@ register = template.Library()
 def highlight(text: str | None, terms: tuple[str, ...] | None) -> SafeString:
     """The text escaped, with the query terms wrapped in ``<mark>``."""
     return display.highlight(text, tuple(terms or ()))
+
+
+@register.filter
+def item_facts(item: DisputedItem) -> list[tuple[str, str]]:
+    """What the parser read from the item's heading: (label, value) pairs."""
+    return display.item_facts(item)
 
 
 @register.filter

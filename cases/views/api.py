@@ -47,6 +47,10 @@ def determination_dict(determination: Determination, *, url: str) -> dict[str, o
                 "rationale": i.rationale,
                 "original_request": i.original_request or None,
                 "authorized": i.authorized or None,
+                "drugs": list(i.drugs),
+                "body_regions": list(i.body_regions),
+                "laterality": i.laterality or None,
+                "quantity": i.quantity,
             }
             for i in d.items.all()
         ],
