@@ -349,6 +349,10 @@ class SearchBackendContract:
         ("§9792.24.2", {"CM16-0000004"}),
         ("CM16-0000002", {"CM16-0000002"}),
         ("norco", {"CM16-0000002", "CM16-0000003"}),  # brand name finds the generic
+        ("hydrocodone", {"CM16-0000002", "CM16-0000003"}),  # and the generic the brand
+        ("treatment:hydrocodone", {"CM16-0000002", "CM16-0000003"}),
+        # "APAP" is acetaminophen; a Norco letter is found through hydrocodone, not this.
+        ("acetaminophen", {"CM16-0000003"}),
         ("ESI", {"CM16-0000004"}),  # abbreviation finds the spelled-out treatment
         ("PT", {"CM16-0000005"}),
         ("*", {d.id for d in DOCS}),

@@ -11,6 +11,7 @@ from whoosh.analysis import Token, Tokenizer
 from whoosh.lang.porter import stem
 from whoosh.qparser import PlusMinusPlugin, QueryParser, RangePlugin, syntax
 
+from cases.parsing.drugs import DRUG_NAMES
 from cases.search.base import QueryError
 
 MAX_QUERY_LENGTH = 500
@@ -182,6 +183,24 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "prp": ("platelet rich plasma",),
     "rfa": ("radiofrequency ablation",),
 }
+ADJUVANTS = frozenset({"acetaminophen"})  # in combinations, beside the drug that names them
+
+
+def drug_synonyms() -> dict[str, tuple[str, ...]]:
+    """Brand and generic names finding each other, from the parser's drug table: "norco"
+    also finds "hydrocodone" and "hydrocodone" finds "norco", "vicodin", "lortab"… A
+    combination is found through its principal drug, not its acetaminophen: "acetaminophen"
+    finds "apap" and "paracetamol", not every Norco and Percocet letter."""
+    found: dict[str, set[str]] = {}
+    for name, ingredients in DRUG_NAMES.items():
+        principal = [i for i in ingredients if i not in ADJUVANTS] or list(ingredients)
+        for generic in principal:
+            if generic != name:
+                found.setdefault(name, set()).add(generic)
+                found.setdefault(generic, set()).add(name)
+    return {name: tuple(sorted(others)) for name, others in found.items()}
+
+
 PAIR_FIELD = "pairs"
 POSITIONAL_FIELDS = ("treatment",)  # short: a phrase checks positions there
 TEXT_FIELDS = ("content", "treatment", "rationale", "summary", "specialty", "state")
@@ -240,11 +259,12 @@ class QueryBuilder:
         self.parser.add_plugin(_NestedPlusMinus(plusexpr=r"(?:^|(?<=[\s(]))\+(?=\S)",
                                                 minusexpr=r"(?:^|(?<=[\s(]))-(?=\S)"))
         self.synonyms: dict[str, list[list[str]]] = {}
-        for key, expansions in SYNONYMS.items():
+        for key, expansions in [*SYNONYMS.items(), *drug_synonyms().items()]:
             stems = _analyzed(self.analyzer, key)
             if len(stems) == 1:  # keys of one stem ("ud", "uds") share their expansions
-                self.synonyms.setdefault(stems[0], []).extend(
-                    _analyzed(self.analyzer, e) for e in expansions)
+                known = self.synonyms.setdefault(stems[0], [])
+                known.extend(words for e in expansions
+                             if (words := _analyzed(self.analyzer, e)) not in known)
 
     def parse(self, text: str) -> wq.Query | None:
         """The Whoosh query for ``text``; None means "everything"; QueryError on bad input."""
