@@ -16,6 +16,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from cases.parsing.taxonomy import Category, classify_treatment
+from cases.parsing.treatment import BODY_REGIONS, QUANTITY_UNITS
 from cases.search.whoosh_backend.analysis import text_analyzer
 from cases.synthetic import (
     LAYOUTS,
@@ -39,7 +40,8 @@ TRUTH_KEYS = {
 }
 ITEM_KEYS = {
     "treatment", "decision", "category", "claims_administrator_guideline", "maximus_guideline",
-    "rationale", "original_request", "authorized",
+    "rationale", "original_request", "authorized", "drugs", "body_regions", "laterality",
+    "quantity",
 }
 CATEGORIES = {c.value for c in Category}
 
@@ -228,7 +230,7 @@ def test_generate_letter_2013_layout_has_notice_structure() -> None:
 
 def test_treatment_table_every_template_classified_as_intended() -> None:
     mismatches = []
-    for template, category, topic, counts, _where in V.TREATMENTS:
+    for template, category, topic, counts, *_ in V.TREATMENTS:
         assert topic in P.TOPICS
         for region in V.REGIONS:
             for n in counts or (0,):
@@ -238,11 +240,44 @@ def test_treatment_table_every_template_classified_as_intended() -> None:
                         n=n, nw=word, Nw=word.capitalize(), x=2, w=4, side=side,
                         Side=side.capitalize(), lr="left", reg=region.phrase.format(side=side),
                         lvl=(region.levels or V.LUMBAR_LEVELS)[0], Spine="Lumbar",
-                        ext="upper extremities", ext1="upper extremity")
+                        ext="upper extremities", ext1="upper extremity", xw=8, xs="twice",
+                        ww="four")
                     got = classify_treatment(text).category
                     if got is not category:
                         mismatches.append((text, category.value, got.value))
     assert mismatches == []
+
+
+def test_generate_letter_truth_treatment_fields_in_spec_form_and_varied() -> None:
+    regions, sides, units, drugs = Counter(), Counter(), Counter(), Counter()
+    for letter in _letters(11, 2000):
+        for item in letter.truth["items"]:
+            assert item["drugs"] == sorted(set(item["drugs"]))
+            assert item["body_regions"] == sorted(set(item["body_regions"]))
+            assert set(item["body_regions"]) <= set(BODY_REGIONS)
+            quantity = item["quantity"]
+            assert quantity is None or set(quantity) == {"value", "unit"}
+            assert quantity is None or isinstance(quantity["value"], int)
+            regions.update(item["body_regions"])
+            sides[item["laterality"]] += 1
+            units[quantity and quantity["unit"]] += 1
+            drugs.update(item["drugs"])
+    assert set(regions) == set(BODY_REGIONS)
+    assert set(sides) == {None, "left", "right", "bilateral"}
+    assert set(units) == {None, *QUANTITY_UNITS}
+    assert {"acetaminophen", "hydrocodone", "cyclobenzaprine", "carisoprodol", "lidocaine",
+            "theramine"} <= set(drugs)
+
+
+def test_generate_letter_treatment_heading_spells_its_quantity() -> None:
+    """Headings carry quantities in the spec's forms: words, NxM, frequency x duration."""
+    treatments = [item["treatment"] for letter in _letters(11, 2000)
+                  for item in letter.truth["items"]]
+    for form in (r"\b(six|eight|ten|twelve|eighteen|twenty-four) sessions", r"\d+x\d+",
+                 r"\d+ x \d+", r"times a week for \d+ weeks", r"twice a week for \w+ weeks",
+                 r"#\d+", r"\d+ tablets", r"qty \d+", r"\d+-day rental", r"\d+ hours per week",
+                 r"for \d+ months"):
+        assert any(re.search(form, t, re.IGNORECASE) for t in treatments), form
 
 
 def test_generate_letter_truth_category_matches_taxonomy() -> None:

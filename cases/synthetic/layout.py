@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from cases.synthetic import prose as P
@@ -48,6 +48,8 @@ class Item:
     mx: str
     rationale: str
     shown: str  # the rationale as printed, possibly with run-together noise
+    # drugs, body_regions, laterality, quantity: what the heading (treatment) names
+    fields: dict[str, object] = field(default_factory=dict)
 
 
 def mdy(d: date) -> str:

@@ -137,9 +137,12 @@ def _pick_items(rng: random.Random, case: Case, count: int, runtogether: bool) -
         cands = _CANDIDATES[(rng.choices(_CATS, cum_weights=_CAT_CUM)[0], case.region_index)]
         if not cands:
             continue
-        template, category, topic, counts, _where = rng.choice(cands)
-        slots = {**case.slots, "x": rng.choice((2, 3)), "w": rng.choice((3, 4, 6))}
-        n = rng.choice(counts) if counts else 0
+        kind = rng.choice(cands)
+        template, category, topic, counts = kind[:4]
+        x, w = rng.choice((2, 3)), rng.choice((3, 4, 6))
+        slots = {**case.slots, "x": x, "w": w, "xw": x * w, "ww": _number_word(w),
+                 "xs": "twice" if x == 2 else "three times"}
+        n = shown_n = rng.choice(counts) if counts else 0
         treatment = _render(template, slots, n)
         if case.late:
             treatment = _lower_first(treatment)
@@ -155,7 +158,8 @@ def _pick_items(rng: random.Random, case: Case, count: int, runtogether: bool) -
             y = rng.choice([k for k in (n // 2, n - n // 5, n // 3) if 0 < k < n] or [n - 1])
             original, authorized = treatment, _render(template, slots, y)
             if rng.random() < 0.6:
-                treatment = _render(template, slots, n - y)
+                shown_n = n - y
+                treatment = _render(template, slots, shown_n)
                 heading = (f"{original} was the original request. {authorized} was authorized "
                            "by the Claims Administrator. The remaining IMR eligible portion of "
                            f"the original request, {treatment} is")
@@ -169,8 +173,40 @@ def _pick_items(rng: random.Random, case: Case, count: int, runtogether: bool) -
         rationale = _rationale(rng, P.TOPICS[topic], treatment, upheld, slots, case.late)
         shown = _run_together(rng, rationale) if runtogether and upheld else rationale
         items.append(Item(treatment, heading, original, authorized, category.value, upheld,
-                           ca, mx, rationale, shown))
+                           ca, mx, rationale, shown, _fields(kind, case, slots, shown_n)))
     return items
+
+
+_LEVEL_SPINES = {"C": "cervical spine", "T": "thoracic spine", "L": "lumbar spine"}
+
+
+def _fields(kind: V.Treatment, case: Case, slots: dict[str, object], n: int) -> dict[str, object]:
+    """The drugs, body regions, side and quantity written into an item's heading."""
+    template = kind.template
+    regions, sides = set(kind.regions), {kind.side} - {""}
+    if "{reg}" in template:
+        regions.add(case.region.phrase.format(side="").strip())
+        if case.region.kind == "limb":
+            sides.add(str(slots["side"]))
+    if "{Spine}" in template:
+        regions.add(case.region.phrase)
+    if "{lvl}" in template:
+        regions.add(_LEVEL_SPINES[str(slots["lvl"])[0]])
+    if "{ext" in template:
+        regions.add(str(slots["ext1"]))
+    if "{side}" in template or "{Side}" in template:
+        sides.add(str(slots["side"]))
+    if "{lr}" in template:
+        sides.add(str(slots["lr"]))
+    quantity = None
+    if kind.quantity:
+        source, unit = kind.quantity.split()
+        x, w = int(str(slots["x"])), int(str(slots["w"]))
+        quantity = {"value": {"n": n, "xw": x * w, "nw": n * w}[source], "unit": unit}
+    return {"drugs": sorted(set(kind.drugs)), "body_regions": sorted(regions),
+            "laterality": ("bilateral" if "bilateral" in sides or len(sides) > 1
+                           else next(iter(sides), None)),
+            "quantity": quantity}
 
 
 def _citation(rng: random.Random, topic: P.Topic, case: Case, who: str) -> str:
@@ -331,7 +367,8 @@ def _truth(case: Case, filename: str, case_number: str | None, priority: str,
                    "claims_administrator_guideline": " ".join(i.ca.split()),
                    "maximus_guideline": " ".join(i.mx.split()),
                    "rationale": " ".join(i.rationale.split()),
-                   "original_request": i.original, "authorized": i.authorized} for i in items],
+                   "original_request": i.original, "authorized": i.authorized, **i.fields}
+                  for i in items],
         "case_outcome": "Upheld" if upheld == len(items)
         else "Overturned" if not upheld else "Partially overturned",
         "guidelines_cited": cited, "layout": case.layout, "noise": noise}

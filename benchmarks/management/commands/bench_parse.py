@@ -9,10 +9,12 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from benchmarks.treatment_accuracy import measure_generated, measure_real
 from cases.parsing import ParsedDetermination, ParseError, parse_determination, parse_file
 from cases.parsing.text import clean_text, extract_pdf_text
 
 DEFAULT_FOLDER = settings.BASE_DIR.parent / "shared" / "imr-real"
+DEFAULT_LABELS = settings.BASE_DIR / "tests" / "data" / "treatment_labels.json"
 
 
 def _fields(parsed: ParsedDetermination) -> dict[str, object]:
@@ -33,11 +35,24 @@ class Command(BaseCommand):
                             help="Times to parse the texts; the best round is reported.")
         parser.add_argument("--pdfminer", action="store_true",
                             help="Also extract with pdfminer.six (slow) and compare.")
+        parser.add_argument("--labels", type=Path, default=DEFAULT_LABELS,
+                            help="Hand labels of the real letters' treatment fields (JSON).")
+        parser.add_argument("--generated", type=int, default=2000,
+                            help="Generated letters whose treatment fields are compared with "
+                                 "their ground truth (0: none).")
+        parser.add_argument("--seed", type=int, default=2013,
+                            help="Seed of the generated letters.")
+        parser.add_argument("--fields-only", action="store_true",
+                            help="Only report the accuracy of the treatment fields.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         texts = sorted((options["folder"] / "texts").glob("*.txt"))
         if not texts:
             raise CommandError(f"No texts/*.txt under {options['folder']}.")
+        self._treatment_fields(options["folder"] / "texts", options["labels"],
+                               options["generated"], options["seed"])
+        if options["fields_only"]:
+            return
         pdfs = [options["folder"] / "pdf" / f"{t.stem}.pdf" for t in texts]
         raw = [t.read_text() for t in texts]
         best = min(self._time(lambda: [parse_determination(r) for r in raw])
@@ -58,6 +73,17 @@ class Command(BaseCommand):
         self.stdout.write(f"  noise cleaning alone (text): {len(raw) / clean:7.0f} letters/s")
         if options["pdfminer"]:
             self._pdfminer(pdfs, from_text)
+
+    def _treatment_fields(self, texts: Path, labels: Path, generated: int, seed: int) -> None:
+        """Per-field accuracy of drugs, body regions, laterality and quantity."""
+        if not labels.is_file():
+            raise CommandError(f"No labels file {labels}.")
+        real = measure_real(texts, labels)
+        self.stdout.write("\n".join(real.lines("treatment fields, hand-labelled real letters")))
+        if generated:
+            synthetic = measure_generated(generated, seed)
+            self.stdout.write("\n".join(synthetic.lines(
+                f"treatment fields, {generated:,} generated letters (seed {seed})")))
 
     def _coverage(self, letters: list[ParsedDetermination]) -> None:
         fields = ("case_number", "decision_date", "date_of_injury", "date_assigned",
