@@ -66,6 +66,9 @@ def test_treatment_fields_spec_example_reads_as_the_spec_says(
     ("Toradol injection", ["ketorolac"]),
     ("Epidural steroid injection", []),
     ("MS-Contin 30mg", ["morphine"]),
+    ("Tylenol with codeine No. 3", ["acetaminophen", "codeine"]),
+    ("Medrox patches #30", ["capsaicin", "menthol", "methyl salicylate"]),
+    ("Hydrocodone 10/325", ["hydrocodone"]),
     ("Physical therapy for the lumbar spine", []),
 ])
 def test_find_drugs_heading_gives_generic_names(heading: str, drugs: list[str]) -> None:
@@ -94,6 +97,12 @@ def test_drug_table_every_name_lowercase_and_resolves() -> None:
     ("NCS RUE", ["upper extremity"], "right"),
     ("Knee scooter rental", [], None),
     ("Urine drug screen", [], None),
+    ("Rt knee brace", ["knee"], "right"),
+    ("Lt. shoulder MRI", ["shoulder"], "left"),
+    ("Bilat knee x-rays", ["knee"], "bilateral"),
+    ("Upper back massage", ["thoracic spine"], None),
+    ("De Quervain's release", ["wrist"], None),
+    ("Both PT and chiropractic", [], None),
 ])
 def test_regions_and_side_synthetic_heading_read(heading: str, regions: list[str],
                                                   side: str | None) -> None:
@@ -119,6 +128,20 @@ def test_regions_and_side_synthetic_heading_read(heading: str, regions: list[str
     ("Home health aide 4 hours per day, 5 days a week for 2 weeks", _q(40, "hours")),
     ("Ketoprofen 20% cream 120gm", None),
     ("X-rays of the wrist, 3 views", None),
+    ("Hydrocodone 10/325 mg 1 PO q 6 hours #120", _q(120, "count")),
+    ("Tramadol 50mg, one tablet every 8 hours as needed, #90", _q(90, "count")),
+    ("Oxycontin 20mg 1 tab q12h, 60 tabs", _q(60, "count")),
+    ("Tylenol #3 #60", _q(60, "count")),
+    ("Norco 10/325mg #120, DOS: 01-15-2015", _q(120, "count")),
+    ("Physical therapy x 12 visits", _q(12, "sessions")),
+    ("Acupuncture x6", _q(6, "sessions")),
+    ("PT 3x/wk x 4 wks", _q(12, "sessions")),
+    ("Physical therapy 6 visits per month for 2 months", _q(12, "sessions")),
+    ("Physical therapy sessions #12", _q(12, "sessions")),
+    ("Interferential unit x 30 days", _q(30, "days")),
+    ("Gym membership for 1 year", _q(12, "months")),
+    ("Home health care 4 hours a day, 7 days a week", _q(28, "hours")),
+    ("Urine drug screen x 4 per year", None),
 ])
 def test_quantity_synthetic_heading_read(heading: str, quantity: dict[str, object] | None) -> None:
     assert _fields(heading)["quantity"] == quantity

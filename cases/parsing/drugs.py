@@ -6,6 +6,13 @@ Salts and forms are never listed: "hydrocodone bitartrate" and "tramadol ER" are
 through "hydrocodone" and "tramadol". A product that no public drug list resolves (a
 proprietary compound, a medical food) stands for itself, lowercased.
 
+Decisions where the spec is silent: a strength implies no ingredient ("Hydrocodone 10/325"
+is ``hydrocodone`` alone; "Norco 10/325" names both through the brand); a brand sold in
+several formulations keeps its own name (Salonpas); a compounding kit gives its active drug
+(Synapryn ``tramadol``, Tabradol ``cyclobenzaprine``), not its base; "cortisone" and
+"steroid" in an injection's name say the kind of injection, not a drug, and platelet-rich
+plasma is no drug.
+
 Why a hand-kept table and not ``drug-named-entity-recognition`` (PyPI 2.0.9, an offline
 dictionary with brand links), measured on the 285 disputed items of the 147 shared real
 letters against their hand labels: the library found 46 of the 71 ingredient mentions (40 of
@@ -61,6 +68,11 @@ percocet: acetaminophen, oxycodone
 roxicodone: oxycodone
 suboxone: buprenorphine, naloxone
 tylenol: acetaminophen
+tylenol #3: acetaminophen, codeine
+tylenol #4: acetaminophen, codeine
+tylenol no 3: acetaminophen, codeine
+tylenol no. 3: acetaminophen, codeine
+tylenol with codeine: acetaminophen, codeine
 ultracet: acetaminophen, tramadol
 ultram: tramadol
 vicodin: acetaminophen, hydrocodone
@@ -255,6 +267,10 @@ qutenza: capsaicin
 terocin: lidocaine, menthol
 xylocaine: lidocaine
 zostrix: capsaicin
+dendracin: benzocaine, menthol, methyl salicylate
+flurflex: cyclobenzaprine, flurbiprofen
+keratek: menthol, methyl salicylate
+medrox: capsaicin, menthol, methyl salicylate
 # Steroids, injectables and others
 betamethasone
 butalbital
@@ -296,6 +312,7 @@ percura: percura
 sentra am: sentra am
 sentra pm: sentra pm
 theramine: theramine
+somnicin: somnicin
 trepadone: trepadone
 """
 

@@ -19,6 +19,8 @@ Decisions where the spec is silent:
   sessions ("Chiropractic sessions, #2").
 - Grams and millilitres (a cream of 120 gm, a suspension of 420 ml) are no unit of the spec:
   null, unless written as "#N" ("#60 grams" is 60, count). X-ray "views" are not a quantity.
+- Years become months (12 each): the spec's units stop at months. A frequency per month
+  multiplies with months as one per week does with weeks.
 - Home help multiplies out into hours: "6 hours per day, 5 times a week for 4 weeks" is 120
   hours; a visit frequency without hours or therapy ("Daily RN for 4 weeks") is its duration.
 """
@@ -66,15 +68,16 @@ def numbers_as_digits(text: str) -> str:
 
 _N = r"(\d+(?:\s*-\s*\d+)?)"
 _NOISE = re.compile(
-    r"\b\d{1,2}/\d{1,2}/\d{2,4}\b|\bevery\s*\d+(?:\s*-\s*\d+)?\s*(?:hours?|hrs?)\b|"
+    r"\b\d{1,2}([/-])\d{1,2}\1\d{2,4}\b|\bevery\s*\d+(?:\s*-\s*\d+)?\s*(?:hours?|hrs?)\b|"
+    r"\btylenol\s*(?:#|no\.?)\s*[34]\b|"
     r"\b\d+(?:/\d+)?\s*(?:hours?|hrs?|min\w*)\s*(?:on|off|before|after|apart|prior)\b|"
     r"\b\d+(?:\.\d+)?\s*tesla\b|\b\d+\s*in\s*1\b|\(\s*\d+\s*min\w*\s*\)",
     re.IGNORECASE,
 )
 _FREQUENCY_DURATION = re.compile(
-    _N + r"\s*(?:times?|x|visits?|sessions?|treatments?)?\s*(?:(?:a|per|each|/)\s*(?:week|wk)\b"
-    r"|weekly)\s*,?\s*(?:for|over|x|times|during)?\s*(?:the\s*next\s*|a\s*)?" + _N
-    + r"\s*[\s-]*(weeks?|wks?|months?)\b",
+    _N + r"\s*(?:times?|x|visits?|sessions?|treatments?)?\s*(?:(?:a|per|each|/)\s*(week|wk|month)"
+    r"\b|(weekly|monthly))\s*,?\s*(?:for|over|x|times|during)?\s*(?:the\s*next\s*|a\s*)?"
+    + _N + r"\s*[\s-]*(weeks?|wks?|months?)\b",
     re.IGNORECASE,
 )
 _TIMES = re.compile(r"(?<![\w.])" + _N + r"\s*(?:x|times)\s*" + _N + r"\b(?!\s*(?:%|mg|a\b|per))",
@@ -98,7 +101,8 @@ _DISPENSED = re.compile(
     r"|prn))|\b(?:qty|quantity)\s*:?\s*(\d+)\b",
     re.IGNORECASE,
 )
-_REPEAT = re.compile(r"(?<![\d\s])\s*\btimes\s*(\d+)\b(?!\s*(?:weeks?|months?|a\b|per))",
+_REPEAT = re.compile(r"(?<![\d\s])\s*\b(?:times|x)\s*(\d+)\b"
+                     r"(?!\s*(?:weeks?|wks?|months?|years?|days?|hours?|a\b|per|%))",
                      re.IGNORECASE)
 _LEADING = re.compile(
     r"^\s*(\d+)\s+(?!(?:refills?|phase|times?|x\s*\d|days?|weeks?|months?|hours?|levels?|"
@@ -114,7 +118,7 @@ _DAYS_A_WEEK = re.compile(r"(\d+)\s*(?:times|days?|x)\s*(?:a|per|/|each)\s*(?:we
                           re.IGNORECASE)
 _FOR_WEEKS = re.compile(r"\bfor\s*(?:a\s*)?(\d+)[\s-]*(?:weeks?|wks?)\b", re.IGNORECASE)
 _TIME = re.compile(
-    r"(?<![\d.])(\d+)[\s-]*(days?|weeks?|wks?|months?|mos?)\b(?!\s*(?:a|per)\b)"
+    r"(?<![\d.])(\d+)[\s-]*(days?|weeks?|wks?|months?|mos?|years?|yrs?)\b(?!\s*(?:a|per)\b)"
     r"|\bday\s*supply\s*:?\s*(\d+)\b",
     re.IGNORECASE,
 )
@@ -143,7 +147,10 @@ def find_quantity(heading: str) -> Quantity | None:
     if time:
         if time[3]:
             return Quantity(int(time[3]), "days")
-        return Quantity(int(time[1]), _TIME_UNITS[time[2][0].lower()])
+        unit = time[2][0].lower()
+        if unit == "y":  # the spec has no years: a year is twelve months
+            return Quantity(12 * int(time[1]), "months")
+        return Quantity(int(time[1]), _TIME_UNITS[unit])
     return None
 
 
@@ -152,7 +159,10 @@ def _sessions(text: str, therapy: bool) -> tuple[int, str]:
     products = []
     if therapy:
         for match in _FREQUENCY_DURATION.finditer(text):
-            weeks = _upper(match[2]) * (4 if match[3].lower().startswith("m") else 1)
+            monthly = (match[2] or match[3]).lower().startswith("month")
+            in_months = match[5].lower().startswith("m")
+            # A weekly frequency over months counts four weeks a month.
+            weeks = _upper(match[4]) * (4 if in_months and not monthly else 1)
             products.append(_upper(match[1]) * weeks)
         text = _FREQUENCY_DURATION.sub(" ; ", text)
     for match in _TIMES.finditer(text):

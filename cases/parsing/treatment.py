@@ -49,9 +49,15 @@ class TreatmentFields:
     quantity: Quantity | None = None
 
 
+# A partly authorized heading the item reader could not split still ends with the portion
+# decided: "... The (remaining IMR eligible portion of the) original request, <portion>".
+_DECIDED = re.compile(r".*\boriginal\s*request,\s*", re.IGNORECASE | re.DOTALL)
+
+
 @lru_cache(maxsize=8192)
 def treatment_fields(heading: str) -> TreatmentFields:
     """Read drugs, body regions, laterality and quantity from one item's heading."""
+    heading = _DECIDED.sub("", heading)
     return TreatmentFields(drugs=find_drugs(heading), body_regions=find_body_regions(heading),
                            laterality=find_laterality(heading), quantity=find_quantity(heading))
 
@@ -59,16 +65,16 @@ def treatment_fields(heading: str) -> TreatmentFields:
 _LEVEL = r"(?:C[1-8]|T1[0-2]|T[1-9]|L[1-5]|S[1-5])"
 # (region, pattern); patterns are case-insensitive but for the spinal levels.
 _REGION_PATTERNS: tuple[tuple[str, str], ...] = (
-    ("cervical spine", r"\bcervic\w*|\bneck\b|\bc-?\s?spine\b"),
+    ("cervical spine", r"\bcervic\w*|\bneck\b|\bc-?\s?spine\b|\bC/S\b"),
     ("thoracic spine", r"\bthoracic|\bthoraco\w*|\bcervicothoracic|\b(?:upper|mid|middle)[\s-]"
                        r"?back\b|\bt-?\s?spine\b|\bdorsal spine\b"),
     ("lumbar spine", r"\blumb\w*|\b(?:low|lower)[\s-]?back\b|(?<!upper )(?<!mid )(?<!mid-)"
                      r"(?<!middle )\bback\b|\bl-?\s?spine\b|\bsacroiliac\b|\bSI[\s-]joints?\b|"
-                     r"\bsacr(?:um|al)\b|\bcoccyx\b|\bthoracolumbar\b"),
+                     r"\bL/S\b|\bsacr(?:um|al)\b|\bcoccyx\b|\bthoracolumbar\b"),
     ("shoulder", r"\bshoulders?\b|\brotator cuff\b|\bsubacromial\b|\bacromio\w*|"
                  r"\bglenohumeral\b"),
     ("elbow", r"\belbows?\b|\bepicondyl\w*|\bcubital\b|\bolecranon\b"),
-    ("wrist", r"\bwrists?\b|\bcarpal\b|\bTFCC\b"),
+    ("wrist", r"\bwrists?\b|\bcarpal\b|\bTFCC\b|\bquervain"),
     ("hand", r"\bhands?\b|\bfingers?\b|\bthumbs?\b|\bdigits?\b|\bpalm\b"),
     ("hip", r"\bhips?\b"),
     ("knee", r"\bknees?\b(?!\s+(?:scooter|walker))|\bmenisc\w*|\bpatell\w*|\bACL\b"),
@@ -105,11 +111,12 @@ def find_body_regions(heading: str) -> tuple[str, ...]:
 
 
 _PAIRED = r"(?:upper|lower|shoulder|elbow|wrist|hand|hip|knee|ankle|feet|foot|leg|arm|side)"
-_SIDES = re.compile(r"\b(left|right|bilateral(?:ly)?|b/l|[RLB](?=UE\b|LE\b)|"
+_SIDES = re.compile(r"\b(left|right|bilat(?:eral(?:ly)?)?|b/l|[RLB](?=UE\b|LE\b)|"
                     r"both(?=\s+(?:\w+\s+)?" + _PAIRED + r"))|"
-                    r"\b([RL])\.?\s+(?=(?:shoulder|elbow|wrist|hand|hip|knee|ankle|foot)\b)",
+                    r"\b([RL]t?)\.?\s+(?=(?:shoulder|elbow|wrist|hand|hip|knee|ankle|foot)\b)",
                     re.IGNORECASE)
-_SIDE_WORDS = {"left": "left", "l": "left", "right": "right", "r": "right"}
+_SIDE_WORDS = {"left": "left", "l": "left", "lt": "left", "right": "right", "r": "right",
+               "rt": "right"}
 
 
 def find_laterality(heading: str) -> str | None:
@@ -117,7 +124,7 @@ def find_laterality(heading: str) -> str | None:
     sides = set()
     for match in _SIDES.finditer(heading):
         word = (match[1] or match[2]).lower()
-        if word in ("bilateral", "bilaterally", "both", "b/l", "b"):
+        if word in ("bilat", "bilateral", "bilaterally", "both", "b/l", "b"):
             return "bilateral"
         sides.add(_SIDE_WORDS[word])
     if len(sides) == 2:
