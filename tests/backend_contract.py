@@ -22,6 +22,7 @@ from cases.parsing.specialties import canonical_specialties
 from cases.search.base import (
     FACETS,
     ITEM_FACETS,
+    UNDATED_YEAR,
     IndexDocument,
     IndexItem,
     QueryError,
@@ -38,7 +39,7 @@ def _case_values(d: Determination) -> dict[str, set[str]]:
         "state": set(d.state_names),
         "outcome": {d.case_outcome},
         "guideline": set(d.guidelines_cited),
-        "year": {str(d.decision_date.year)} if d.decision_date else set(),
+        "year": {str(d.decision_date.year) if d.decision_date else UNDATED_YEAR},
         "sex": {d.patient_sex} if d.patient_sex else set(),
         "age": {age_band(d.patient_age)} if d.patient_age is not None else set(),
     }

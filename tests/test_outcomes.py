@@ -11,10 +11,10 @@ import pytest
 from django.test import Client
 from pytest_django.asserts import assertContains, assertNotContains
 
-from cases.models import Determination
+from cases.models import Determination, DisputedItem
 from cases.parsing.specialties import canonical_specialties
 from cases.presentation.outcomes import OutcomeReport, contrast, narrowed, wilson_interval
-from cases.search.base import SearchQuery
+from cases.search.base import UNDATED_YEAR, SearchQuery
 from cases.services import import_determinations
 from tests.conftest import DATA
 
@@ -68,7 +68,7 @@ def database_counts(filters: dict[str, list[str]]) -> dict[str, Counter]:
         values = {"specialty": set(canonical_specialties(d.specialty_names)),
                   "state": set(d.state_names),
                   "guideline": set(d.guidelines_cited),
-                  "year": {str(d.decision_date.year)} if d.decision_date else set()}
+                  "year": {str(d.decision_date.year) if d.decision_date else UNDATED_YEAR}}
         if not all(values[k] & v for k, v in case_filters.items()):
             continue
         for item in d.items.all():
@@ -201,6 +201,24 @@ def test_outcomes_small_groups_show_faded(client: Client, served: Path) -> None:
     sparse = [r for g in report.groups for r in g.rates if r.sparse]
     assert sparse  # the real letters' rarer specialties, or the generated corpus's
     assertContains(response, '<tr class="is-sparse">')
+    assert not [r for r in sparse if r.contrast]  # no ▲/▼ on a handful of items
+    cells = [cell for row in report.cross.rows for cell in row.cells if cell and cell.sparse]
+    assert cells and not [cell for cell in cells if cell.contrast]
+
+
+def test_outcomes_undated_items_have_their_own_year_row(client: Client, served: Path) -> None:
+    """Letters whose decision date was not read are a row of the by-year table, linking to
+    the search for them (the year facet's "Undated"), so the rows add up to every item."""
+    report: OutcomeReport = client.get("/outcomes/").context["report"]
+    years = {r.label: r for r in next(g for g in report.groups if g.name == "year").rates}
+    undated = Determination.objects.filter(decision_date=None)
+    assert undated.exists()  # the generated corpus leaves some dates unread
+    assert years[UNDATED_YEAR].n == DisputedItem.objects.filter(
+        determination__decision_date=None).count()
+    assert sum(r.n for r in years.values()) == report.overall.n
+    assert _search_split(client, years[UNDATED_YEAR].url) == (
+        years[UNDATED_YEAR].n, years[UNDATED_YEAR].overturned)
+    assert list(years)[-1] == UNDATED_YEAR  # after the years
 
 
 @pytest.mark.parametrize(("params", "message"), [

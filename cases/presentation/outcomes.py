@@ -148,7 +148,9 @@ def narrowed(query: SearchQuery, **selection: str) -> SearchQuery:
 def _rate(label: str, pair: tuple[int, int], url: str, baseline: float | None) -> Rate:
     upheld, overturned = pair
     n = upheld + overturned
-    differs = contrast(overturned, n, baseline) if baseline is not None else ""
+    # No mark on a sparse group: a handful of items says little, whatever its interval.
+    differs = contrast(overturned, n, baseline) if baseline is not None and n >= SPARSE_BELOW \
+        else ""
     return Rate(label, n, overturned, url, differs)
 
 

@@ -37,6 +37,7 @@ FACETS: dict[str, str] = {
 }
 ITEM_FACETS = ("category", "treatment", "decision")
 SORTS = ("relevance", "newest", "oldest")
+UNDATED_YEAR = "Undated"  # the year facet's value for letters whose decision date was not read
 AGE_BANDS = ((0, 29, "under 30"), (30, 39, "30-39"), (40, 49, "40-49"), (50, 59, "50-59"),
              (60, 69, "60-69"), (70, 200, "70 and over"))
 

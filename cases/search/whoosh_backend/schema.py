@@ -12,7 +12,7 @@ from datetime import date
 
 from whoosh import fields
 
-from cases.search.base import FACETS, ITEM_FACETS, IndexDocument, age_band
+from cases.search.base import FACETS, ITEM_FACETS, UNDATED_YEAR, IndexDocument, age_band
 from cases.search.whoosh_backend.analysis import PAIR_FIELD, pair_analyzer, text_analyzer
 
 CASE_FACETS = {name: f"f_{name}" for name in FACETS if name not in ITEM_FACETS}
@@ -90,7 +90,7 @@ def document_fields(doc: IndexDocument) -> dict[str, object]:
         "f_state": _keywords(doc.states),
         "f_outcome": doc.outcome,
         "f_guideline": _keywords(doc.guidelines),
-        "f_year": str(doc.decision_date.year) if doc.decision_date else "",
+        "f_year": str(doc.decision_date.year) if doc.decision_date else UNDATED_YEAR,
         "f_sex": doc.sex,
         "f_age": age_band(doc.age) or "",
     }
