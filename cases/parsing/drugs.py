@@ -71,7 +71,6 @@ tylenol: acetaminophen
 tylenol #3: acetaminophen, codeine
 tylenol #4: acetaminophen, codeine
 tylenol no 3: acetaminophen, codeine
-tylenol no. 3: acetaminophen, codeine
 tylenol with codeine: acetaminophen, codeine
 ultracet: acetaminophen, tramadol
 ultram: tramadol
@@ -332,22 +331,32 @@ DRUG_NAMES = _parse(TABLE)
 
 
 def _key(name: str) -> str:
-    return re.sub(r"[\s-]+", "", name.lower())
+    return "".join(_words(name))
 
 
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9#]+", text.lower())
+
+
+# Names are looked up by their words run together, so spaces, hyphens and slashes inside a
+# name do not matter ("MS-Contin", "Depo Medrol"); the longest name at a word wins.
 _BY_KEY = {_key(name): ingredients for name, ingredients in DRUG_NAMES.items()}
-# Longest names first, so "ms contin" is read before any shorter name inside it; spaces and
-# hyphens inside a name are optional ("MS-Contin", "Depo Medrol").
-_NAME = re.compile(
-    r"(?<!\w)(" + "|".join(r"[\s-]*".join(re.escape(part) for part in re.split(r"[\s-]+", n))
-                            for n in sorted(DRUG_NAMES, key=len, reverse=True))
-    + r")(?!\w)",
-    re.IGNORECASE,
-)
+_MOST_WORDS = max(len(_words(name)) for name in DRUG_NAMES)
 
 
 @lru_cache(maxsize=4096)
 def find_drugs(text: str) -> tuple[str, ...]:
     """The generic ingredient names that ``text`` names, sorted, each once."""
-    return tuple(sorted({ingredient for match in _NAME.finditer(text)
-                         for ingredient in _BY_KEY[_key(match[1])]}))
+    words = _words(text)
+    found: set[str] = set()
+    start = 0
+    while start < len(words):
+        for size in range(min(_MOST_WORDS, len(words) - start), 0, -1):
+            ingredients = _BY_KEY.get("".join(words[start : start + size]))
+            if ingredients:
+                found.update(ingredients)
+                start += size
+                break
+        else:
+            start += 1
+    return tuple(sorted(found))

@@ -42,6 +42,8 @@ _NUMBER_WORD = re.compile(
     re.IGNORECASE,
 )
 _ADVERBS = {"once": "1 times", "twice": "2 times", "thrice": "3 times"}
+_NUMBER_WORDS = frozenset(_WORD_VALUES) | frozenset(_ADVERBS)
+_WORDS = re.compile(r"[a-z]+")
 
 
 @dataclass(frozen=True)
@@ -52,8 +54,10 @@ class Quantity:
     unit: str
 
 
-def numbers_as_digits(text: str) -> str:
-    """The text with numbers in words written in digits ("twice" as "2 times")."""
+def numbers_as_digits(text: str, *, spelled: bool = True) -> str:
+    """The text with numbers in words written in digits ("twice" as "2 times"), repeated
+    numbers ("8 (8)") once and ranges ("2 to 3") as "2-3"; ``spelled=False`` when the text
+    holds no number word."""
     def digits(match: re.Match[str]) -> str:
         if match[1]:
             return str(_WORD_VALUES[match[1].lower()] + _WORD_VALUES[match[2].lower()])
@@ -61,9 +65,13 @@ def numbers_as_digits(text: str) -> str:
             return str(_WORD_VALUES[match[3].lower()])
         return _ADVERBS[match[4].lower()]
 
-    text = _NUMBER_WORD.sub(digits, text)
-    text = re.sub(r"\b(\d+)\s*\(\1\)", r"\1", text)  # "Eight (8)"
-    return re.sub(r"\b(\d+)\s+to\s+(\d+)\b", r"\1-\2", text)  # "two to three"
+    if spelled:
+        text = _NUMBER_WORD.sub(digits, text)
+    if "(" in text:
+        text = re.sub(r"\b(\d+)\s*\(\1\)", r"\1", text)  # "Eight (8)"
+    if " to " in text:
+        text = re.sub(r"\b(\d+)\s+to\s+(\d+)\b", r"\1-\2", text)  # "two to three"
+    return text
 
 
 _N = r"(\d+(?:\s*-\s*\d+)?)"
@@ -87,6 +95,10 @@ _TOTAL = re.compile(
     r"(?!\s*(?:a|per|each|/)\s*week|\s*weekly)|\b(?:sessions?|visits?),\s*" + _N + r"\b",
     re.IGNORECASE,
 )
+# Words of a therapy (or of visits) anywhere in a heading, tried as plain substrings first.
+_THERAPY_WORDS = ("therap", "chiro", "acupunct", "massage", "biofeedback", "manipulat",
+                  "stimulation", "stim", "ultrasound", "traction", "infrared", "modalit",
+                  "cognitive behav", "counsel", "session", "visit", "exam", "pt", "ot", "cbt")
 _THERAPY = re.compile(
     r"therap(?:y|ies)(?!\s*(?:unit|pad|wrap|device|kit|system|machine))|\b(?:PT|OT)\b|chiro|"
     r"acupunct|massage|biofeedback|manipulat|stimulation(?!\s*unit)|e-?stim\b|ultrasound|"
@@ -132,8 +144,12 @@ def _upper(number: str) -> int:
 
 def find_quantity(heading: str) -> Quantity | None:
     """The one number and unit the heading requests, or None when it states none."""
-    text = _NOISE.sub(" ", numbers_as_digits(heading))
-    therapy = bool(_THERAPY.search(text))
+    lower = heading.lower()
+    spelled = not _NUMBER_WORDS.isdisjoint(_WORDS.findall(lower))
+    if not spelled and not any(c.isdigit() for c in heading):
+        return None  # most headings: no number at all
+    text = _NOISE.sub(" ", numbers_as_digits(heading, spelled=spelled))
+    therapy = any(word in lower for word in _THERAPY_WORDS) and bool(_THERAPY.search(text))
     sessions, rest = _sessions(text, therapy)
     if sessions:
         return Quantity(sessions, "sessions")
@@ -156,22 +172,30 @@ def find_quantity(heading: str) -> Quantity | None:
 
 def _sessions(text: str, therapy: bool) -> tuple[int, str]:
     """Sessions stated or multiplied out, and the text left once those are read."""
-    products = []
-    if therapy:
-        for match in _FREQUENCY_DURATION.finditer(text):
-            monthly = (match[2] or match[3]).lower().startswith("month")
-            in_months = match[5].lower().startswith("m")
-            # A weekly frequency over months counts four weeks a month.
-            weeks = _upper(match[4]) * (4 if in_months and not monthly else 1)
-            products.append(_upper(match[1]) * weeks)
-        text = _FREQUENCY_DURATION.sub(" ; ", text)
-    for match in _TIMES.finditer(text):
+    products: list[int] = []
+
+    def frequency_duration(match: re.Match[str]) -> str:
+        monthly = (match[2] or match[3]).lower().startswith("month")
+        in_months = match[5].lower().startswith("m")
+        # A weekly frequency over months counts four weeks a month.
+        weeks = _upper(match[4]) * (4 if in_months and not monthly else 1)
+        products.append(_upper(match[1]) * weeks)
+        return " ; "
+
+    def times(match: re.Match[str]) -> str:
         products.append(_upper(match[1]) * _upper(match[2]))
-    text = _TIMES.sub(" ; ", text)
-    totals = [_upper(m[1] or m[2]) for m in _TOTAL.finditer(text)]
-    if totals:
-        return sum(totals), _TOTAL.sub(" ; ", text)
-    return sum(products), text
+        return " ; "
+
+    totals: list[int] = []
+
+    def total(match: re.Match[str]) -> str:
+        totals.append(_upper(match[1] or match[2]))
+        return " ; "
+
+    if therapy:
+        text = _FREQUENCY_DURATION.sub(frequency_duration, text)
+    text = _TOTAL.sub(total, _TIMES.sub(times, text))
+    return (sum(totals), text) if totals else (sum(products), text)
 
 
 def _count(text: str) -> int | None:
