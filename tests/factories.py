@@ -9,6 +9,7 @@ import factory
 
 from cases.models import Determination, DisputedItem
 from cases.parsing import PARSER_VERSION
+from cases.parsing.treatment import treatment_fields
 
 
 class DeterminationFactory(factory.django.DjangoModelFactory):
@@ -40,3 +41,13 @@ class DisputedItemFactory(factory.django.DjangoModelFactory):
     treatment = "Physical therapy x6"
     decision = "Upheld"
     category = "Physical Medicine"
+    # What the parser reads from the heading, as an import stores it.
+    drugs = factory.LazyAttribute(lambda item: list(treatment_fields(item.treatment).drugs))
+    body_regions = factory.LazyAttribute(
+        lambda item: list(treatment_fields(item.treatment).body_regions))
+    laterality = factory.LazyAttribute(
+        lambda item: treatment_fields(item.treatment).laterality or "")
+    quantity_value = factory.LazyAttribute(
+        lambda item: (q := treatment_fields(item.treatment).quantity) and q.value)
+    quantity_unit = factory.LazyAttribute(
+        lambda item: (q := treatment_fields(item.treatment).quantity) and q.unit or "")

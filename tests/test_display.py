@@ -8,7 +8,16 @@ from datetime import date
 import pytest
 
 from cases.models import Determination
-from cases.presentation.display import cite, describe, highlight, query_terms, reflow, result_row
+from cases.presentation.display import (
+    cite,
+    describe,
+    highlight,
+    matching_positions,
+    query_terms,
+    reflow,
+    result_row,
+)
+from cases.search.base import SearchQuery
 from tests.factories import DeterminationFactory, DisputedItemFactory
 
 
@@ -124,14 +133,20 @@ def test_result_row_holds_what_a_results_row_prints(determination: Determination
     determination.state_names = ["California", "Texas"]
     row = result_row(determination, snippet="…<mark>massage</mark>…", search_state="q=massage",
                      terms=("massage",))
-    assert row["url"] == "/cases/CM16-0247255/?q=massage"
+    # The eight massage items are what the search is about: listed first, marked, and the
+    # link opens the case at the first of them; Norco (item 1) is behind "3 more items".
+    assert row["url"] == "/cases/CM16-0247255/?q=massage#item-2"
     assert (row["title"], row["outcome"]) == ("CM16-0247255", "Partially overturned")
     assert (row["decided"], row["decided_iso"]) == ("Dec 9, 2016", "2016-12-09")
     assert row["meta"] == " · Pain Management · licensed in California, Texas"
     assert len(row["items"]) == 6 and row["more"] == 3
-    assert row["items"][1]["treatment"] == "<mark>Massage</mark> x6"
-    assert row["items"][2] == {"decision": "Upheld", "category": "Physical Medicine · Massage",
-                               "treatment": "&lt;b&gt;<mark>massage</mark>&lt;/b&gt; 3"}
+    assert row["more_url"] == "/cases/CM16-0247255/?q=massage#item-1"
+    assert [item["position"] for item in row["items"]] == [2, 3, 4, 5, 6, 7]
+    assert all(item["matched"] for item in row["items"])
+    assert row["items"][0]["treatment"] == "<mark>Massage</mark> x6"
+    assert row["items"][1] == {"decision": "Upheld", "category": "Physical Medicine · Massage",
+                               "treatment": "&lt;b&gt;<mark>massage</mark>&lt;/b&gt; 3",
+                               "position": 3, "matched": True}
     assert row["snippet"] == "…<mark>massage</mark>…"
 
 
@@ -141,3 +156,20 @@ def test_result_row_without_a_search_links_the_bare_case(determination: Determin
     row = result_row(determination, snippet="ignored without terms")
     assert row["url"] == "/cases/CM16-0247255/" and row["title"] == "CM16-0247255"
     assert row["decided"] == "" and row["snippet"] == "" and row["more"] == 0
+
+
+@pytest.mark.parametrize(("params", "terms", "expected"), [
+    ({}, (), set()),  # no search: nothing singled out
+    ({"decision": ("Overturned",)}, (), {2}),
+    ({"category": ("Pharmaceuticals",)}, (), set()),  # every item: none singled out
+    ({"category": ("Rehabilitation",)}, (), set()),  # no item: none either
+    ({}, ("massage",), {2}),
+    ({}, ("hydrocodone",), {1}),  # the generic finds the brand's item (Norco)
+    ({}, ("pain",), set()),  # a word of the letter, not of a heading
+    ({"decision": ("Upheld",)}, ("massage",), {1}),  # the filter binds; no upheld massage
+])
+def test_matching_items_hold_every_item_filter_and_a_typed_word(
+        determination: Determination, params: dict, terms: tuple[str, ...],
+        expected: set[int]) -> None:
+    items = list(determination.items.all())
+    assert matching_positions(items, SearchQuery(" ".join(terms), params), terms) == expected

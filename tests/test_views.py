@@ -93,7 +93,7 @@ def test_search_htmx_request_renders_partial(client: Client, imported: None) -> 
     assertContains(partial, '<section id="search-results"', count=1)
     assert "HX-Request" in partial["Vary"]
     # The same hits in both.
-    for link in ('href="/cases/CM13-0099001/?q=norco"', "2 determinations for “norco”"):
+    for link in ('href="/cases/CM13-0099001/?q=norco#item-1"', "2 determinations for “norco”"):
         assertContains(full, link)
         assertContains(partial, link)
     # The persistent live region is refreshed out of band.

@@ -12,6 +12,9 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from cases.models import Determination, DisputedItem
+from cases.parsing.drugs import find_drugs
+from cases.search.base import SearchQuery
+from cases.selectors.export_rows import ITEM_FIELDS
 
 MAX_TERMS = 20
 MAX_DESCRIPTION = 300
@@ -84,21 +87,51 @@ def highlight(text: str | None, terms: tuple[str, ...]) -> SafeString:
 
 
 SHOWN_ITEMS = 6  # disputed items a results row lists; the rest are a link to the case
+_ADJUVANTS = frozenset({"acetaminophen"})  # a combination is named by its other drug
+
+
+def _principal(drugs: tuple[str, ...] | list[str]) -> set[str]:
+    return set(drugs) - _ADJUVANTS or set(drugs)
+
+
+def matching_positions(items: list[DisputedItem], query: SearchQuery | None,
+                       terms: tuple[str, ...]) -> set[int]:
+    """Positions of the items a search is about, to list first and mark: those passing every
+    item filter of ``query`` (all on the same item) and, among them, those whose heading
+    says one of the typed ``terms`` or names one of their drugs by another name (Norco for
+    hydrocodone), when any does. Empty when the search singles out no item (no item filter
+    and no heading with a term) or every item."""
+    filters = query.filters if query is not None else {}
+    chosen = {attribute: set(filters[facet]) for facet, attribute in ITEM_FIELDS.items()
+              if filters.get(facet)}
+    passing = [i for i in items if all(getattr(i, a) in v for a, v in chosen.items())]
+    if terms:
+        pattern, drugs = _pattern(terms), _principal(find_drugs(" ".join(terms)))
+        worded = [i for i in passing
+                  if pattern.search(i.treatment) or drugs & _principal(i.drugs)]
+        passing = worded or passing
+    found = {item.position for item in passing}
+    return found if (chosen or terms) and len(found) < len(items) else set()
 
 
 def result_row(determination: Determination, *, snippet: str = "", search_state: str = "",
-               terms: tuple[str, ...] = ()) -> dict[str, object]:
+               terms: tuple[str, ...] = (), query: SearchQuery | None = None,
+               ) -> dict[str, object]:
     """One row of results as a dict the template only prints: twenty of them a page, where
-    a template reaching into each determination costs a thousand lookups a page."""
+    a template reaching into each determination costs a thousand lookups a page. The items
+    the search is about come first, marked, and the link opens the case at the first."""
     url = determination.get_absolute_url() + (f"?{search_state}" if search_state else "")
     meta = "".join([f" · {', '.join(determination.specialty_names)}"
                     if determination.specialty_names else "",
                     f" · licensed in {', '.join(determination.state_names)}"
                     if determination.state_names else ""])
     items = list(determination.items.all())
+    matched = matching_positions(items, query, terms)
+    ordered = sorted(items, key=lambda item: item.position not in matched)  # stable
+    shown, hidden = ordered[:SHOWN_ITEMS], ordered[SHOWN_ITEMS:]
     decided = determination.decision_date
     return {
-        "url": url,
+        "url": url + (f"#item-{min(matched)}" if matched else ""),
         "title": determination.case_number or determination.public_id,
         "outcome": determination.case_outcome,
         "decided": dateformat.format(decided, "M j, Y") if decided else "",
@@ -106,8 +139,10 @@ def result_row(determination: Determination, *, snippet: str = "", search_state:
         "meta": meta,
         "items": [{"decision": item.decision, "treatment": highlight(item.treatment, terms),
                    "category": f"{item.category} · {item.subcategory}" if item.subcategory
-                   else item.category} for item in items[:SHOWN_ITEMS]],
-        "more": max(0, len(items) - SHOWN_ITEMS),
+                   else item.category, "position": item.position,
+                   "matched": item.position in matched} for item in shown],
+        "more": len(hidden),
+        "more_url": f"{url}#item-{min(i.position for i in hidden)}" if hidden else "",
         "snippet": snippet if terms else "",
     }
 

@@ -13,7 +13,13 @@ from django_htmx.middleware import HtmxDetails
 from cases.forms import SORT_LABELS, SearchForm, query_string
 from cases.models import Determination
 from cases.presentation import facets
-from cases.presentation.display import cite, describe, query_terms, result_row
+from cases.presentation.display import (
+    cite,
+    describe,
+    matching_positions,
+    query_terms,
+    result_row,
+)
 from cases.search.base import SearchError, SearchQuery
 from cases.selectors import (
     count_alternatives,
@@ -39,7 +45,7 @@ def _results_context(query: SearchQuery, base_url: str) -> dict[str, object]:
     return {
         "results": results,
         "rows": [result_row(determination, snippet=hit.snippet, search_state=state,
-                            terms=terms) for hit, determination in page.rows],
+                            terms=terms, query=query) for hit, determination in page.rows],
         "first_number": (query.page - 1) * query.page_size + 1,
         "facets": facets.facet_groups(results.facets, query, base_url=base_url),
         "split": facets.outcome_split(results),
@@ -101,10 +107,12 @@ def determination_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     query = form.search_query()
     permalink = request.build_absolute_uri(determination.get_absolute_url())
     state = query_string(query)
+    items, terms = list(determination.items.all()), query_terms(query.text)
     return render(request, "cases/determination_detail.html", {
         "determination": determination,
-        "items": list(determination.items.all()),
-        "terms": query_terms(query.text),
+        "items": items,
+        "matched": matching_positions(items, query, terms),
+        "terms": terms,
         "query": query,
         "back_url": f"{reverse('cases:search')}?{state}" if state else "",
         "permalink": permalink,
