@@ -234,3 +234,13 @@ def test_bench_parse_fields_only_prints_per_field_accuracy() -> None:
     assert "hand-labelled real letters: 285 items" in report
     assert "20 generated letters (seed 2013)" in report
     assert report.count("quantity") == 2
+
+
+def test_parse_determination_command_prints_the_four_keys_per_item() -> None:
+    out = io.StringIO()
+    call_command("parse_determination", str(DATA / "prose_mixed.txt"), stdout=out)
+    (letter,) = json.loads(out.getvalue())
+    assert letter["items"]
+    for item in letter["items"]:
+        fields = {name: item[name] for name in FIELDS}
+        assert fields == _fields(item["treatment"])
