@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -127,7 +128,20 @@ def test_hidden_fields_carry_filters_and_a_chosen_sort() -> None:
 
 def test_outcome_split_counts_and_rounds() -> None:
     assert outcome_split(results(upheld=2, overturned=1)) == {
-        "upheld": 2, "overturned": 1, "total": 3, "overturned_pct": 33, "upheld_pct": 67}
+        "upheld": 2, "overturned": 1, "total": 3, "overturned_pct": 33, "upheld_pct": 67,
+        "scope": "3 disputed items"}
+
+
+@pytest.mark.parametrize(("query", "scope"), [
+    (SearchQuery(), "3 disputed items"),
+    (SearchQuery("norco"), "all 3 disputed items of the 0 determinations, whichever item "
+                           "the words matched"),
+    (SearchQuery("norco", {"decision": ("Overturned",)}),
+     "3 disputed items passing the item filters, in 0 determinations"),
+    (SearchQuery(filters={"state": ("Texas",)}), "3 disputed items"),
+])
+def test_outcome_split_says_what_it_counts(query: SearchQuery, scope: str) -> None:
+    assert outcome_split(results(upheld=2, overturned=1), query)["scope"] == scope
 
 
 def test_outcome_split_without_items_is_none() -> None:

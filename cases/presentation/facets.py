@@ -12,7 +12,7 @@ from dataclasses import replace
 from urllib.parse import quote_plus
 
 from cases.forms import default_sort, encode, query_params, query_string
-from cases.search.base import FACETS, FacetValue, SearchQuery, SearchResults
+from cases.search.base import FACETS, ITEM_FACETS, FacetValue, SearchQuery, SearchResults
 
 TOP_VALUES = 8
 
@@ -119,15 +119,26 @@ def hidden_fields(query: SearchQuery) -> list[tuple[str, str]]:
     return fields
 
 
-def outcome_split(results: SearchResults) -> dict | None:
-    """Upheld versus overturned items of the whole result set, with percentages."""
+def outcome_split(results: SearchResults, query: SearchQuery | None = None) -> dict | None:
+    """Upheld versus overturned items of the whole result set, with percentages, and what
+    they count: the items the item filters keep, or every item of the matching letters
+    (typed words match whole letters, so their rates include the letters' other items)."""
     upheld, overturned = results.items_upheld, results.items_overturned
     total = upheld + overturned
     if not total:
         return None
     overturned_pct = round(100 * overturned / total)
+    items = f"{total:,} disputed item{'s' if total != 1 else ''}"
+    letters = f"{results.total:,} determination{'s' if results.total != 1 else ''}"
+    if query is not None and any(query.filters.get(facet) for facet in ITEM_FACETS):
+        scope = f"{items} passing the item filters, in {letters}"
+    elif query is not None and query.text:
+        scope = f"all {items} of the {letters}, whichever item the words matched"
+    else:
+        scope = items
     return {"upheld": upheld, "overturned": overturned, "total": total,
-            "overturned_pct": overturned_pct, "upheld_pct": 100 - overturned_pct}
+            "overturned_pct": overturned_pct, "upheld_pct": 100 - overturned_pct,
+            "scope": scope}
 
 
 def page_window(page: int, pages: int, *, radius: int = 2) -> list[int | None]:

@@ -48,7 +48,7 @@ def _results_context(query: SearchQuery, base_url: str) -> dict[str, object]:
                             terms=terms, query=query) for hit, determination in page.rows],
         "first_number": (query.page - 1) * query.page_size + 1,
         "facets": facets.facet_groups(results.facets, query, base_url=base_url),
-        "split": facets.outcome_split(results),
+        "split": facets.outcome_split(results, query),
         "page_numbers": facets.page_window(results.page, results.pages),
         "suggestion": facets.suggestion_link(query, results.suggestion, base_url=base_url),
         "alternatives": facets.alternative_links(
