@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -38,25 +39,47 @@ def _index_in_tmp(tmp_path: Path, settings: object) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def _built_archives() -> dict[tuple[int, int], tuple[list[Path], Path]]:
+    """The archives built so far in this session: their letter folders and a pristine copy
+    of their index, by ``(count, seed)``."""
+    return {}
+
+
 @pytest.fixture(scope="module")
 def archive(request: pytest.FixtureRequest, django_db_setup: None, django_db_blocker: object,
-            tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The real letters (when ../shared is there) and generated ones, imported once per
-    module, which sets how many with ``ARCHIVE = (count, seed)``; yields the index directory.
+            tmp_path_factory: pytest.TempPathFactory,
+            _built_archives: dict[tuple[int, int], tuple[list[Path], Path]]) -> Iterator[Path]:
+    """The real letters (when ../shared is there) and generated ones, stored for the module,
+    which sets how many with ``ARCHIVE = (count, seed)``; yields the index directory.
+
+    Indexing is the costly part: each ``(count, seed)`` is indexed once a session, and each
+    module gets a copy of that index (it may write to it) beside its own import of the same
+    files into the database, which is emptied again after the module.
     """
     from cases.models import Determination, LicenseState, Specialty
     from cases.search.whoosh_backend import WhooshBackend
     from cases.services import import_determinations, rebuild_index
     from cases.synthetic import write_corpus
 
-    count, seed = getattr(request.module, "ARCHIVE", (300, 29))
-    corpus = tmp_path_factory.mktemp("corpus")
-    write_corpus(corpus, count=count, seed=seed, noise_share=0.2)
-    paths = [corpus] + ([SEEDS, REAL_TEXTS] if REAL_TEXTS.is_dir() else [])
+    key = getattr(request.module, "ARCHIVE", (300, 29))
     index = tmp_path_factory.mktemp("index")
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
-        import_determinations(paths=paths, index=False)
-        rebuild_index(backend=WhooshBackend({"path": str(index)}))
+        if key in _built_archives:
+            paths, pristine = _built_archives[key]
+            import_determinations(paths=paths, index=False)
+            Determination.objects.update(indexed=True)  # as the rebuild below flags them
+            shutil.copytree(pristine, index, symlinks=True, dirs_exist_ok=True)
+        else:
+            count, seed = key
+            corpus = tmp_path_factory.mktemp("corpus")
+            write_corpus(corpus, count=count, seed=seed, noise_share=0.2)
+            paths = [corpus] + ([SEEDS, REAL_TEXTS] if REAL_TEXTS.is_dir() else [])
+            import_determinations(paths=paths, index=False)
+            rebuild_index(backend=WhooshBackend({"path": str(index)}))
+            pristine = tmp_path_factory.mktemp("index-pristine")
+            shutil.copytree(index, pristine, symlinks=True, dirs_exist_ok=True)
+            _built_archives[key] = (paths, pristine)
         yield index
         Determination.objects.all().delete()
         Specialty.objects.all().delete()
