@@ -28,18 +28,18 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(scope="module", params=["generated+real", "real"])
 def archive(request: pytest.FixtureRequest, django_db_setup: None, django_db_blocker: object,
               tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[WhooshBackend, list]]:
-    """2,500 generated letters with the real ones, then the 152 real letters alone."""
+    """1,500 generated letters with the real ones, then the 152 real letters alone."""
     paths = [SEEDS, REAL_PDFS]
     if request.param == "real":
         need(REAL_PDFS)
     else:
         corpus = tmp_path_factory.mktemp("corpus")
-        write_corpus(corpus, count=2500, seed=404, noise_share=0.2)
+        write_corpus(corpus, count=1500, seed=404, noise_share=0.2)
         paths = [corpus] + (paths if REAL_PDFS.is_dir() else [])
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         import_determinations(paths=paths, index=False)
         backend = WhooshBackend({"path": str(tmp_path_factory.mktemp("index"))})
-        rebuild_index(backend=backend)
+        rebuild_index(backend=backend, procs=2)  # two processes analyze the letters
         rows = list(Determination.objects.prefetch_related("items"))
         yield backend, rows
         Determination.objects.all().delete()
