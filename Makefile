@@ -13,6 +13,11 @@ WORKERS ?= $(or $(WEB_CONCURRENCY),2)
 # Threads per worker: 1 runs gunicorn's sync workers, more its gthread workers (README,
 # "Deployment", compares them).
 THREADS ?= 1
+# pytest processes of `make test` and `make test-postgres` (pytest-xdist; 0: one process).
+# Each takes whole test files, so a file's module fixtures are built once and its tests
+# keep their order; the suite is mostly one-core Python, so two halve much of it on two.
+TEST_WORKERS ?= 2
+TEST_WORKERS_ARGS := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
 
 .PHONY: install run serve test lint sample
 
@@ -50,7 +55,7 @@ serve: install
 # when missing: as root or with password-less sudo; otherwise the browser tests skip, saying so.
 test: install
 	@.ci/system-packages chromium
-	$(PY) -m pytest
+	$(PY) -m pytest $(TEST_WORKERS_ARGS)
 
 .PHONY: test-browser test-postgres
 # Only the browser journeys; IMRSITE_UPDATE_SCREENSHOTS=1 also refreshes the README's screenshots.
@@ -61,7 +66,7 @@ test-browser: install
 # The suite, but the browser journeys, on a throwaway PostgreSQL server on 127.0.0.1.
 test-postgres: install
 	@.ci/system-packages --require postgresql
-	.ci/with-postgres $(PY) -m pytest -m "not browser"
+	.ci/with-postgres $(PY) -m pytest $(TEST_WORKERS_ARGS) -m "not browser"
 
 lint: install
 	$(VENV)/bin/ruff check .
