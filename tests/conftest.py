@@ -16,6 +16,22 @@ REAL_TEXTS = SHARED / "imr-real" / "texts"
 REAL_PDFS = SHARED / "imr-real" / "pdf"
 
 
+# The files that take a minute or more, slowest first: they start first, so that the two
+# workers of `make test` (pytest-xdist, whole files each) end together, rather than one of
+# them running the last slow file alone.
+SLOW_FILES = ("test_load.py", "test_fuzz_queries.py", "test_threads.py", "test_bench.py",
+              "test_threaded_servers.py", "test_journeys.py", "test_fuzz_files.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Slow files first (in the order above), the others after them as collected."""
+    def rank(item: pytest.Item) -> int:
+        name = item.path.name
+        return SLOW_FILES.index(name) if name in SLOW_FILES else len(SLOW_FILES)
+
+    items.sort(key=rank)  # stable: each file's tests keep their order
+
+
 def need(path: Path) -> Path:
     """Skip the calling test, saying why, when a folder of shared letters is absent."""
     if not path.is_dir():
