@@ -32,6 +32,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=rank)  # stable: each file's tests keep their order
 
 
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """What tests recorded with ``record_property("summary", line)`` (the query fuzz's
+    count of requests and its slowest one), printed in every run's log: output printed by a
+    test would be lost under pytest-xdist's workers."""
+    for outcome in ("passed", "failed"):
+        for report in terminalreporter.stats.get(outcome, []):
+            for name, value in getattr(report, "user_properties", ()):
+                if name == "summary":
+                    terminalreporter.write_line(str(value))
+
+
 def need(path: Path) -> Path:
     """Skip the calling test, saying why, when a folder of shared letters is absent."""
     if not path.is_dir():

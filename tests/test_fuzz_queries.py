@@ -20,6 +20,7 @@ import csv
 import io
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -266,7 +267,8 @@ def _check_escaped(query: str, html: str) -> None:
 
 # -- the suites -----------------------------------------------------------------------------
 def test_fuzz_queries_never_fail_and_always_explain(client: Client, served: Path,
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
+                                                    record_property: Callable[[str, object],
+                                                                              None]) -> None:
     tally = Tally()
     prober = Prober(client, tally)
     parameters = _parameters(_facet_values(client))
@@ -280,9 +282,10 @@ def test_fuzz_queries_never_fail_and_always_explain(client: Client, served: Path
     run()
     for raw in RAW_QUERY_STRINGS:
         prober.check(raw)
-    with capsys.disabled():  # in every run's log, not only a failing one's
-        print(f"\nquery fuzz: {tally.requests} requests, {tally.searched} searches run, slowest "
-              f"{tally.slowest[0] * 1000:.0f} ms: {tally.slowest[1][:120]!r}")
+    # In every run's log, not only a failing one's (conftest.py prints it at the end).
+    record_property("summary", f"query fuzz: {tally.requests} requests, {tally.searched} "
+                    f"searches run, slowest {tally.slowest[0] * 1000:.0f} ms: "
+                    f"{tally.slowest[1][:120]!r}")
     assert tally.requests >= MIN_REQUESTS
 
 
