@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -120,3 +121,32 @@ def test_reparse_command_reports_a_letter_that_no_longer_parses(imported: None) 
     assert f"not re-parsed: {CASE}" in out.getvalue()
     assert _stored(CASE) == EXPECTED  # left as it was
 
+
+
+def test_reparse_command_after_an_upgrade_that_needs_a_rebuild(imported: None,
+                                                               _index_in_tmp: Path) -> None:
+    """An index of other terms (analyzers of an older version) cannot be written: the
+    letters are still re-parsed and stored, and the command says to rebuild the index."""
+    from whoosh import index
+
+    from cases.search.whoosh_backend.schema import build_schema
+
+    old = _index_in_tmp / "gen-0-old"
+    old.mkdir()
+    schema = build_schema()
+    for _name, field in schema.items():
+        if hasattr(getattr(field, "analyzer", None), "version"):
+            del field.analyzer.version
+    index.create_in(str(old), schema)
+    (_index_in_tmp / "current").unlink()
+    (_index_in_tmp / "current").symlink_to(old.name)
+    DisputedItem.objects.filter(determination__public_id=CASE).update(drugs=[])
+    Determination.objects.filter(public_id=CASE).update(parser_version=PARSER_VERSION - 1)
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="run `python manage.py rebuild_index`"):
+        call_command("reparse_determinations", stdout=out)
+    assert "Re-parsed 1 of 1 letters (0 re-indexed)" in out.getvalue()
+    assert "could not be written" in out.getvalue()
+    assert _stored(CASE) == EXPECTED
+    call_command("rebuild_index", "--quiet", stdout=io.StringIO())
+    call_command("check_index", "--quiet", stdout=io.StringIO())  # the index agrees again

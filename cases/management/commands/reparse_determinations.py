@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from cases.management.progress import Progress
 from cases.models import Determination
 from cases.parsing import PARSER_VERSION
+from cases.search.base import IndexUnavailableError
 from cases.services import reparse_determinations
 
 CHUNK = 2_000  # letters re-parsed and re-indexed per step (progress is shown per step)
@@ -35,19 +36,32 @@ class Command(BaseCommand):
         quiet = options["quiet"] or options["verbosity"] == 0
         reparsed = indexed = 0
         failed: list[tuple[str, str]] = []
+        unindexable: str | None = None  # why the index could not be written, once it could not
         with Progress(total=len(ids), verb="re-parsed", noun="letters", out=self.stdout,
                       quiet=quiet) as progress:
             for start in range(0, len(ids), CHUNK):
-                report = reparse_determinations(public_ids=ids[start:start + CHUNK])
+                chunk = ids[start:start + CHUNK]
+                try:
+                    report = reparse_determinations(public_ids=chunk, index=unindexable is None)
+                except IndexUnavailableError as exc:
+                    # The letters are stored (each batch commits); only the index is behind,
+                    # as after an upgrade whose index must be rebuilt: finish without it.
+                    unindexable = str(exc)
+                    report = reparse_determinations(public_ids=chunk, index=False)
                 reparsed += report.reparsed
                 indexed += report.indexed
                 failed += report.failed
-                progress.update(len(ids[start:start + CHUNK]))
+                progress.update(len(chunk))
         for public_id, reason in failed:
             self.stdout.write(f"  not re-parsed: {public_id}: {reason}")
         elapsed = time.perf_counter() - started
         self.stdout.write(f"Re-parsed {reparsed} of {len(ids)} letters ({indexed} re-indexed) "
                           f"in {elapsed:.1f} s; parser version {PARSER_VERSION}.")
+        if unindexable is not None:
+            self.stdout.write(f"The search index could not be written ({unindexable}).")
         if failed:
             raise CommandError(f"{len(failed)} letter(s) could not be re-parsed; they are "
                                "stored as they were.", returncode=1)
+        if unindexable is not None:
+            raise CommandError("The letters are re-parsed, but the index does not show them "
+                               "yet: run `python manage.py rebuild_index`.", returncode=1)
