@@ -28,6 +28,7 @@ for the commonest workers' compensation drugs anyway.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 
 # name: ingredients (comma-separated); a name alone is a generic name standing for itself.
@@ -360,3 +361,13 @@ def find_drugs(text: str) -> tuple[str, ...]:
         else:
             start += 1
     return tuple(sorted(found))
+
+
+ADJUVANTS = frozenset({"acetaminophen"})  # in combinations, beside the drug that names them
+
+
+def principal_drugs(ingredients: Iterable[str]) -> frozenset[str]:
+    """The drugs a combination is known by: its ingredients but acetaminophen, unless
+    acetaminophen is all there is (Norco is hydrocodone; Tylenol is acetaminophen)."""
+    found = frozenset(ingredients)
+    return found - ADJUVANTS or found

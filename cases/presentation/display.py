@@ -12,7 +12,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from cases.models import Determination, DisputedItem
-from cases.parsing.drugs import find_drugs
+from cases.parsing.drugs import find_drugs, principal_drugs
 from cases.search.base import SearchQuery
 from cases.selectors.export_rows import ITEM_FIELDS
 
@@ -87,11 +87,6 @@ def highlight(text: str | None, terms: tuple[str, ...]) -> SafeString:
 
 
 SHOWN_ITEMS = 6  # disputed items a results row lists; the rest are a link to the case
-_ADJUVANTS = frozenset({"acetaminophen"})  # a combination is named by its other drug
-
-
-def _principal(drugs: tuple[str, ...] | list[str]) -> set[str]:
-    return set(drugs) - _ADJUVANTS or set(drugs)
 
 
 def matching_positions(items: list[DisputedItem], query: SearchQuery | None,
@@ -106,9 +101,9 @@ def matching_positions(items: list[DisputedItem], query: SearchQuery | None,
               if filters.get(facet)}
     passing = [i for i in items if all(getattr(i, a) in v for a, v in chosen.items())]
     if terms:
-        pattern, drugs = _pattern(terms), _principal(find_drugs(" ".join(terms)))
+        pattern, drugs = _pattern(terms), principal_drugs(find_drugs(" ".join(terms)))
         worded = [i for i in passing
-                  if pattern.search(i.treatment) or drugs & _principal(i.drugs)]
+                  if pattern.search(i.treatment) or drugs & principal_drugs(i.drugs)]
         passing = worded or passing
     found = {item.position for item in passing}
     return found if (chosen or terms) and len(found) < len(items) else set()

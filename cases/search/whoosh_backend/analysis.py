@@ -11,7 +11,7 @@ from whoosh.analysis import Token, Tokenizer
 from whoosh.lang.porter import stem
 from whoosh.qparser import PlusMinusPlugin, QueryParser, RangePlugin, syntax
 
-from cases.parsing.drugs import DRUG_NAMES
+from cases.parsing.drugs import DRUG_NAMES, principal_drugs
 from cases.search.base import QueryError
 
 MAX_QUERY_LENGTH = 500
@@ -183,7 +183,6 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "prp": ("platelet rich plasma",),
     "rfa": ("radiofrequency ablation",),
 }
-ADJUVANTS = frozenset({"acetaminophen"})  # in combinations, beside the drug that names them
 
 
 def drug_synonyms() -> dict[str, tuple[str, ...]]:
@@ -193,8 +192,7 @@ def drug_synonyms() -> dict[str, tuple[str, ...]]:
     finds "apap" and "paracetamol", not every Norco and Percocet letter."""
     found: dict[str, set[str]] = {}
     for name, ingredients in DRUG_NAMES.items():
-        principal = [i for i in ingredients if i not in ADJUVANTS] or list(ingredients)
-        for generic in principal:
+        for generic in principal_drugs(ingredients):
             if generic != name:
                 found.setdefault(name, set()).add(generic)
                 found.setdefault(generic, set()).add(name)
