@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 
 from cases.parsing.specialties import canonical_specialties
-from cases.search.base import FACETS, SORTS, SearchQuery
+from cases.search.base import FACETS, QUANTITY_UNITS, SORTS, SearchQuery
 
 MAX_QUERY_CHARS = 500
 MAX_PAGE = 10_000
@@ -21,6 +21,10 @@ MAX_VALUES = 50
 PAGE_SIZE = 20
 SORT_LABELS = {"relevance": "Relevance", "newest": "Newest first", "oldest": "Oldest first"}
 DATE_FIELDS = ("decided_from", "decided_to", "injured_from", "injured_to")
+QUANTITY_FIELDS = ("quantity_unit", "quantity_min", "quantity_max")
+MAX_QUANTITY = 100_000
+QUANTITY_UNIT_LABELS = {"sessions": "sessions", "count": "count (pills, patches, units…)",
+                        "hours": "hours", "days": "days", "weeks": "weeks", "months": "months"}
 _PAGE_ERROR = f"Page must be a whole number from 1 to {MAX_PAGE:,}."
 
 
@@ -67,6 +71,14 @@ def _date_field(label: str) -> forms.DateField:
                                    "for example 2016-12-09."})
 
 
+def _quantity_field(label: str) -> forms.FloatField:
+    message = (f"The requested quantity ({label}) must be a number from 0 to {MAX_QUANTITY:,}, "
+               "for example 6.")
+    return forms.FloatField(
+        label=label, required=False, min_value=0, max_value=MAX_QUANTITY,
+        error_messages={"invalid": message, "min_value": message, "max_value": message})
+
+
 class SearchForm(forms.Form):
     """Validates the search parameters; ``search_query()`` turns them into a SearchQuery."""
 
@@ -86,6 +98,13 @@ class SearchForm(forms.Form):
     decided_to = _date_field("Decided to")
     injured_from = _date_field("Injured from")
     injured_to = _date_field("Injured to")
+    quantity_unit = forms.ChoiceField(
+        label="Requested quantity in", required=False,
+        choices=[("", "any unit"), *((u, QUANTITY_UNIT_LABELS[u]) for u in QUANTITY_UNITS)],
+        error_messages={"invalid_choice": "Give the quantity's unit as one of: "
+                                          f"{', '.join(QUANTITY_UNITS)}."})
+    quantity_min = _quantity_field("at least")
+    quantity_max = _quantity_field("at most")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -105,6 +124,10 @@ class SearchForm(forms.Form):
             if low and high and low > high:
                 self.add_error(end, f"The {what} date range ends ({high:%Y-%m-%d}) before "
                                     f"it starts ({low:%Y-%m-%d}).")
+        low, high = cleaned.get("quantity_min"), cleaned.get("quantity_max")
+        if low is not None and high is not None and low > high:
+            self.add_error("quantity_max", f"The quantity range ends ({high:g}) below where "
+                                           f"it starts ({low:g}).")
         return cleaned
 
     def search_query(self, page_size: int = PAGE_SIZE) -> SearchQuery:
@@ -118,6 +141,9 @@ class SearchForm(forms.Form):
             page=data.get("page") or 1,
             page_size=page_size,
             **{name: data.get(name) for name in DATE_FIELDS},
+            quantity_unit=data.get("quantity_unit") or "",
+            quantity_min=data.get("quantity_min"),
+            quantity_max=data.get("quantity_max"),
         )
 
 
@@ -132,6 +158,12 @@ def query_params(query: SearchQuery, *, page: bool = True) -> list[tuple[str, st
         day: date | None = getattr(query, name)
         if day:
             params.append((name, day.isoformat()))
+    if query.quantity_unit:
+        params.append(("quantity_unit", query.quantity_unit))
+    for name in ("quantity_min", "quantity_max"):
+        number: float | None = getattr(query, name)
+        if number is not None:
+            params.append((name, f"{number:g}"))
     if query.sort != default_sort(query.text):
         params.append(("sort", query.sort))
     if page and query.page > 1:

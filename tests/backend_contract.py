@@ -10,18 +10,22 @@ totals, orders and outcome counts are checked against counts made from those row
 from __future__ import annotations
 
 import random
+import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 import pytest
+from whoosh.lang.porter import stem as porter_stem
 
 from cases.models import Determination
 from cases.parsing.specialties import canonical_specialties
 from cases.search.base import (
     FACETS,
     ITEM_FACETS,
+    QUANTITY_BANDS,
     UNDATED_YEAR,
     IndexDocument,
     IndexItem,
@@ -45,25 +49,57 @@ def _case_values(d: Determination) -> dict[str, set[str]]:
     }
 
 
-def _items(d: Determination) -> list[dict[str, str]]:
-    return [{"category": i.category, "treatment": i.subcategory, "decision": i.decision}
+@dataclass(frozen=True)
+class ItemValues:
+    """One stored item as the reference counts see it: a set of values per item facet."""
+
+    facets: dict[str, set[str]]
+    unit: str
+    quantity: float | None
+    heading: str
+    decision: str
+
+
+ItemCheck = Callable[[ItemValues], bool]
+
+
+def _items(d: Determination) -> list[ItemValues]:
+    return [ItemValues({"category": {i.category}, "treatment": {i.subcategory},
+                        "decision": {i.decision}, "drug": set(i.drugs),
+                        "body_region": set(i.body_regions)},
+                       i.quantity_unit, i.quantity_value, i.treatment, i.decision)
             for i in d.items.all()]
 
 
-def expected_facets(rows: list[Determination], filters: dict[str, tuple[str, ...]]
-                    ) -> tuple[int, dict[str, dict[str, int]]]:
-    """Total and facet counts computed straight from the stored rows."""
+def in_range(unit: str, low: float | None, high: float | None) -> ItemCheck:
+    """The item check of a quantity range, computed from the stored fields."""
+    def check(item: ItemValues) -> bool:
+        value = item.quantity
+        return (value is not None and (not unit or item.unit == unit)
+                and (low is None or value >= low) and (high is None or value <= high))
+    return check
+
+
+def _item_ok(item: ItemValues, sel: dict[str, set[str]], extra: ItemCheck | None) -> bool:
+    return all(item.facets[f] & s for f, s in sel.items()) and (extra is None or extra(item))
+
+
+def expected_facets(rows: list[Determination], filters: dict[str, tuple[str, ...]],
+                    extra: ItemCheck | None = None) -> tuple[int, dict[str, dict[str, int]]]:
+    """Total and facet counts computed straight from the stored rows; ``extra`` is a further
+    item-level condition (a quantity range, typed treatment words) on the same item."""
     case_sel = {k: set(v) for k, v in filters.items() if k not in ITEM_FACETS and v}
     item_sel = {k: set(v) for k, v in filters.items() if k in ITEM_FACETS and v}
+    scoped = bool(item_sel) or extra is not None
 
     def case_ok(values: dict[str, set[str]], skip: str | None = None) -> bool:
         return all(values[f] & sel for f, sel in case_sel.items() if f != skip)
 
-    def item_ok(items: list[dict[str, str]], sel: dict[str, set[str]]) -> bool:
-        return any(all(item[f] in s for f, s in sel.items()) for item in items) if sel else True
+    def items_ok(items: list[ItemValues], sel: dict[str, set[str]]) -> bool:
+        return any(_item_ok(i, sel, extra) for i in items) if sel or extra else True
 
     prepared = [(_case_values(d), _items(d)) for d in rows]
-    total = sum(1 for values, items in prepared if case_ok(values) and item_ok(items, item_sel))
+    total = sum(1 for values, items in prepared if case_ok(values) and items_ok(items, item_sel))
     facets: dict[str, dict[str, int]] = {}
     for facet in FACETS:
         counts: Counter[str] = Counter()
@@ -72,10 +108,9 @@ def expected_facets(rows: list[Determination], filters: dict[str, tuple[str, ...
                 if not case_ok(values):
                     continue
                 others = {k: v for k, v in item_sel.items() if k != facet}
-                for value in {item[facet] for item in items}:
-                    if item_ok(items, {**others, facet: {value}}):
-                        counts[value] += 1
-            elif case_ok(values, skip=facet) and item_ok(items, item_sel):
+                counts.update({value for item in items if _item_ok(item, others, extra)
+                               for value in item.facets[facet]})
+            elif case_ok(values, skip=facet) and (not scoped or items_ok(items, item_sel)):
                 counts.update(values[facet])
         for value in filters.get(facet, ()):
             counts.setdefault(value, 0)
@@ -92,7 +127,7 @@ def random_filters(rows: list[Determination], rng: random.Random, n: int
             pool[facet] |= values
         for item in _items(d):
             for facet in ITEM_FACETS:
-                pool[facet].add(item[facet])
+                pool[facet] |= item.facets[facet]
     pool["state"].add("Atlantis")
     for _ in range(n):
         chosen = rng.sample(sorted(FACETS), rng.randint(1, 4))
@@ -101,10 +136,12 @@ def random_filters(rows: list[Determination], rng: random.Random, n: int
                for facet in chosen}
 
 
-def _got(backend: SearchBackend, filters: dict[str, tuple[str, ...]]
-         ) -> tuple[int, dict[str, dict[str, int]]]:
-    results = backend.search(SearchQuery(filters=filters))
-    assert backend.total(SearchQuery(filters=filters)) == results.total
+def _got(backend: SearchBackend, filters: dict[str, tuple[str, ...]],
+         query: SearchQuery | None = None) -> tuple[int, dict[str, dict[str, int]]]:
+    """Total and facet counts of a search (``query``, or one of ``filters`` alone)."""
+    query = SearchQuery(filters=filters) if query is None else query
+    results = backend.search(query)
+    assert backend.total(query) == results.total
     facets = {f: {v.value: v.count for v in values} for f, values in results.facets.items()}
     for facet, values in results.facets.items():
         assert [v.value for v in values if v.selected] == sorted(
@@ -112,20 +149,105 @@ def _got(backend: SearchBackend, filters: dict[str, tuple[str, ...]]
     return results.total, facets
 
 
+# Typed treatment: clauses and the item check that computes each from an item's heading.
+TREATMENT_CLAUSES: dict[str, Callable[[set[str]], bool]] = {
+    "": lambda words: True,
+    "treatment:massage": lambda words: "massag" in words,
+    "treatment:(therapy OR injection)": lambda words: bool({"therapi", "inject"} & words),
+    "treatment:lumbar treatment:injection": lambda words: {"lumbar", "inject"} <= words,
+    "treatment:physical -treatment:chiropractic": lambda words: "physical" in words,
+}
 
 
-def _matches(rows: list[Determination], filters: dict[str, tuple[str, ...]]
-             ) -> list[tuple[Determination, list[dict[str, str]]]]:
-    """Rows passing every filter, each with its items the item filters allow."""
+# ... and the letter-level exclusions among them: letters with this stem in a heading go.
+TREATMENT_EXCLUDED = {"treatment:physical -treatment:chiropractic": "chiropract"}
+
+
+def heading_words(heading: str) -> set[str]:
+    return {porter_stem(word) for word in re.findall(r"[a-z0-9]+", heading.lower())}
+
+
+def item_conditions_of(query: SearchQuery) -> ItemCheck | None:
+    """The item-level conditions of ``query`` beyond its facets, computed from the stored
+    items: its quantity range and its typed treatment: clause (one of ``TREATMENT_CLAUSES``)."""
+    if not query.quantity_range and not query.text:
+        return None
+    quantity = in_range(query.quantity_unit, query.quantity_min, query.quantity_max)
+    words = TREATMENT_CLAUSES[query.text]
+    return lambda item: ((not query.quantity_range or quantity(item))
+                         and words(heading_words(item.heading)))
+
+
+def _matches(rows: list[Determination], filters: dict[str, tuple[str, ...]],
+             extra: ItemCheck | None = None) -> list[tuple[Determination, list[ItemValues]]]:
+    """Rows passing every filter, each with its items the item-level conditions allow."""
     case_sel = {k: set(v) for k, v in filters.items() if k not in ITEM_FACETS}
     item_sel = {k: set(v) for k, v in filters.items() if k in ITEM_FACETS}
     found = []
     for row in rows:
         values = _case_values(row)
-        items = [i for i in _items(row) if all(i[f] in s for f, s in item_sel.items())]
+        items = [i for i in _items(row) if _item_ok(i, item_sel, extra)]
         if all(values[f] & s for f, s in case_sel.items()) and items:
             found.append((row, items))
     return found
+
+
+def _pairs(counter: Counter) -> dict[str, tuple[int, int]]:
+    names = {name for name, _ in counter}
+    return {n: (counter[(n, "Upheld")], counter[(n, "Overturned")]) for n in names
+            if counter[(n, "Upheld")] + counter[(n, "Overturned")]}
+
+
+def _band(unit: str, value: float | None) -> str | None:
+    for low, high, label in QUANTITY_BANDS.get(unit, ()):
+        if value is not None and value >= low and (high is None or value < high + 1):
+            return label
+    return None
+
+
+def check_outcomes(backend: SearchBackend, rows: list[Determination], query: SearchQuery,
+                   extra: ItemCheck | None = None) -> None:
+    """The query's ids, total, outcome split and every outcome-view count against the
+    stored items (``extra``: the query's item-level conditions beyond its facets)."""
+    found = _matches(rows, dict(query.filters), extra)
+    ids = backend.matching_ids(query)
+    assert backend.total(query) == len(found)
+    assert sorted(ids) == sorted(row.public_id for row, _ in found)
+    page = backend.search(replace(query, page_size=20))
+    assert ids[:20] == [hit.id for hit in page.hits]
+    counted = [(row, item) for row, items in found for item in items]
+    assert (page.items_upheld, page.items_overturned) == (
+        sum(i.decision == "Upheld" for _, i in counted),
+        sum(i.decision == "Overturned" for _, i in counted))
+    expected: dict[str, Counter] = {g: Counter() for g in (
+        "category", "specialty", "guideline", "year", "drug", "body_region")}
+    crossed: Counter = Counter()
+    bands: dict[str, Counter] = {unit: Counter() for unit in QUANTITY_BANDS}
+    for row, item in counted:
+        values = _case_values(row)
+        key = item.decision
+        for group in ("category", "drug", "body_region"):
+            for value in item.facets[group]:
+                expected[group][(value, key)] += 1
+        for group in ("specialty", "guideline", "year"):
+            for value in values[group]:
+                expected[group][(value, key)] += 1
+        for specialty in values["specialty"]:
+            for category in item.facets["category"]:
+                crossed[(specialty, category, key)] += 1
+        if (band := _band(item.unit, item.quantity)) is not None:
+            bands[item.unit][(band, key)] += 1
+    got = backend.outcome_counts(query)
+    assert got.by_category == _pairs(expected["category"])
+    assert got.by_drug == _pairs(expected["drug"])
+    assert got.by_body_region == _pairs(expected["body_region"])
+    assert got.by_quantity == {unit: _pairs(counter) for unit, counter in bands.items()}
+    for group in ("specialty", "guideline", "year"):
+        assert got.groups[group] == _pairs(expected[group]), group
+    assert 0 < len(got.specialty_by_category) <= 12 or not found
+    for specialty, cells in got.specialty_by_category.items():
+        assert cells == _pairs(Counter({(c, d): n for (s, c, d), n in crossed.items()
+                                        if s == specialty})), specialty
 
 
 def _doc(doc_id: str, treatment: str, summary: str, rationale: str = "",
@@ -208,6 +330,51 @@ class SearchBackendContract:
         assert {h.id for h in hits.hits} == expected
         assert facets["decision"]["Overturned"] == len(expected)
 
+    @pytest.mark.parametrize("seed", range(10))
+    def test_item_level_combinations_match_database(self, searched: tuple, seed: int) -> None:
+        """Typed treatment: clauses, drugs, body regions, a quantity range, category and
+        decision, with case facets: every item-level condition on the same item; totals,
+        facets, the outcome split and the outcome view as the stored items count them."""
+        backend, rows = searched
+        rng = random.Random(seed)
+        pool = {facet: sorted({v for d in rows for i in _items(d) for v in i.facets[facet]})
+                for facet in ITEM_FACETS}
+        chosen = rng.sample(["drug", "body_region", "category", "decision", "treatment"],
+                            rng.randint(0, 2))
+        filters = {facet: tuple(rng.sample(pool[facet], min(len(pool[facet]), 2)))
+                   for facet in chosen if pool[facet]}
+        if rng.random() < 0.3:
+            filters["year"] = ("2016", "2017", UNDATED_YEAR)
+        unit = rng.choice(["sessions", "count", "", None])
+        low = rng.choice([None, 1, 7, 30]) if unit is not None else None
+        high = rng.choice([None, 6, 12, 90]) if unit is not None else None
+        if low is not None and high is not None and low > high:
+            low, high = high, low
+        query = SearchQuery(text=rng.choice(list(TREATMENT_CLAUSES)), filters=filters,
+                            quantity_unit=unit or "", quantity_min=low, quantity_max=high,
+                            sort="oldest")
+        extra = item_conditions_of(query)
+        if excluded := TREATMENT_EXCLUDED.get(query.text):
+            rows = [d for d in rows if not any(excluded in heading_words(i.treatment)
+                                               for i in d.items.all())]
+        assert _got(backend, filters, query) == expected_facets(rows, filters, extra), query
+        check_outcomes(backend, rows, query, extra)
+
+    def test_typed_treatment_binds_to_the_item_its_decision_filters(
+            self, searched: tuple) -> None:
+        """"massage" with Item decision = Overturned means the massage was overturned."""
+        backend, rows = searched
+        query = SearchQuery("treatment:massage", filters={"decision": ("Overturned",)})
+        expected = {d.public_id for d in rows if any(
+            "massag" in heading_words(i.treatment) and i.decision == "Overturned"
+            for i in d.items.all())}
+        assert set(backend.matching_ids(query)) == expected
+        loose = {d.public_id for d in rows if any(
+            "massag" in heading_words(i.treatment) for i in d.items.all()) and any(
+            i.decision == "Overturned" for i in d.items.all())}
+        if len(rows) > 1000:  # the generated corpus has letters of both kinds
+            assert expected and loose - expected
+
     def test_outcome_split_counts_items(self, searched: tuple) -> None:
         backend, rows = searched
         results = backend.search(SearchQuery(filters={"category": ("Rehabilitation",)}))
@@ -281,39 +448,7 @@ class SearchBackendContract:
                                                             seed: int) -> None:
         backend, rows = searched
         filters = next(random_filters(rows, random.Random(seed), 1)) if seed else {}
-        query = SearchQuery(filters=filters, sort="oldest")
-        found = _matches(rows, filters)
-        ids = backend.matching_ids(query)
-        assert backend.total(query) == len(found)
-        assert sorted(ids) == sorted(row.public_id for row, _ in found)
-        assert ids[:20] == [hit.id for hit in backend.search(query).hits]
-        expected: dict[str, Counter] = {g: Counter() for g in ("category", "specialty",
-                                                               "guideline", "year")}
-        crossed: Counter = Counter()
-        for row, items in found:
-            values = _case_values(row)
-            for item in items:
-                key = item["decision"]
-                expected["category"][(item["category"], key)] += 1
-                for group in ("specialty", "guideline", "year"):
-                    for value in values[group]:
-                        expected[group][(value, key)] += 1
-                for specialty in values["specialty"]:
-                    crossed[(specialty, item["category"], key)] += 1
-        got = backend.outcome_counts(query)
-
-        def pairs(counter: Counter) -> dict[str, tuple[int, int]]:
-            names = {name for name, _ in counter}
-            return {n: (counter[(n, "Upheld")], counter[(n, "Overturned")]) for n in names
-                    if counter[(n, "Upheld")] + counter[(n, "Overturned")]}
-
-        assert got.by_category == pairs(expected["category"])
-        for group in ("specialty", "guideline", "year"):
-            assert got.groups[group] == pairs(expected[group]), group
-        assert 0 < len(got.specialty_by_category) <= 12 or not found
-        for specialty, row in got.specialty_by_category.items():
-            assert row == pairs(Counter({(c, d): n for (s, c, d), n in crossed.items()
-                                         if s == specialty})), specialty
+        check_outcomes(backend, rows, SearchQuery(filters=filters, sort="oldest"))
 
     @pytest.mark.parametrize(("text", "expected"), [
         ("massage", {"CM16-0000001", "CM16-0000005"}),

@@ -157,19 +157,3 @@ def test_arrays_read_a_field_per_segment_as_term_by_term(
     assert sorted(backend.matching_ids(query)) == sorted(decided)
 
 
-@pytest.mark.parametrize("seed", range(6))
-def test_union_of_postings_is_sorted_and_once_each(seed: int) -> None:
-    """The documents having any value of a set, as one posting list: few are merged by
-    sorting, many by a mask over the index; both give each document once, in order."""
-    from cases.search.whoosh_backend.counting import _union
-
-    rng = np.random.default_rng(seed)
-    size = int(rng.integers(1, 5000))
-    for density in (0.0, 0.001, 0.01, 0.3, 1.0):
-        parts = [np.flatnonzero(rng.random(size) < density).astype(np.int32)
-                 for _ in range(int(rng.integers(1, 6)))]
-        union = _union(parts, size)
-        expected = sorted(set(np.concatenate(parts).tolist()))
-        assert union.tolist() == expected, (size, density)
-        assert union.dtype == np.int32
-

@@ -9,9 +9,13 @@ total, and facet counts over *all* matching determinations. Facets follow datase
 Facet semantics, which every backend must keep:
 - several values of one facet combine with OR, different facets with AND;
 - each facet's counts are computed with that facet's own selection removed;
-- the item-level facets (``category``, ``treatment``, ``decision``) must hold for one and the
-  same disputed item: treatment=massage with decision=Overturned matches a case only if one
-  of its items is a massage request that was overturned.
+- the item-level conditions (the facets ``category``, ``treatment``, ``decision``, ``drug``,
+  ``body_region``; the quantity range; the typed ``treatment:`` clauses) must hold for one
+  and the same disputed item: treatment=massage with decision=Overturned matches a case only
+  if one of its items is a massage request that was overturned;
+- when any item-level condition is given, item counts (the outcome split, the outcome view)
+  count only the items that satisfy all of them; otherwise every item of the matching
+  letters.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from __future__ import annotations
 import hashlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 # Facet name -> human label, in the order the page shows them.
@@ -28,6 +32,8 @@ FACETS: dict[str, str] = {
     "decision": "Item decision",
     "category": "Treatment category",
     "treatment": "Treatment",
+    "drug": "Drug",
+    "body_region": "Body region",
     "specialty": "Reviewer specialty",
     "state": "State of licensure",
     "guideline": "Guidelines cited",
@@ -35,7 +41,18 @@ FACETS: dict[str, str] = {
     "sex": "Patient sex",
     "age": "Patient age",
 }
-ITEM_FACETS = ("category", "treatment", "decision")
+ITEM_FACETS = ("category", "treatment", "decision", "drug", "body_region")
+MULTI_VALUED = frozenset({"drug", "body_region"})  # an item names any number of these
+QUANTITY_UNITS = ("sessions", "count", "hours", "days", "weeks", "months")
+# The outcome view's bands of requested quantity, per unit: (low, high, label), high None
+# for "and over". Sessions in the six-visit steps the guidelines count in; counts in the
+# 30-day supplies prescriptions come in.
+QUANTITY_BANDS: dict[str, tuple[tuple[float, float | None, str], ...]] = {
+    "sessions": ((1, 6, "1–6"), (7, 12, "7–12"), (13, 18, "13–18"), (19, 24, "19–24"),
+                 (25, None, "over 24")),
+    "count": ((1, 30, "1–30"), (31, 60, "31–60"), (61, 90, "61–90"), (91, 120, "91–120"),
+              (121, None, "over 120")),
+}
 SORTS = ("relevance", "newest", "oldest")
 UNDATED_YEAR = "Undated"  # the year facet's value for letters whose decision date was not read
 AGE_BANDS = ((0, 29, "under 30"), (30, 39, "30-39"), (40, 49, "40-49"), (50, 59, "50-59"),
@@ -78,6 +95,10 @@ class IndexItem:
     subcategory: str
     decision: str
     rationale: str = ""
+    drugs: tuple[str, ...] = ()
+    body_regions: tuple[str, ...] = ()
+    quantity_value: float | None = None
+    quantity_unit: str = ""
 
 
 @dataclass(frozen=True)
@@ -117,15 +138,30 @@ class SearchQuery:
     decided_to: date | None = None
     injured_from: date | None = None
     injured_to: date | None = None
+    # The quantity one disputed item requests: its unit (any unit if empty) and a range
+    # (inclusive; None: open). Item-level: it holds for the item the other item filters pick.
+    quantity_unit: str = ""
+    quantity_min: float | None = None
+    quantity_max: float | None = None
 
-    def without(self, facet: str | None = None, word: str | None = None) -> SearchQuery:
-        """The same query with one facet's selection or one word dropped."""
+    @property
+    def quantity_range(self) -> bool:
+        """Whether the query asks for a requested quantity."""
+        return bool(self.quantity_unit) or self.quantity_min is not None \
+            or self.quantity_max is not None
+
+    def without(self, facet: str | None = None, word: str | None = None, *,
+                quantity: bool = False) -> SearchQuery:
+        """The same query, on its first page, with one facet's selection, one word or the
+        quantity range dropped."""
         filters = {k: v for k, v in self.filters.items() if k != facet}
         text = self.text
         if word is not None:
             text = " ".join(w for w in text.split() if w != word)
-        return SearchQuery(text, filters, self.sort, 1, self.page_size, self.decided_from,
-                           self.decided_to, self.injured_from, self.injured_to)
+        dropped = replace(self, filters=filters, text=text, page=1)
+        if quantity:
+            dropped = replace(dropped, quantity_unit="", quantity_min=None, quantity_max=None)
+        return dropped
 
 
 @dataclass(frozen=True)
@@ -159,6 +195,7 @@ class SearchResults:
     items_upheld: int = 0
     items_overturned: int = 0
     suggestion: str | None = None
+    items_matching_only: bool = False  # the item counts are of matching items, not all
 
 
 @dataclass(frozen=True)
@@ -187,6 +224,10 @@ class OutcomeCounts:
     by_category: dict[str, tuple[int, int]]
     groups: dict[str, dict[str, tuple[int, int]]]  # case facet -> value -> pair
     specialty_by_category: dict[str, dict[str, tuple[int, int]]]
+    by_drug: dict[str, tuple[int, int]] = field(default_factory=dict)
+    by_body_region: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # unit -> band label (``QUANTITY_BANDS``) -> pair, the bands in their order
+    by_quantity: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
 
 
 TextLoader = Callable[[Sequence[str]], Mapping[str, str]]

@@ -101,7 +101,9 @@ def index_document(determination: Determination) -> IndexDocument:
         sex=determination.patient_sex,
         age=determination.patient_age,
         summary=determination.summary,
-        items=tuple(IndexItem(i.treatment, i.category, i.subcategory, i.decision, i.rationale)
+        items=tuple(IndexItem(i.treatment, i.category, i.subcategory, i.decision, i.rationale,
+                              drugs=tuple(i.drugs), body_regions=tuple(i.body_regions),
+                              quantity_value=i.quantity_value, quantity_unit=i.quantity_unit)
                     for i in items),
         body="\n".join([determination.credentials]
                        + [f"{i.claims_administrator_guideline}\n{i.maximus_guideline}"

@@ -17,7 +17,8 @@ from whoosh.codec.whoosh3 import W3LeafMatcher, W3TermsReader
 from whoosh.matching import Matcher
 from whoosh.reading import IndexReader, SegmentReader
 
-from cases.search.whoosh_backend.schema import DATE_FIELDS, ITEM_FIELD
+from cases.search.whoosh_backend.items import item_keys, read_segment_items
+from cases.search.whoosh_backend.schema import DATE_FIELDS
 
 Mask = NDArray[np.bool_]
 Docs = NDArray[np.int32]
@@ -79,7 +80,8 @@ def field_postings(segments: Iterable[SegmentArrays], fieldname: str,
 def read_segment(leaf: SegmentReader, fieldnames: Iterable[str], date_fields: Iterable[str],
                  ) -> dict[str, np.ndarray]:
     """One segment's postings of ``fieldnames`` as flat arrays (per field: its terms, their
-    bounds in the ids and weights), and its dates by document (yyyymmdd, 0 unknown).
+    bounds in the ids and weights), its dates by document (yyyymmdd, 0 unknown) and its
+    items (``items.read_segment_items``).
 
     Each field's terms are read in one pass over the segment's term table, and a term in
     one document of the segment (most date terms) from its term info alone.
@@ -106,6 +108,7 @@ def read_segment(leaf: SegmentReader, fieldnames: Iterable[str], date_fields: It
             if tbytes.isdigit():
                 days[term_ids] = int(tbytes)
         arrays[f"{fieldname}.days"] = days
+    arrays.update(read_segment_items(leaf))
     return arrays
 
 
@@ -175,7 +178,7 @@ def segment_arrays(leaf: SegmentReader, fieldnames: Sequence[str], date_fields: 
         return read_segment(leaf, fieldnames, date_fields)
     wanted = {f"{field}.{part}" for field in fieldnames
               for part in ("terms", "bounds", "ids", "weights")}
-    wanted |= {f"{field}.days" for field in date_fields}
+    wanted |= {f"{field}.days" for field in date_fields} | item_keys()
     with suppress(OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
         with np.load(path, allow_pickle=False) as kept:
             arrays = {key: kept[key] for key in wanted}
@@ -200,7 +203,7 @@ def segments_arrays(reader: IndexReader, facet_fields: Mapping[str, str],
               directory: Path | None) -> Iterator[SegmentArrays]:
     """Each segment's arrays (kept in ``directory``), with its first document number."""
     for leaf, offset in reader.leaf_readers():
-        yield segment_arrays(leaf, [*facet_fields.values(), ITEM_FIELD], DATE_FIELDS,
+        yield segment_arrays(leaf, list(facet_fields.values()), DATE_FIELDS,
                              directory), offset
 
 
@@ -210,7 +213,7 @@ def keep_arrays(reader: IndexReader, facet_fields: Mapping[str, str], directory:
     for leaf, _ in reader.leaf_readers():
         path = _kept_path(leaf, directory)
         if path is not None and not path.exists():
-            segment_arrays(leaf, [*facet_fields.values(), ITEM_FIELD], DATE_FIELDS, directory)
+            segment_arrays(leaf, list(facet_fields.values()), DATE_FIELDS, directory)
 
 
 def _kept_path(leaf: SegmentReader, directory: Path | None) -> Path | None:

@@ -53,8 +53,7 @@ class WhooshBackend(SearchBackend):
         def page(read: Lent) -> SearchResults:
             chosen = self._select(read, query)
             arrays = read.arrays
-            decisions = arrays.item_decisions(
-                chosen.total_mask, chosen.triples if chosen.item_selection else arrays.items)
+            decisions = arrays.items.decisions(selection.counted_items(arrays, chosen))
             start = (query.page - 1) * query.page_size
             docnums = selection.ordered(arrays, chosen, start, start + query.page_size,
                                         query.sort)
@@ -65,6 +64,7 @@ class WhooshBackend(SearchBackend):
                 facets=selection.facets(arrays, chosen),
                 items_upheld=decisions.get("Upheld", 0),
                 items_overturned=decisions.get("Overturned", 0),
+                items_matching_only=bool(chosen.item_conditions),
             )
         return self.directory.read(page)
 
@@ -88,8 +88,7 @@ class WhooshBackend(SearchBackend):
     def outcome_counts(self, query: SearchQuery) -> OutcomeCounts:
         def counts(read: Lent) -> OutcomeCounts:
             chosen = self._select(read, query)
-            triples = chosen.triples if chosen.item_selection else read.arrays.triples
-            return read.arrays.outcomes(chosen.total_mask, triples, GROUPS)
+            return read.arrays.outcomes(selection.counted_items(read.arrays, chosen), GROUPS)
         return self.directory.read(counts)
 
     def similar(self, doc_id: str, *, text: str, category: str | None = None,

@@ -1,16 +1,19 @@
 """What the Whoosh index holds: its schema, and the fields of one determination.
 
-Facets are keyword fields named ``f_<facet>``; each disputed item is one
-``category|treatment|decision`` keyword, so item facets hold for one and the same item; dates
-are one ``yyyymmdd`` term per document, read into arrays by ``arrays``.
+Facets are keyword fields named ``f_<facet>``; dates are one ``yyyymmdd`` term per document,
+read into arrays by ``arrays``. Each document's disputed items (category, treatment, decision,
+drugs, body regions, quantity and heading) are one JSON value of the ``items`` column, read
+into one table of items (``items``), so every item-level condition holds for the same item.
+Each item is also a ``category|treatment|decision`` keyword, which "similar" filters on.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import date
 
-from whoosh import fields
+from whoosh import columns, fields
 
 from cases.search.base import FACETS, ITEM_FACETS, UNDATED_YEAR, IndexDocument, age_band
 from cases.search.whoosh_backend.analysis import PAIR_FIELD, pair_analyzer, text_analyzer
@@ -21,6 +24,7 @@ SEP = "|"  # between the category, treatment and decision of an item keyword
 DECIDED_FIELD = "decided"
 INJURED_FIELD = "injured"
 DATE_FIELDS = (DECIDED_FIELD, INJURED_FIELD)
+ITEMS_COLUMN = "items"
 
 
 def build_schema() -> fields.Schema:
@@ -42,6 +46,7 @@ def build_schema() -> fields.Schema:
         **{PAIR_FIELD: fields.TEXT(analyzer=pair_analyzer(), phrase=False)},
         treatment=fields.TEXT(analyzer=analyzer, phrase=True, spelling=True),
         **{ITEM_FIELD: fields.KEYWORD(commas=True, scorable=True)},
+        **{ITEMS_COLUMN: fields.COLUMN(columns.VarBytesColumn())},
         **{name: fields.ID() for name in DATE_FIELDS},
         **text,
         **facets,
@@ -66,6 +71,14 @@ def _keywords(values: Iterable[str]) -> str:
     return ",".join(v.replace(",", " ") for v in values if v)
 
 
+def items_value(doc: IndexDocument) -> bytes:
+    """The ``items`` column of one determination: per item, in order, [category, treatment,
+    decision, drugs, body regions, quantity unit, quantity value or null, heading]."""
+    return json.dumps([[i.category, i.subcategory, i.decision, list(i.drugs),
+                        list(i.body_regions), i.quantity_unit, i.quantity_value, i.treatment]
+                       for i in doc.items], separators=(",", ":")).encode()
+
+
 def document_fields(doc: IndexDocument) -> dict[str, object]:
     """The Whoosh fields of one determination."""
     treatments = " \n".join(item.treatment for item in doc.items)
@@ -84,6 +97,7 @@ def document_fields(doc: IndexDocument) -> dict[str, object]:
         "state": " \n".join(doc.states),
         ITEM_FIELD: _keywords(SEP.join((i.category, i.subcategory, i.decision))
                               for i in doc.items),
+        ITEMS_COLUMN: items_value(doc),
         DECIDED_FIELD: str(day_number(doc.decision_date) or ""),
         INJURED_FIELD: str(day_number(doc.date_of_injury) or ""),
         "f_specialty": _keywords(doc.specialties),

@@ -1,9 +1,9 @@
 """What one query selects in one index state, its facet counts, and its order.
 
-``select`` turns a ``SearchQuery`` into masks over the document numbers: the text (scored by
-the ``Ranker`` where it can, by Whoosh otherwise), the dates, each case facet, and the items
-the item facets allow. Facet counts, totals, the page's order and the outcome counts are
-then NumPy operations on those masks.
+``select`` turns a ``SearchQuery`` into masks over the document numbers (the text, scored by
+the ``Ranker`` where it can, by Whoosh otherwise; the dates; each case facet) and masks over
+the items (each item facet, the quantity range, the typed treatment: clauses). Facet counts,
+totals, the page's order and the outcome counts are then NumPy operations on those masks.
 """
 
 from __future__ import annotations
@@ -13,12 +13,14 @@ from dataclasses import dataclass
 
 import numpy as np
 from whoosh import query as wq
+from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
 from cases.search.base import FACETS, ITEM_FACETS, FacetValue, Hit, SearchQuery, TextLoader
 from cases.search.whoosh_backend.analysis import PAIR_FIELD, QueryBuilder
 from cases.search.whoosh_backend.arrays import Mask
 from cases.search.whoosh_backend.counting import FacetArrays
+from cases.search.whoosh_backend.items import ItemTable
 from cases.search.whoosh_backend.opened import Lent
 from cases.search.whoosh_backend.ranking import top
 from cases.search.whoosh_backend.schema import CASE_FACETS, ITEM_FIELD, SEP, day_number
@@ -34,20 +36,35 @@ class Selection:
     scores: np.ndarray | None  # the arrays' scores, when they scored the query
     matched: Mask  # text and dates
     case_masks: dict[str, Mask]  # each case facet's selection
-    item_mask: Mask  # documents with an item the item facets allow
+    item_conditions: dict[str, Mask]  # each item-level condition, a mask over items
+    item_letters: Mask  # documents with an item meeting every item-level condition
     case_all: Mask  # matched and every case facet
     total_mask: Mask  # everything: the results
     selections: dict[str, tuple[str, ...]]
-    item_selection: dict[str, tuple[str, ...]]
-    triples: list[tuple[str, str, str]]  # the item triples the item facets allow
 
     @property
     def total(self) -> int:
         return int(self.total_mask.sum())
 
+    def items_except(self, name: str | None = None) -> Mask | None:
+        """Items meeting every item-level condition but ``name``'s (None: no condition)."""
+        masks = [mask for other, mask in self.item_conditions.items() if other != name]
+        if not masks:
+            return None
+        combined = masks[0].copy()
+        for mask in masks[1:]:
+            combined &= mask
+        return combined
+
+
+TREATMENT_FIELD = "treatment"
+TEXT_CONDITION = "text"  # the item condition of the typed treatment: clauses
+QUANTITY_CONDITION = "quantity"
+
 
 def select(read: Lent, query: SearchQuery, queries: QueryBuilder) -> Selection:
-    """Which documents match: the text, the dates, and each facet's selection."""
+    """Which documents match: the text, the dates, each facet's selection, and the items
+    every item-level condition holds for."""
     parsed = queries.parse(query.text)
     searcher, arrays = read.searcher, read.arrays
     if parsed is not None:
@@ -71,14 +88,96 @@ def select(read: Lent, query: SearchQuery, queries: QueryBuilder) -> Selection:
     selections = {k: tuple(v) for k, v in query.filters.items() if v}
     case_masks = {facet: arrays.values_mask(facet, values)
                   for facet, values in selections.items() if facet in CASE_FACETS}
-    item_selection = {k: v for k, v in selections.items() if k in ITEM_FACETS}
-    triples = arrays.item_triples(item_selection)
-    item_mask = items_allowed(arrays, item_selection, triples)
+    conditions = item_conditions(arrays.items, query, selections, parsed, searcher.reader())
     case_all = matched.copy()
     for mask in case_masks.values():
         case_all &= mask
-    return Selection(parsed, ranked, scores, matched, case_masks, item_mask,
-                     case_all, case_all & item_mask, selections, item_selection, triples)
+    chosen = Selection(parsed, ranked, scores, matched, case_masks, conditions, arrays.live,
+                       case_all, case_all, selections)
+    every = chosen.items_except()
+    if every is not None:
+        chosen.item_letters = arrays.items.letters(every)
+        chosen.total_mask = case_all & chosen.item_letters
+    return chosen
+
+
+def item_conditions(table: ItemTable, query: SearchQuery,
+                    selections: Mapping[str, tuple[str, ...]], parsed: wq.Query | None,
+                    reader: IndexReader) -> dict[str, Mask]:
+    """Each item-level condition of a query as a mask over the items: the item facets, the
+    quantity range, and the typed treatment: clauses."""
+    conditions = {facet: table.having(facet, values) for facet, values in selections.items()
+                  if facet in ITEM_FACETS}
+    if query.quantity_range:
+        conditions[QUANTITY_CONDITION] = table.in_range(
+            query.quantity_unit, query.quantity_min, query.quantity_max)
+    text = treatment_items(table, parsed, reader) if parsed is not None else None
+    if text is not None:
+        conditions[TEXT_CONDITION] = text
+    return conditions
+
+
+def treatment_clauses(parsed: wq.Query) -> list[wq.Query]:
+    """The parts of a query that must hold and name only the treatment field: what a typed
+    ``treatment:`` clause asks of one item. Exclusions stay about whole letters."""
+    if isinstance(parsed, wq.AndNot):  # "a -b": b excludes letters; a may name items
+        parsed = parsed.a
+    parts = list(parsed.children()) if isinstance(parsed, wq.And) else [parsed]
+    return [part for part in parts
+            if not isinstance(part, wq.Not) and _only_field(part, TREATMENT_FIELD)]
+
+
+def _only_field(q: wq.Query, fieldname: str) -> bool:
+    if q.is_leaf():
+        return getattr(q, "fieldname", None) == fieldname
+    return all(_only_field(child, fieldname) for child in q.children())
+
+
+def treatment_items(table: ItemTable, parsed: wq.Query, reader: IndexReader) -> Mask | None:
+    """Items whose headings satisfy every treatment: clause of ``parsed`` (None if none)."""
+    found = None
+    for clause in treatment_clauses(parsed):
+        items = _items_of(table, clause, reader)
+        if items is not None:
+            found = items if found is None else found & items
+    return found
+
+
+def _items_of(table: ItemTable, q: wq.Query, reader: IndexReader) -> Mask | None:
+    """The items whose heading satisfies ``q`` (all on the treatment field); None for a
+    shape with no item-level meaning, which then holds for the letter only."""
+    if isinstance(q, wq.Term):
+        return table.with_words([q.text])
+    if isinstance(q, wq.MultiTerm):  # prefixes, wildcards, fuzzy words: their index terms
+        return table.with_words(
+            t.decode() if isinstance(t, bytes) else t for t in q._btexts(reader))
+    if isinstance(q, wq.Phrase):  # the heading has every word; the letter has the phrase
+        return _combined([table.with_words([word]) for word in q.words], all_of=True)
+    if isinstance(q, wq.Not):
+        inner = _items_of(table, q.query, reader)
+        return None if inner is None else ~inner
+    if isinstance(q, wq.AndNot):
+        positive, negative = (_items_of(table, part, reader) for part in (q.a, q.b))
+        return None if positive is None or negative is None else positive & ~negative
+    if isinstance(q, wq.And | wq.Or):
+        parts = [_items_of(table, child, reader) for child in q.children()]
+        known = [part for part in parts if part is not None]
+        if len(known) != len(parts):
+            return None
+        return _combined(known, all_of=isinstance(q, wq.And))
+    return None
+
+
+def _combined(masks: list[Mask], *, all_of: bool) -> Mask | None:
+    if not masks:
+        return None
+    combined = masks[0].copy()
+    for mask in masks[1:]:
+        if all_of:
+            combined &= mask
+        else:
+            combined |= mask
+    return combined
 
 
 def _date_mask(arrays: FacetArrays, query: SearchQuery) -> Mask:
@@ -95,20 +194,20 @@ def _date_mask(arrays: FacetArrays, query: SearchQuery) -> Mask:
 def without_case_facet(chosen: Selection, facet: str) -> Mask:
     """What a query selects with one case facet's selection left out: its counts, and the
     total of the search that drops it."""
-    mask = chosen.matched & chosen.item_mask
+    mask = chosen.matched & chosen.item_letters
     for other, case_mask in chosen.case_masks.items():
         if other != facet:
             mask &= case_mask
     return mask
 
 
-def items_allowed(arrays: FacetArrays, item_selection: Mapping[str, tuple[str, ...]],
-                  triples: list[tuple[str, str, str]] | None = None) -> Mask:
-    """Documents with an item the item facets' selection allows (all live ones if none)."""
-    if not item_selection:
-        return arrays.live
-    return arrays.items_mask(arrays.item_triples(item_selection) if triples is None
-                             else triples)
+def counted_items(arrays: FacetArrays, chosen: Selection) -> Mask:
+    """The items a query's counts count: those meeting every item-level condition, or,
+    without any, every item of the matching letters."""
+    table = arrays.items
+    items = chosen.items_except()
+    in_results = chosen.total_mask[table.doc]
+    return in_results if items is None else items & in_results
 
 
 def facets(arrays: FacetArrays, chosen: Selection) -> dict[str, list[FacetValue]]:
@@ -119,7 +218,8 @@ def facets(arrays: FacetArrays, chosen: Selection) -> dict[str, list[FacetValue]
         if facet in CASE_FACETS:
             counts = arrays.counts(without_case_facet(chosen, facet), facet)
         else:
-            counts = arrays.item_counts(facet, chosen.case_all, chosen.selections)
+            counts = arrays.items.letter_counts(facet, chosen.case_all,
+                                                chosen.items_except(facet))
         for value in picked:
             counts.setdefault(value, 0)
         ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -135,8 +235,9 @@ def totals_without_each_filter(arrays: FacetArrays, chosen: Selection) -> dict[s
         if facet in CASE_FACETS:
             mask = without_case_facet(chosen, facet)
         else:
-            others = {k: v for k, v in chosen.item_selection.items() if k != facet}
-            mask = chosen.case_all & items_allowed(arrays, others)
+            others = chosen.items_except(facet)
+            mask = chosen.case_all if others is None else (
+                chosen.case_all & arrays.items.letters(others))
         totals[facet] = int(mask.sum())
     return totals
 
@@ -176,8 +277,9 @@ def similar(read: Lent, doc_id: str, text: str, category: str | None,
         return []
     allow = None
     if category:
-        allow = wq.Or([wq.Term(ITEM_FIELD, SEP.join(triple))
-                       for triple in read.arrays.items if triple[0] == category])
+        allow = wq.Or([wq.Term(ITEM_FIELD, term) for term in
+                       searcher.reader().field_terms(ITEM_FIELD)
+                       if term.startswith(category + SEP)])
     # Key terms of the treatments and summary, matched in treatment words: "similar" means
     # a similar request, not the same reviewer's boilerplate.
     results = searcher.more_like(docnum, "treatment", text=text, top=limit, filter=allow)

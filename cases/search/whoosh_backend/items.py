@@ -1,0 +1,248 @@
+"""Every disputed item of an index as one table of arrays, so that each item-level condition
+(the item facets, the quantity range, the typed ``treatment:`` words) is a mask over items
+and all of them hold for one and the same item.
+
+A segment's items are read once from the ``items`` column (``read_segment_items``) and kept
+with its other arrays; ``ItemTable`` joins the segments' tables when an index is opened.
+Single-valued item fields (category, treatment, decision, quantity unit) are one code per
+item; multi-valued ones (drugs, body regions, the heading's words) are (item, code) pairs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import cached_property
+
+import numpy as np
+from numpy.typing import NDArray
+from whoosh.reading import SegmentReader
+
+from cases.search.base import QUANTITY_BANDS
+from cases.search.whoosh_backend.schema import ITEMS_COLUMN
+
+Mask = NDArray[np.bool_]
+Codes = NDArray[np.int32]
+SINGLE = ("category", "treatment", "decision", "unit")  # one value per item
+MULTI = ("drug", "body_region", "word")  # any number per item
+PREFIX = "items."
+DECISIONS = ("Upheld", "Overturned")  # an outcome pair is (upheld, overturned)
+
+
+def item_keys() -> set[str]:
+    """The names of a segment's item arrays, as kept beside its other arrays."""
+    keys = {f"{PREFIX}doc", f"{PREFIX}quantity"}
+    keys |= {f"{PREFIX}{name}.{part}" for name in SINGLE for part in ("values", "codes")}
+    keys |= {f"{PREFIX}{name}.{part}" for name in MULTI
+             for part in ("values", "codes", "bounds")}
+    return keys
+
+
+def _encoded(values: Sequence[str]) -> tuple[NDArray[np.str_], Codes]:
+    """Strings as (sorted distinct values, a code per string)."""
+    distinct, codes = np.unique(np.array(values, dtype=np.str_), return_inverse=True)
+    return distinct, codes.astype(np.int32).reshape(-1)
+
+
+def read_segment_items(leaf: SegmentReader) -> dict[str, np.ndarray]:
+    """One segment's items (document numbers segment-local), from its ``items`` column; the
+    heading's words are its terms in the ``treatment`` field."""
+    analyzer = leaf.schema["treatment"].analyzer
+    single: dict[str, list[str]] = {name: [] for name in SINGLE}
+    multi: dict[str, list[list[str]]] = {name: [] for name in MULTI}
+    docs: list[int] = []
+    quantities: list[float] = []
+    if leaf.has_column(ITEMS_COLUMN):
+        for docnum, raw in enumerate(leaf.column_reader(ITEMS_COLUMN)):
+            for category, treatment, decision, drugs, regions, unit, value, heading in (
+                    json.loads(raw) if raw else ()):
+                docs.append(docnum)
+                for name, text in zip(SINGLE, (category, treatment, decision, unit),
+                                      strict=True):
+                    single[name].append(text)
+                quantities.append(np.nan if value is None else float(value))
+                words = list(dict.fromkeys(t.text for t in analyzer(heading)))
+                for name, found in zip(MULTI, (drugs, regions, words), strict=True):
+                    multi[name].append(found)
+    arrays: dict[str, np.ndarray] = {
+        f"{PREFIX}doc": np.array(docs, dtype=np.int32),
+        f"{PREFIX}quantity": np.array(quantities, dtype=np.float32),
+    }
+    for name, texts in single.items():
+        arrays[f"{PREFIX}{name}.values"], arrays[f"{PREFIX}{name}.codes"] = _encoded(texts)
+    for name, lists in multi.items():
+        flat = [value for values in lists for value in values]
+        arrays[f"{PREFIX}{name}.values"], arrays[f"{PREFIX}{name}.codes"] = _encoded(flat)
+        arrays[f"{PREFIX}{name}.bounds"] = np.cumsum(
+            [0, *map(len, lists)], dtype=np.int64)
+    return arrays
+
+
+def _joined(parts: Sequence[tuple[NDArray[np.str_], Codes]]) -> tuple[list[str], Codes]:
+    """Segments' (values, codes) as one sorted vocabulary and codes into it."""
+    values = np.unique(np.concatenate([p[0] for p in parts])) if parts else np.array([], str)
+    codes = [np.searchsorted(values, local).astype(np.int32)[segment_codes]
+             if len(local) else segment_codes.astype(np.int32)
+             for local, segment_codes in parts]
+    return values.tolist(), (np.concatenate(codes) if codes else np.zeros(0, np.int32))
+
+
+class ItemTable:
+    """The items of every segment of one index reader, in document order."""
+
+    def __init__(self, segments: Iterable[tuple[Mapping[str, np.ndarray], int]],
+                 size: int) -> None:
+        segments = list(segments)
+        self.size = size  # documents
+        doc_parts = [arrays[f"{PREFIX}doc"].astype(np.int32) + offset
+                     for arrays, offset in segments]
+        self.doc: Codes = np.concatenate(doc_parts) if doc_parts else np.zeros(0, np.int32)
+        self.count = len(self.doc)
+        self.quantity = (np.concatenate([a[f"{PREFIX}quantity"] for a, _ in segments])
+                         if segments else np.zeros(0, np.float32))
+        self.values: dict[str, list[str]] = {}
+        self.codes: dict[str, Codes] = {}
+        for name in SINGLE:
+            self.values[name], self.codes[name] = _joined(
+                [(a[f"{PREFIX}{name}.values"], a[f"{PREFIX}{name}.codes"]) for a, _ in segments])
+        # Multi-valued: self.codes[name] per pair, self.pair_item[name] its item.
+        self.pair_item: dict[str, Codes] = {}
+        for name in MULTI:
+            self.values[name], self.codes[name] = _joined(
+                [(a[f"{PREFIX}{name}.values"], a[f"{PREFIX}{name}.codes"]) for a, _ in segments])
+            owners, first = [], 0
+            for arrays, _ in segments:
+                lengths = np.diff(arrays[f"{PREFIX}{name}.bounds"])
+                owners.append(np.repeat(np.arange(first, first + len(lengths),
+                                                  dtype=np.int32), lengths))
+                first += len(lengths)
+            self.pair_item[name] = (np.concatenate(owners) if owners
+                                    else np.zeros(0, np.int32))
+        self.index = {name: {v: n for n, v in enumerate(values)}
+                      for name, values in self.values.items()}
+        self._letters: dict[str, tuple[Codes, Codes]] = {}
+
+    # -- masks over items ------------------------------------------------------------------
+
+    def having(self, name: str, values: Iterable[str]) -> Mask:
+        """Items with any of ``values`` of ``name``."""
+        wanted = [self.index[name][v] for v in values if v in self.index[name]]
+        chosen = np.zeros(len(self.values[name]), dtype=bool)
+        chosen[wanted] = True
+        if name in SINGLE:
+            return chosen[self.codes[name]]
+        mask = np.zeros(self.count, dtype=bool)
+        mask[self.pair_item[name][chosen[self.codes[name]]]] = True
+        return mask
+
+    def in_range(self, unit: str, low: float | None, high: float | None) -> Mask:
+        """Items requesting a quantity of ``unit`` (any unit if empty) in [low, high]."""
+        mask = ~np.isnan(self.quantity)
+        if unit:
+            mask &= self.having("unit", [unit])
+        if low is not None:
+            mask &= self.quantity >= low
+        if high is not None:
+            mask &= self.quantity <= high
+        return mask
+
+    @cached_property
+    def _words_sorted(self) -> tuple[Codes, NDArray[np.int64]]:
+        """The heading words' items grouped by word: (items, each word's bounds)."""
+        order = np.argsort(self.codes["word"], kind="stable")
+        counts = np.bincount(self.codes["word"], minlength=len(self.values["word"]))
+        return self.pair_item["word"][order], np.concatenate([[0], np.cumsum(counts)])
+
+    def with_words(self, words: Iterable[str]) -> Mask:
+        """Items whose heading has any of ``words`` (index terms of the treatment field)."""
+        items, bounds = self._words_sorted
+        mask = np.zeros(self.count, dtype=bool)
+        for word in words:
+            code = self.index["word"].get(word)
+            if code is not None:
+                mask[items[bounds[code]:bounds[code + 1]]] = True
+        return mask
+
+    def letters(self, items: Mask) -> Mask:
+        """Documents with at least one of ``items``."""
+        mask = np.zeros(self.size, dtype=bool)
+        mask[self.doc[items]] = True
+        return mask
+
+    # -- counting ---------------------------------------------------------------------------
+
+    def _pairs(self, name: str) -> tuple[Codes, Codes]:
+        """(item, code) of every value of ``name``."""
+        if name in SINGLE:
+            return np.arange(self.count, dtype=np.int32), self.codes[name]
+        return self.pair_item[name], self.codes[name]
+
+    def _value_letters(self, name: str) -> tuple[Codes, Codes]:
+        """(document, code) of each value of ``name`` each document has, once."""
+        if name not in self._letters:
+            items, codes = self._pairs(name)
+            keys = np.unique(codes.astype(np.int64) * max(self.size, 1) + self.doc[items])
+            self._letters[name] = ((keys % max(self.size, 1)).astype(np.int32),
+                                   (keys // max(self.size, 1)).astype(np.int32))
+        return self._letters[name]
+
+    def letter_counts(self, name: str, docs: Mask, items: Mask | None) -> dict[str, int]:
+        """For each value of ``name``: documents of ``docs`` with an item having it, among
+        ``items`` (None: any item)."""
+        values = self.values[name]
+        if items is None:  # each document's values are known once: no sort per query
+            letters, codes = self._value_letters(name)
+            counted = np.bincount(codes[docs[letters]], minlength=len(values))
+        else:
+            pair_items, codes = self._pairs(name)
+            keep = items[pair_items] & docs[self.doc[pair_items]]
+            keys = np.unique(codes[keep].astype(np.int64) * max(self.size, 1)
+                             + self.doc[pair_items[keep]])
+            counted = np.bincount(keys // max(self.size, 1), minlength=len(values))
+        return dict(zip(values, counted.tolist(), strict=True))
+
+    def decisions(self, items: Mask) -> dict[str, int]:
+        """How many of ``items`` have each decision."""
+        counted = np.bincount(self.codes["decision"][items], minlength=len(self.values["decision"]))
+        return {value: n for value, n in zip(self.values["decision"], counted.tolist(),
+                                             strict=True) if n}
+
+    def _decided(self, items: Mask) -> tuple[Mask, Mask]:
+        """(upheld, overturned) masks of ``items``."""
+        codes = self.codes["decision"]
+        upheld, overturned = (self.index["decision"].get(d, -1) for d in DECISIONS)
+        return items & (codes == upheld), items & (codes == overturned)
+
+    def pairs_by(self, name: str, items: Mask) -> dict[str, tuple[int, int]]:
+        """(upheld, overturned) of ``items`` by each value of ``name`` (non-zero only)."""
+        pair_items, codes = self._pairs(name)
+        found = []
+        for decided in self._decided(items):
+            found.append(np.bincount(codes[decided[pair_items]],
+                                     minlength=len(self.values[name])).tolist())
+        return {value: (up, over) for value, up, over in zip(self.values[name], *found,
+                                                             strict=True) if up or over}
+
+    def per_letter(self, items: Mask) -> NDArray[np.int64]:
+        """(2, documents): how many upheld and overturned ``items`` each document has."""
+        return np.stack([np.bincount(self.doc[decided], minlength=self.size)
+                         for decided in self._decided(items)])
+
+    def by_quantity(self, items: Mask) -> dict[str, dict[str, tuple[int, int]]]:
+        """(upheld, overturned) of ``items`` per unit and band of requested quantity."""
+        found: dict[str, dict[str, tuple[int, int]]] = {}
+        for unit, bands in QUANTITY_BANDS.items():
+            chosen = items & self.having("unit", [unit]) & ~np.isnan(self.quantity)
+            lows = np.array([low for low, _high, _label in bands], dtype=np.float32)
+            band = np.searchsorted(lows, self.quantity, side="right") - 1
+            counted = []
+            for decided in self._decided(chosen):
+                inside = decided & (band >= 0)
+                counted.append(np.bincount(band[inside], minlength=len(bands)).tolist())
+            found[unit] = {label: (up, over) for (_low, _high, label), up, over
+                           in zip(bands, *counted, strict=True) if up or over}
+        return found
+
+    def words_matching(self, accept: Callable[[str], bool]) -> list[str]:
+        """The heading words ``accept`` takes (for prefixes and wildcards)."""
+        return [word for word in self.values["word"] if accept(word)]
