@@ -101,7 +101,7 @@ class SearchForm(forms.Form):
     quantity_unit = forms.ChoiceField(
         label="Requested quantity in", required=False,
         choices=[("", "any unit"), *((u, QUANTITY_UNIT_LABELS[u]) for u in QUANTITY_UNITS)],
-        error_messages={"invalid_choice": "Give the quantity's unit as one of: "
+        error_messages={"invalid_choice": "Give the unit of the quantity as one of: "
                                           f"{', '.join(QUANTITY_UNITS)}."})
     quantity_min = _quantity_field("at least")
     quantity_max = _quantity_field("at most")

@@ -17,7 +17,6 @@ from cases.presentation.display import (
     reflow,
     result_row,
 )
-from cases.search.base import SearchQuery
 from tests.factories import DeterminationFactory, DisputedItemFactory
 
 
@@ -158,18 +157,18 @@ def test_result_row_without_a_search_links_the_bare_case(determination: Determin
     assert row["decided"] == "" and row["snippet"] == "" and row["more"] == 0
 
 
-@pytest.mark.parametrize(("params", "terms", "expected"), [
-    ({}, (), set()),  # no search: nothing singled out
-    ({"decision": ("Overturned",)}, (), {2}),
-    ({"category": ("Pharmaceuticals",)}, (), set()),  # every item: none singled out
-    ({"category": ("Rehabilitation",)}, (), set()),  # no item: none either
-    ({}, ("massage",), {2}),
-    ({}, ("hydrocodone",), {1}),  # the generic finds the brand's item (Norco)
-    ({}, ("pain",), set()),  # a word of the letter, not of a heading
-    ({"decision": ("Upheld",)}, ("massage",), {1}),  # the filter binds; no upheld massage
+@pytest.mark.parametrize(("passing", "terms", "expected"), [
+    (None, (), set()),  # no search: nothing singled out
+    ((2,), (), {2}),  # the item the item-level conditions keep
+    ((1, 2), (), set()),  # every item: none singled out
+    ((), (), set()),  # no item either
+    (None, ("massage",), {2}),
+    (None, ("hydrocodone",), {1}),  # the generic finds the brand's item (Norco)
+    (None, ("pain",), set()),  # a word of the letter, not of a heading
+    ((1,), ("massage",), {1}),  # the conditions bind; the word names another item
 ])
-def test_matching_items_hold_every_item_filter_and_a_typed_word(
-        determination: Determination, params: dict, terms: tuple[str, ...],
-        expected: set[int]) -> None:
+def test_matching_items_hold_every_item_condition_and_a_typed_word(
+        determination: Determination, passing: tuple[int, ...] | None,
+        terms: tuple[str, ...], expected: set[int]) -> None:
     items = list(determination.items.all())
-    assert matching_positions(items, SearchQuery(" ".join(terms), params), terms) == expected
+    assert matching_positions(items, terms, passing) == expected

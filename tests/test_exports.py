@@ -16,7 +16,7 @@ from cases.models import Determination, DisputedItem
 from cases.parsing.specialties import canonical_specialties
 from cases.presentation import exports
 from cases.search.base import SearchQuery
-from cases.selectors import find_ids
+from cases.selectors import find_items
 from cases.services import import_determinations
 from tests.conftest import BAD_PARAMETERS, DATA
 
@@ -87,8 +87,8 @@ def test_export_csv_rows_are_the_matching_items_of_the_database(
 def test_export_keeps_the_search_order_and_text(client: Client, served: Path) -> None:
     params = {"q": "physical therapy", "decision": "Upheld", "sort": "oldest"}
     rows = read_csv(client.get("/export.csv", params))
-    ids = find_ids(SearchQuery("physical therapy", {"decision": ("Upheld",)},
-                               sort="oldest"))
+    ids = [case for case, _ in find_items(
+        SearchQuery("physical therapy", {"decision": ("Upheld",)}, sort="oldest"))]
     order = list(dict.fromkeys(row["case_id"] for row in rows))
     assert order == ids  # every matching case has a matching item, in the search's order
     assert {row["decision"] for row in rows} == {"Upheld"}

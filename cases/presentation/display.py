@@ -13,8 +13,6 @@ from django.utils.safestring import SafeString, mark_safe
 
 from cases.models import Determination, DisputedItem
 from cases.parsing.drugs import find_drugs, principal_drugs
-from cases.search.base import SearchQuery
-from cases.selectors.export_rows import ITEM_FIELDS
 
 MAX_TERMS = 20
 MAX_DESCRIPTION = 300
@@ -89,28 +87,26 @@ def highlight(text: str | None, terms: tuple[str, ...]) -> SafeString:
 SHOWN_ITEMS = 6  # disputed items a results row lists; the rest are a link to the case
 
 
-def matching_positions(items: list[DisputedItem], query: SearchQuery | None,
-                       terms: tuple[str, ...]) -> set[int]:
-    """Positions of the items a search is about, to list first and mark: those passing every
-    item filter of ``query`` (all on the same item) and, among them, those whose heading
-    says one of the typed ``terms`` or names one of their drugs by another name (Norco for
-    hydrocodone), when any does. Empty when the search singles out no item (no item filter
-    and no heading with a term) or every item."""
-    filters = query.filters if query is not None else {}
-    chosen = {attribute: set(filters[facet]) for facet, attribute in ITEM_FIELDS.items()
-              if filters.get(facet)}
-    passing = [i for i in items if all(getattr(i, a) in v for a, v in chosen.items())]
+def matching_positions(items: list[DisputedItem], terms: tuple[str, ...],
+                       passing: tuple[int, ...] | None = None) -> set[int]:
+    """Positions of the items a search is about, to list first and mark: those the backend
+    says meet every item-level condition (``passing``; None when the search has none) and,
+    among them, those whose heading says one of the typed ``terms`` or names one of their
+    drugs by another name (Norco for hydrocodone), when any does. Empty when the search
+    singles out no item or every item."""
+    chosen = [i for i in items if passing is None or i.position in passing]
     if terms:
         pattern, drugs = _pattern(terms), principal_drugs(find_drugs(" ".join(terms)))
-        worded = [i for i in passing
+        worded = [i for i in chosen
                   if pattern.search(i.treatment) or drugs & principal_drugs(i.drugs)]
-        passing = worded or passing
-    found = {item.position for item in passing}
-    return found if (chosen or terms) and len(found) < len(items) else set()
+        chosen = worded or chosen
+    found = {item.position for item in chosen}
+    singled_out = passing is not None or terms
+    return found if singled_out and len(found) < len(items) else set()
 
 
 def result_row(determination: Determination, *, snippet: str = "", search_state: str = "",
-               terms: tuple[str, ...] = (), query: SearchQuery | None = None,
+               terms: tuple[str, ...] = (), passing: tuple[int, ...] | None = None,
                ) -> dict[str, object]:
     """One row of results as a dict the template only prints: twenty of them a page, where
     a template reaching into each determination costs a thousand lookups a page. The items
@@ -121,7 +117,7 @@ def result_row(determination: Determination, *, snippet: str = "", search_state:
                     f" · licensed in {', '.join(determination.state_names)}"
                     if determination.state_names else ""])
     items = list(determination.items.all())
-    matched = matching_positions(items, query, terms)
+    matched = matching_positions(items, terms, passing)
     ordered = sorted(items, key=lambda item: item.position not in matched)  # stable
     shown, hidden = ordered[:SHOWN_ITEMS], ordered[SHOWN_ITEMS:]
     decided = determination.decision_date

@@ -12,7 +12,8 @@ from dataclasses import replace
 from urllib.parse import quote_plus
 
 from cases.forms import default_sort, encode, query_params, query_string
-from cases.search.base import FACETS, ITEM_FACETS, FacetValue, SearchQuery, SearchResults
+from cases.presentation.display import query_terms
+from cases.search.base import FACETS, FacetValue, ItemCount, SearchQuery, SearchResults
 
 TOP_VALUES = 8
 
@@ -41,8 +42,24 @@ def clear_facet(query: SearchQuery, facet: str) -> SearchQuery:
 
 
 def clear_filters(query: SearchQuery) -> SearchQuery:
-    """``query`` without any facet selection (text, dates and sort kept); page 1."""
-    return replace(query, filters={}, page=1)
+    """``query`` without any facet selection or quantity range (text, dates and sort kept);
+    page 1."""
+    return replace(query.without(quantity=True), filters={})
+
+
+def quantity_label(query: SearchQuery) -> str:
+    """The quantity range as a person says it: "7 or more sessions", "1–6 count"."""
+    unit = query.quantity_unit or "(any unit)"
+    low, high = query.quantity_min, query.quantity_max
+    if low is not None and high is not None:
+        amount = f"{low:g}" if low == high else f"{low:g}–{high:g}"
+    elif low is not None:
+        amount = f"{low:g} or more"
+    elif high is not None:
+        amount = f"up to {high:g}"
+    else:
+        return f"any quantity in {unit}" if query.quantity_unit else "any stated quantity"
+    return f"{amount} {unit}"
 
 
 def _dom_id(facet: str, value: str) -> str:
@@ -104,34 +121,47 @@ def facet_groups(facets: dict[str, list[FacetValue]], query: SearchQuery, *,
 
 def active_filters(query: SearchQuery, *, base_url: str) -> list[dict]:
     """The selected facet values, each with the URL that removes it."""
-    return [
+    chips = [
         {"facet": FACETS.get(name, name), "label": value,
          "remove_url": url_for(toggle_value(query, name, value), base_url)}
         for name in FACETS for value in query.filters.get(name, ())
     ]
+    if query.quantity_range:
+        chips.append({"facet": "Requested quantity", "label": quantity_label(query),
+                      "remove_url": url_for(query.without(quantity=True), base_url)})
+    return chips
 
 
 def hidden_fields(query: SearchQuery) -> list[tuple[str, str]]:
     """The state the search box must send along with a new text: filters and a chosen sort."""
     fields = [(name, value) for name, values in query.filters.items() for value in values]
+    # The quantity range is sent by its own inputs, in the form.
     if query.sort != default_sort(query.text):
         fields.append(("sort", query.sort))
     return fields
 
 
+def _items_phrase(total: int) -> str:
+    return f"{total:,} disputed item{'s' if total != 1 else ''}"
+
+
+def _letters_phrase(total: int) -> str:
+    return f"{total:,} determination{'s' if total != 1 else ''}"
+
+
 def outcome_split(results: SearchResults, query: SearchQuery | None = None) -> dict | None:
     """Upheld versus overturned items of the whole result set, with percentages, and what
-    they count: the items the item filters keep, or every item of the matching letters
-    (typed words match whole letters, so their rates include the letters' other items)."""
+    they count: the items meeting every item-level condition, or every item of the matching
+    letters (plain words match whole letters, so their rates include the letters' other
+    items)."""
     upheld, overturned = results.items_upheld, results.items_overturned
     total = upheld + overturned
     if not total:
         return None
     overturned_pct = round(100 * overturned / total)
-    items = f"{total:,} disputed item{'s' if total != 1 else ''}"
-    letters = f"{results.total:,} determination{'s' if results.total != 1 else ''}"
-    if query is not None and any(query.filters.get(facet) for facet in ITEM_FACETS):
-        scope = f"{items} passing the item filters, in {letters}"
+    items, letters = _items_phrase(total), _letters_phrase(results.total)
+    if results.items_matching_only:
+        scope = f"{items} matching the item conditions, in {letters}"
     elif query is not None and query.text:
         scope = f"all {items} of the {letters}, whichever item the words matched"
     else:
@@ -139,6 +169,21 @@ def outcome_split(results: SearchResults, query: SearchQuery | None = None) -> d
     return {"upheld": upheld, "overturned": overturned, "total": total,
             "overturned_pct": overturned_pct, "upheld_pct": 100 - overturned_pct,
             "scope": scope}
+
+
+def offer_link(query: SearchQuery, offer: tuple[SearchQuery, ItemCount] | None, *,
+               base_url: str) -> dict | None:
+    """The one-click item-level search for words that matched whole letters: "only items
+    whose treatment mentions norco or tramadol: 973 items in 600 determinations"."""
+    if offer is None:
+        return None
+    offered, counted = offer
+    words = list(query_terms(query.text))
+    named = ", ".join(words[:-1]) + f" or {words[-1]}" if len(words) > 1 else "".join(words)
+    return {"url": url_for(offered, base_url), "words": named or query.text,
+            "items": _items_phrase(counted.items), "letters": _letters_phrase(counted.letters),
+            "overturned_pct": round(100 * counted.overturned / counted.items)
+            if counted.items else 0}
 
 
 def page_window(page: int, pages: int, *, radius: int = 2) -> list[int | None]:

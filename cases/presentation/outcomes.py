@@ -11,11 +11,14 @@ import math
 from dataclasses import dataclass, replace
 
 from cases.presentation.facets import url_for
-from cases.search.base import FACETS, OutcomeCounts, SearchQuery
+from cases.search.base import FACETS, QUANTITY_BANDS, OutcomeCounts, SearchQuery
 
 Z95 = 1.96
 SPARSE_BELOW = 5  # groups with fewer items are shown faded: their interval is wide
 GROUPS = ("category", "specialty", "guideline", "year")
+ITEM_GROUPS = {"drug": "by_drug", "body_region": "by_body_region"}  # facet -> counts field
+TOP_DRUGS = 20  # the drugs with most items; the rest are a search away
+QUANTITY_LABELS = {"sessions": "Requested sessions", "count": "Requested count"}
 
 
 def wilson_interval(overturned: int, n: int, z: float = Z95) -> tuple[float, float]:
@@ -131,6 +134,8 @@ class OutcomeReport:
     overall: Rate
     groups: tuple[RateGroup, ...]
     cross: CrossTable
+    scope: str = ""  # what the items are: those matching, or every item of the letters
+    more_drugs: int = 0  # drugs left out of the drug table
 
 
 def narrowed(query: SearchQuery, **selection: str) -> SearchQuery:
@@ -167,14 +172,39 @@ def build_report(query: SearchQuery, counts: OutcomeCounts, *, base_url: str) ->
     overturned = sum(o for _, o in counts.by_category.values())
     overall = _rate("All disputed items", (upheld, overturned), url_for(query, base_url), None)
     pairs = {"category": counts.by_category, **counts.groups}
-    groups = tuple(
-        RateGroup(name, FACETS[name], _sorted(name, [
+
+    def facet_group(name: str, found: dict[str, tuple[int, int]]) -> RateGroup:
+        return RateGroup(name, FACETS[name], _sorted(name, [
             _rate(value, pair, url_for(narrowed(query, **{name: value}), base_url),
                   overall.rate)
-            for value, pair in pairs.get(name, {}).items()]))
-        for name in GROUPS)
+            for value, pair in found.items()]))
+
+    groups = [facet_group(name, pairs.get(name, {})) for name in GROUPS]
+    drugs = facet_group("drug", counts.by_drug)
+    groups.append(replace(drugs, rates=drugs.rates[:TOP_DRUGS]))
+    groups.append(facet_group("body_region", counts.by_body_region))
+    groups.extend(_quantity_group(query, unit, counts.by_quantity.get(unit, {}), overall.rate,
+                                  base_url) for unit in QUANTITY_LABELS)
     cross = _cross_table(query, counts, groups[0], overall.rate, base_url)
-    return OutcomeReport(overall, groups, cross)
+    scope = ("only the items that match every item condition" if counts.matching_only
+             else "every item of the matching determinations, whichever item the words "
+                  "matched" if query.text else "")
+    return OutcomeReport(overall, tuple(groups), cross, scope,
+                         max(0, len(drugs.rates) - TOP_DRUGS))
+
+
+def _quantity_group(query: SearchQuery, unit: str, found: dict[str, tuple[int, int]],
+                    baseline: float, base_url: str) -> RateGroup:
+    """The rates of one unit's bands of requested quantity, in band order, each linking to
+    the search for that range on the same item."""
+    rates = []
+    for low, high, label in QUANTITY_BANDS[unit]:
+        if label in found:
+            banded = replace(query, quantity_unit=unit, quantity_min=float(low),
+                             quantity_max=None if high is None else float(high), page=1)
+            rates.append(_rate(f"{label} {unit}", found[label], url_for(banded, base_url),
+                               baseline))
+    return RateGroup(f"quantity-{unit}", QUANTITY_LABELS[unit], tuple(rates))
 
 
 def _cross_table(query: SearchQuery, counts: OutcomeCounts, categories: RateGroup,

@@ -181,6 +181,9 @@ class Hit:
     id: str
     score: float
     snippet: str = ""  # HTML: escaped letter text with the query terms in <mark>
+    # The numbers (from 1) of the items meeting the query's item-level conditions; empty
+    # when it has none (its words then match the whole letter).
+    items: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -196,6 +199,20 @@ class SearchResults:
     items_overturned: int = 0
     suggestion: str | None = None
     items_matching_only: bool = False  # the item counts are of matching items, not all
+
+
+@dataclass(frozen=True)
+class ItemCount:
+    """Matching determinations and the decisions of the items a search counts."""
+
+    letters: int
+    upheld: int
+    overturned: int
+    matching_only: bool  # the items meeting the item-level conditions, not every item
+
+    @property
+    def items(self) -> int:
+        return self.upheld + self.overturned
 
 
 @dataclass(frozen=True)
@@ -228,6 +245,7 @@ class OutcomeCounts:
     by_body_region: dict[str, tuple[int, int]] = field(default_factory=dict)
     # unit -> band label (``QUANTITY_BANDS``) -> pair, the bands in their order
     by_quantity: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
+    matching_only: bool = False  # the items meeting the item-level conditions, not every item
 
 
 TextLoader = Callable[[Sequence[str]], Mapping[str, str]]
@@ -334,8 +352,24 @@ class SearchBackend(ABC):
                 for facet, values in query.filters.items() if values}
 
     @abstractmethod
+    def count_items(self, query: SearchQuery) -> ItemCount:
+        """How many determinations match and how their counted items were decided (the
+        outcome split of ``search``, without facets or hits)."""
+
+    @abstractmethod
     def matching_ids(self, query: SearchQuery) -> list[str]:
         """Ids of every matching determination, in the query's order (for exports)."""
+
+    @abstractmethod
+    def matching_items(self, query: SearchQuery) -> list[tuple[str, tuple[int, ...] | None]]:
+        """(id, numbers of its matching items) of every matching determination, in the
+        query's order: the items meeting every item-level condition, None (all of them) when
+        the query has none (for exports)."""
+
+    @abstractmethod
+    def item_positions(self, query: SearchQuery, doc_id: str) -> tuple[int, ...] | None:
+        """The numbers of one determination's items meeting the query's item-level
+        conditions (empty if it does not match); None when the query has none."""
 
     @abstractmethod
     def outcome_counts(self, query: SearchQuery) -> OutcomeCounts:

@@ -10,8 +10,7 @@ from cases.selectors.export_rows import (
     CHUNK_SIZE,
     COLUMNS,
     ItemRow,
-    find_ids,
-    item_lookups,
+    find_items,
     iter_rows,
 )
 from cases.selectors.outcomes import count_outcomes
@@ -19,11 +18,14 @@ from cases.selectors.searching import (
     SearchPage,
     count_alternatives,
     find_case_number,
+    item_level_offer,
+    item_positions,
     search_determinations,
     similar_determinations,
     snippet_texts,
 )
 
 __all__ = ["CHUNK_SIZE", "COLUMNS", "ItemRow", "SearchPage", "count_alternatives",
-           "count_outcomes", "find_case_number", "find_ids", "item_lookups", "iter_rows",
+           "count_outcomes", "find_case_number", "find_items", "item_level_offer",
+           "item_positions", "iter_rows",
            "search_determinations", "similar_determinations", "snippet_texts"]

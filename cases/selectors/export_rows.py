@@ -2,24 +2,25 @@
 
 The backend says which determinations match (in the search's order); the rows come from the
 database, read a chunk of determinations at a time, so an export of 100,000 items never holds
-more than one chunk in memory. With item-level filters (category, treatment, decision) only
-the items that pass all of them are exported, as the search matches them on one item. How the
-rows are written out (CSV, JSON) is ``cases.presentation.exports``.
+more than one chunk in memory. With item-level conditions (the item facets, a quantity range,
+typed treatment: clauses) only the items the backend says meet all of them are exported,
+exactly the items the search counted. How the rows are written out (CSV, JSON) is
+``cases.presentation.exports``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields
 from datetime import date
 
 from cases.models import Determination, DisputedItem
 from cases.search import get_backend
-from cases.search.base import ITEM_FACETS, IndexUnavailableError, SearchQuery
+from cases.search.base import IndexUnavailableError, SearchQuery
 
 CHUNK_SIZE = 500
-# The item facet -> the DisputedItem field it filters on.
-ITEM_FIELDS = {"category": "category", "treatment": "subcategory", "decision": "decision"}
+# (public id, numbers of its matching items; None: all, the query having no item condition)
+Matched = list[tuple[str, tuple[int, ...] | None]]
 
 UrlOf = Callable[[str], str]
 
@@ -53,22 +54,16 @@ class ItemRow:
 COLUMNS = tuple(f.name for f in fields(ItemRow))
 
 
-def find_ids(query: SearchQuery) -> list[str]:
-    """Public ids of every determination matching ``query``, in its order; none before any
-    import (the index does not exist yet), and ``IndexUnavailableError`` otherwise."""
+def find_items(query: SearchQuery) -> Matched:
+    """Every determination matching ``query``, in its order, with the numbers of its items
+    that match; none before any import (the index does not exist yet), and
+    ``IndexUnavailableError`` otherwise."""
     try:
-        return get_backend().matching_ids(query)
+        return get_backend().matching_items(query)
     except IndexUnavailableError:
         if Determination.objects.exists():
             raise
         return []
-
-
-def item_lookups(query: SearchQuery) -> dict[str, tuple[str, ...]]:
-    """ORM lookups keeping the items that pass every item-level filter of ``query``; values of
-    one facet are OR'ed, facets AND'ed, all on the same item, as the search matches them."""
-    return {f"{ITEM_FIELDS[name]}__in": tuple(values)
-            for name, values in query.filters.items() if name in ITEM_FACETS and values}
 
 
 def _iso(day: date | None) -> str:
@@ -80,21 +75,21 @@ def _number(value: float | None) -> int | float | None:
     return int(value) if value is not None and value.is_integer() else value
 
 
-def iter_rows(ids: Sequence[str], query: SearchQuery, *, url_of: UrlOf,
+def iter_rows(matched: Matched, *, url_of: UrlOf,
               chunk_size: int | None = None) -> Iterator[list[ItemRow]]:
-    """The rows of the determinations ``ids`` (in that order), one list per chunk of ids
-    (``CHUNK_SIZE`` unless given)."""
-    lookups = item_lookups(query)
+    """The rows of the matching items of ``matched`` (in that order), one list per chunk of
+    determinations (``CHUNK_SIZE`` unless given)."""
     chunk_size = chunk_size or CHUNK_SIZE
-    for start in range(0, len(ids), chunk_size):
-        chunk = ids[start:start + chunk_size]
+    for start in range(0, len(matched), chunk_size):
+        chunk = [public_id for public_id, _ in matched[start:start + chunk_size]]
+        wanted = dict(matched[start:start + chunk_size])
         # Plain values, not model instances: an export of 100,000 items spends its time here.
         cases = {row[1]: row for row in Determination.objects.filter(public_id__in=chunk)
                  .values_list("pk", "public_id", "decision_date", "date_of_injury",
                               "specialty_names", "state_names")}
         items: dict[int, list[tuple]] = {}
         for item in (DisputedItem.objects
-                     .filter(determination_id__in=[c[0] for c in cases.values()], **lookups)
+                     .filter(determination_id__in=[c[0] for c in cases.values()])
                      .order_by("determination_id", "position")
                      .values_list("determination_id", "position", "treatment", "category",
                                   "subcategory", "decision", "drugs", "body_regions",
@@ -107,9 +102,11 @@ def iter_rows(ids: Sequence[str], query: SearchQuery, *, url_of: UrlOf,
             pk, _, decided, injured, specialties, states = cases[public_id]
             case = (public_id, url_of(public_id))
             facts = (_iso(decided), _iso(injured), tuple(specialties), tuple(states))
+            positions = wanted[public_id]
             rows.extend(ItemRow(*case, position, *facts, treatment, category, subcategory,
                                 decision, tuple(drugs), tuple(regions), side, _number(value),
                                 unit)
                         for (_, position, treatment, category, subcategory, decision, drugs,
-                             regions, side, value, unit) in items.get(pk, ()))
+                             regions, side, value, unit) in items.get(pk, ())
+                        if positions is None or position in positions)
         yield rows

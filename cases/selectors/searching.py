@@ -14,6 +14,7 @@ from cases.search.base import (
     FACETS,
     Hit,
     IndexUnavailableError,
+    ItemCount,
     SearchBackend,
     SearchError,
     SearchQuery,
@@ -96,6 +97,34 @@ def find_case_number(text: str) -> str | None:
     number = f"CM{match[1]}-{match[2]}"
     found = Determination.objects.filter(case_number=number).values_list("public_id", flat=True)
     return found.first()
+
+
+def item_level_offer(query: SearchQuery, results: SearchResults,
+                     ) -> tuple[SearchQuery, ItemCount] | None:
+    """For typed words that matched whole letters (their rates count every item of each):
+    the same words asked of the items' treatments, with its counts, when it differs."""
+    text = query.text.strip()
+    if not text or results.items_matching_only or ":" in text or not results.total:
+        return None
+    offered = replace(query, text=f"treatment:({text})", page=1)
+    try:
+        counted = get_backend().count_items(offered)
+    except SearchError:
+        return None
+    if counted.items == results.items_upheld + results.items_overturned:
+        return None
+    return offered, counted
+
+
+def item_positions(determination: Determination, query: SearchQuery) -> tuple[int, ...] | None:
+    """The numbers of the determination's items meeting the query's item-level conditions;
+    None when it has none, or when it cannot be asked (a bad query: the page still shows)."""
+    if not query.text and not query.filters and not query.quantity_range:
+        return None
+    try:
+        return get_backend().item_positions(query, determination.public_id)
+    except SearchError:
+        return None
 
 
 def similar_determinations(determination: Determination, limit: int = 5) -> list[Determination]:

@@ -72,6 +72,9 @@ def search_dict(page: SearchPage, request: HttpRequest) -> dict[str, object]:
         "pages": results.pages,
         "items_upheld": results.items_upheld,
         "items_overturned": results.items_overturned,
+        # Whether those count only the items meeting the item-level conditions (item facets,
+        # quantity range, treatment: clauses) or every item of the matching letters.
+        "items_matching_only": results.items_matching_only,
         "suggestion": results.suggestion,
         "results": [
             {
@@ -82,8 +85,13 @@ def search_dict(page: SearchPage, request: HttpRequest) -> dict[str, object]:
                 "case_outcome": d.case_outcome,
                 "specialties": list(d.specialty_names),
                 "states_of_licensure": list(d.state_names),
-                "items": [{"treatment": i.treatment, "category": i.category,
-                           "decision": i.decision} for i in d.items.all()],
+                "items": [{"item": i.position, "treatment": i.treatment,
+                           "category": i.category, "subcategory": i.subcategory,
+                           "decision": i.decision, "drugs": list(i.drugs),
+                           "body_regions": list(i.body_regions), "quantity": i.quantity,
+                           "matching": i.position in hit.items}
+                          for i in d.items.all()],
+                "matching_items": list(hit.items),
                 "snippet": hit.snippet,
             }
             for hit, d in page.rows

@@ -24,6 +24,8 @@ from cases.search.base import SearchError, SearchQuery
 from cases.selectors import (
     count_alternatives,
     find_case_number,
+    item_level_offer,
+    item_positions,
     search_determinations,
     similar_determinations,
 )
@@ -44,11 +46,13 @@ def _results_context(query: SearchQuery, base_url: str) -> dict[str, object]:
     empty = results.total == 0
     return {
         "results": results,
-        "rows": [result_row(determination, snippet=hit.snippet, search_state=state,
-                            terms=terms, query=query) for hit, determination in page.rows],
+        "rows": [result_row(determination, snippet=hit.snippet, search_state=state, terms=terms,
+                            passing=hit.items if results.items_matching_only else None)
+                 for hit, determination in page.rows],
         "first_number": (query.page - 1) * query.page_size + 1,
         "facets": facets.facet_groups(results.facets, query, base_url=base_url),
         "split": facets.outcome_split(results, query),
+        "offer": facets.offer_link(query, item_level_offer(query, results), base_url=base_url),
         "page_numbers": facets.page_window(results.page, results.pages),
         "suggestion": facets.suggestion_link(query, results.suggestion, base_url=base_url),
         "alternatives": facets.alternative_links(
@@ -111,7 +115,7 @@ def determination_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     return render(request, "cases/determination_detail.html", {
         "determination": determination,
         "items": items,
-        "matched": matching_positions(items, query, terms),
+        "matched": matching_positions(items, terms, item_positions(determination, query)),
         "terms": terms,
         "query": query,
         "back_url": f"{reverse('cases:search')}?{state}" if state else "",

@@ -15,7 +15,7 @@ from cases.forms import SearchForm, query_string
 from cases.presentation import exports, facets
 from cases.presentation.outcomes import build_report
 from cases.search.base import SearchError
-from cases.selectors import ItemRow, count_outcomes, find_ids, iter_rows
+from cases.selectors import ItemRow, count_outcomes, find_items, iter_rows
 from cases.views.errors import Failure, finish, form_failure, search_failure, show_failure
 
 Stream = Callable[[Iterable[list[ItemRow]]], Iterator[str]]
@@ -31,7 +31,7 @@ def _export(request: HttpRequest, stream: Stream, content_type: str, extension: 
     query = form.search_query()
     try:
         # Asked now, not inside the stream, so a bad query is a 400, not a broken download.
-        ids = find_ids(query)
+        matched = find_items(query)
     except SearchError as exc:
         return error(search_failure(exc))
 
@@ -43,7 +43,7 @@ def _export(request: HttpRequest, stream: Stream, content_type: str, extension: 
         return f"{before}{quote(public_id, safe='')}{after}"
 
     response = StreamingHttpResponse(
-        stream(iter_rows(ids, query, url_of=url_of)), content_type=content_type)
+        stream(iter_rows(matched, url_of=url_of)), content_type=content_type)
     name = exports.export_filename(extension, timezone.localdate())
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -47,7 +47,8 @@
     const form = document.getElementById("search-form");
     const region = document.getElementById("search-results");
     if (!form || !region) return;
-    for (const name of ["q", "decided_from", "decided_to", "injured_from", "injured_to"]) {
+    for (const name of ["q", "decided_from", "decided_to", "injured_from", "injured_to",
+                      "quantity_min", "quantity_max", "quantity_unit"]) {
       const input = form.elements.namedItem(name);
       if (input && (force === true || input !== document.activeElement) && name in region.dataset) {
         input.value = region.dataset[name];

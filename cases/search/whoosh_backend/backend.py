@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from cases.search.base import (
     IndexUnavailableError,
+    ItemCount,
     OutcomeCounts,
     SearchBackend,
     SearchError,
@@ -58,7 +60,7 @@ class WhooshBackend(SearchBackend):
             docnums = selection.ordered(arrays, chosen, start, start + query.page_size,
                                         query.sort)
             return SearchResults(
-                hits=selection.hits(read.searcher, chosen.parsed, docnums, load_text),
+                hits=selection.hits(read.searcher, arrays, chosen, docnums, load_text),
                 total=chosen.total, page=query.page,
                 pages=max(1, math.ceil(chosen.total / query.page_size)),
                 facets=selection.facets(arrays, chosen),
@@ -67,6 +69,14 @@ class WhooshBackend(SearchBackend):
                 items_matching_only=bool(chosen.item_conditions),
             )
         return self.directory.read(page)
+
+    def count_items(self, query: SearchQuery) -> ItemCount:
+        def counted(read: Lent) -> ItemCount:
+            chosen = self._select(read, query)
+            decisions = read.arrays.items.decisions(selection.counted_items(read.arrays, chosen))
+            return ItemCount(chosen.total, decisions.get("Upheld", 0),
+                             decisions.get("Overturned", 0), bool(chosen.item_conditions))
+        return self.directory.read(counted)
 
     def total(self, query: SearchQuery) -> int:
         return self.directory.read(lambda read: self._select(read, query).total)
@@ -85,10 +95,33 @@ class WhooshBackend(SearchBackend):
             return [ids[n] for n in docnums]
         return self.directory.read(ordered)
 
+    def matching_items(self, query: SearchQuery) -> list[tuple[str, tuple[int, ...] | None]]:
+        def found(read: Lent) -> list[tuple[str, tuple[int, ...] | None]]:
+            chosen = self._select(read, query)
+            docnums = selection.ordered(read.arrays, chosen, 0, chosen.total, query.sort)
+            ids = read.opened.ids(read.searcher)
+            if not chosen.item_conditions:
+                return [(ids[n], None) for n in docnums]
+            positions = selection.matching_positions(read.arrays, chosen, docnums)
+            return [(ids[n], items) for n, items in zip(docnums, positions, strict=True)]
+        return self.directory.read(found)
+
+    def item_positions(self, query: SearchQuery, doc_id: str) -> tuple[int, ...] | None:
+        def found(read: Lent) -> tuple[int, ...] | None:
+            docnum = read.searcher.document_number(id=doc_id)
+            chosen = self._select(read, query)
+            if not chosen.item_conditions:
+                return None
+            if docnum is None or not chosen.total_mask[docnum]:
+                return ()
+            return selection.matching_positions(read.arrays, chosen, [docnum])[0]
+        return self.directory.read(found)
+
     def outcome_counts(self, query: SearchQuery) -> OutcomeCounts:
         def counts(read: Lent) -> OutcomeCounts:
             chosen = self._select(read, query)
-            return read.arrays.outcomes(selection.counted_items(read.arrays, chosen), GROUPS)
+            counts = read.arrays.outcomes(selection.counted_items(read.arrays, chosen), GROUPS)
+            return replace(counts, matching_only=bool(chosen.item_conditions))
         return self.directory.read(counts)
 
     def similar(self, doc_id: str, *, text: str, category: str | None = None,

@@ -120,6 +120,9 @@ class ItemTable:
                                     else np.zeros(0, np.int32))
         self.index = {name: {v: n for n, v in enumerate(values)}
                       for name, values in self.values.items()}
+        # Items are in document order: a document's items are one run, its first at
+        # ``starts[doc]``; an item's number in its letter is its place in the run, from 1.
+        self.starts = np.searchsorted(self.doc, np.arange(size + 1)).astype(np.int64)
         self._letters: dict[str, tuple[Codes, Codes]] = {}
 
     # -- masks over items ------------------------------------------------------------------
@@ -168,6 +171,14 @@ class ItemTable:
         mask = np.zeros(self.size, dtype=bool)
         mask[self.doc[items]] = True
         return mask
+
+    def positions(self, items: Mask, docnums: Iterable[int]) -> list[tuple[int, ...]]:
+        """For each document: the numbers in its letter (from 1) of its ``items``."""
+        found = []
+        for docnum in docnums:
+            start, stop = int(self.starts[docnum]), int(self.starts[docnum + 1])
+            found.append(tuple((np.flatnonzero(items[start:stop]) + 1).tolist()))
+        return found
 
     # -- counting ---------------------------------------------------------------------------
 

@@ -259,13 +259,25 @@ def ordered(arrays: FacetArrays, chosen: Selection, start: int, stop: int,
     return docs[order[start:stop]].tolist()
 
 
-def hits(searcher: Searcher, parsed: wq.Query | None, docnums: list[int],
+def hits(searcher: Searcher, arrays: FacetArrays, chosen: Selection, docnums: list[int],
          load_text: TextLoader | None) -> tuple[Hit, ...]:
-    """The page's hits, each with a snippet of its letter where the query's words are."""
+    """The page's hits, each with a snippet of its letter where the query's words are and
+    the numbers of its items that match."""
     ids = [searcher.stored_fields(n)["id"] for n in docnums]
     texts = load_text(ids) if load_text and ids else {}
-    terms = _query_terms(parsed)
-    return tuple(Hit(doc_id, 0.0, snippet(texts.get(doc_id, ""), terms)) for doc_id in ids)
+    terms = _query_terms(chosen.parsed)
+    positions = matching_positions(arrays, chosen, docnums)
+    return tuple(Hit(doc_id, 0.0, snippet(texts.get(doc_id, ""), terms), items)
+                 for doc_id, items in zip(ids, positions, strict=True))
+
+
+def matching_positions(arrays: FacetArrays, chosen: Selection, docnums: list[int],
+                       ) -> list[tuple[int, ...]]:
+    """Per document: the numbers of its items meeting every item-level condition (none if
+    the query has no item-level condition)."""
+    if not chosen.item_conditions:
+        return [()] * len(docnums)
+    return arrays.items.positions(counted_items(arrays, chosen), docnums)
 
 
 def similar(read: Lent, doc_id: str, text: str, category: str | None,
