@@ -11,7 +11,7 @@ import shutil
 import statistics
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from django.conf import settings
@@ -91,20 +91,33 @@ def _timed(work: Callable[[], object]) -> tuple[float, object]:
     return time.perf_counter() - started, result
 
 
-def filter_sets(backend: WhooshBackend, rng: random.Random) -> dict[int, dict[str, tuple]]:
-    """0, 1 and 3 facet filters, drawn from values the index really has."""
+def filter_sets(backend: WhooshBackend, rng: random.Random) -> dict[int | str, SearchQuery]:
+    """0, 1 and 3 facet filters, and item-level filters, drawn from values the index really
+    has, as queries without text.
+
+    The item-level set asks for one item requesting at least 7 sessions for one body region,
+    the region of most letters with such an item (the top of the body region facet of the
+    match-all search with that range): the same-item rule, a multi-valued facet and the
+    range in one search. It names no drug: generated letters request drugs by count, never
+    in sessions, so with a drug it would find nothing.
+    """
     facets = backend.search(SearchQuery()).facets
     top = {name: [v.value for v in values[:3]] for name, values in facets.items() if values}
-    return {0: {}, 1: {"treatment": (top["treatment"][0],)},
-            3: {"decision": ("Upheld",), "specialty": (rng.choice(top["specialty"]),),
-                "state": (top["state"][0],)}}
+    sessions = SearchQuery(quantity_unit="sessions", quantity_min=7)
+    region = [v.value for v in backend.search(sessions).facets["body_region"][:1]]
+    return {0: SearchQuery(), 1: SearchQuery(filters={"treatment": (top["treatment"][0],)}),
+            3: SearchQuery(filters={"decision": ("Upheld",),
+                                    "specialty": (rng.choice(top["specialty"]),),
+                                    "state": (top["state"][0],)}),
+            "item": replace(sessions, filters={"body_region": tuple(region)} if region else {})}
 
 
 def query_mix(backend: WhooshBackend, rng: random.Random) -> dict[str, SearchQuery]:
-    """Every query class with 0, 1 and 3 filters, keyed like "phrase + 1 filters"."""
-    return {f"{name} + {filters_count} filters": SearchQuery(
-                text=text, filters=filters, sort="relevance" if text else "newest")
-            for filters_count, filters in filter_sets(backend, rng).items()
+    """Every query class with 0, 1 and 3 filters and with the item-level filters, keyed like
+    "phrase + 1 filters" and "phrase + item filters"."""
+    return {f"{name} + {key} filters": replace(
+                base, text=text, sort="relevance" if text else "newest")
+            for key, base in filter_sets(backend, rng).items()
             for name, text in QUERY_CLASSES.items()}
 
 
@@ -261,8 +274,11 @@ def _search_row(progress: Progress, key: str, query: SearchQuery, backend: Whoos
     reference = fts.search(query)
     got = (ours.total, {f: {v.value: v.count for v in vs} for f, vs in ours.facets.items()})
     if got != reference[:2]:
+        differing = sorted(f for f in {*got[1], *reference[1]}
+                           if got[1].get(f) != reference[1].get(f))
         progress.state.setdefault("disagreements", []).append(
-            f"{key} with {dict(query.filters)}: ours {got[0]} vs FTS5 {reference[0]}")
+            f"{key} with {_described(query)}: ours {got[0]} vs FTS5 {reference[0]}"
+            + (f"; facet counts differ: {', '.join(differing)}" if differing else ""))
     timings = {label: _repeat(work, times) for label, work, times in (
         ("ours", lambda: backend.search(query, load_text=snippet_texts), repeats[0]),
         ("fts5", lambda: fts.search(query), repeats[0]),
@@ -279,6 +295,15 @@ def _search_row(progress: Progress, key: str, query: SearchQuery, backend: Whoos
         f"{timings['fts5'][1]:7.1f}  naive {timings['naive'][0]:8.1f}/"
         f"{timings['naive'][1]:8.1f}  ours/fts5 {row['ours_vs_fts5_median']:4.2f}/"
         f"{row['ours_vs_fts5_p95']:4.2f}  naive/ours {row['naive_vs_ours_median']:6.1f}")
+
+
+def _described(query: SearchQuery) -> str:
+    """A query's filters and quantity range, as a disagreement names them."""
+    described = str(dict(query.filters))
+    if query.quantity_range:
+        described += (f", {query.quantity_unit or 'any unit'} from {query.quantity_min} "
+                      f"to {query.quantity_max}")
+    return described
 
 
 def _http_phase(report: Report, queries: dict[str, SearchQuery], work_dir: Path,

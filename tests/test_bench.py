@@ -29,13 +29,19 @@ def test_bench_short_run_agrees_with_fts5_reference(tmp_path: Path) -> None:
     report = json.loads(report_path.read_text())
     assert report["count"] == 2000
     assert report["disagreements"] == []
-    assert len(report["searches"]) == 21
+    assert len(report["searches"]) == 28  # 7 classes x (0, 1 and 3 filters, item filters)
     # Each class measures what its name says: the common word is in most letters, the rare
     # word in a few but not none.
     hits = {label: row["hits"] for label, row in report["searches"].items()}
     assert hits["common word + 0 filters"] > 1000
     assert 0 < hits["rare word + 0 filters"] < 40
     assert hits["match-all + 0 filters"] == 2000
+    # The item-level filters (one body region and at least 7 sessions, on the same item)
+    # find letters for most classes: the agreement on their counts is about something.
+    item_rows = [n for label, n in hits.items() if label.endswith(" + item filters")]
+    assert len(item_rows) == 7
+    assert 0 < hits["match-all + item filters"] < 2000
+    assert sum(n > 0 for n in item_rows) >= 4
     assert all(row["ours_median_ms"] > 0 and row["fts5_median_ms"] > 0
                for row in report["searches"].values())
     assert report["figures"]["import_letters_per_s"] > 0
@@ -92,7 +98,7 @@ def test_bench_killed_during_the_import_resumes_where_it_stopped(tmp_path: Path)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "resuming the run" in result.stdout and "done: corpus" in result.stdout
     report = json.loads((tmp_path / "r.json").read_text())
-    assert report["disagreements"] == [] and len(report["searches"]) == 21
+    assert report["disagreements"] == [] and len(report["searches"]) == 28
     assert report["figures"]["sittings"] == 2
     assert report["figures"]["bare_letters"] == 500  # the rate of a part, per letter
     assert _stored(work / "bench.sqlite3") == 2000
