@@ -40,18 +40,29 @@ def test_api_search_shape(client: Client, imported: None) -> None:
         "specialties": ["Physical Medicine and Rehabilitation", "Pain Management"],
         "states_of_licensure": ["California", "Nevada"],
         "items": [
-            {"treatment": "Norco 10/325mg #120", "category": "Pharmaceuticals",
-             "decision": "Upheld"},
-            {"treatment": "physical therapy 2x6 for the lumbar spine",
-             "category": "Rehabilitation", "decision": "Overturned"},
-            {"treatment": "a TENS unit", "category": "DMEPOS", "decision": "Upheld"},
+            {"item": 1, "treatment": "Norco 10/325mg #120", "category": "Pharmaceuticals",
+             "subcategory": "opioids", "decision": "Upheld",
+             "drugs": ["acetaminophen", "hydrocodone"],
+             "body_regions": [], "quantity": {"value": 120, "unit": "count"},
+             "matching": False},
+            {"item": 2, "treatment": "physical therapy 2x6 for the lumbar spine",
+             "category": "Rehabilitation", "subcategory": "physical therapy",
+             "decision": "Overturned", "drugs": [], "body_regions": ["lumbar spine"],
+             "quantity": {"value": 12, "unit": "sessions"}, "matching": False},
+            {"item": 3, "treatment": "a TENS unit", "category": "DMEPOS",
+             "subcategory": "TENS / stimulation unit", "decision": "Upheld", "drugs": [],
+             "body_regions": [],
+             "quantity": None, "matching": False},
         ],
+        "matching_items": [],
     }
     assert "<mark" in first["snippet"]
     assert data["facets"]["outcome"] == [
         {"value": "Partially overturned", "count": 2, "selected": True}]
-    assert set(data["facets"]) == {"outcome", "decision", "category", "treatment", "specialty",
-                                   "state", "guideline", "year", "sex", "age"}
+    assert set(data["facets"]) == {"outcome", "decision", "category", "treatment", "drug",
+                                   "body_region", "specialty", "state", "guideline", "year",
+                                   "sex", "age"}
+    assert data["items_matching_only"] is False  # "norco" matched whole letters
 
 
 def test_api_search_no_match_is_empty(client: Client, imported: None) -> None:

@@ -26,8 +26,10 @@ from cases.search.base import FACETS, FacetValue, SearchQuery, SearchResults
 BASE = "/"
 
 
-def results(upheld: int = 0, overturned: int = 0) -> SearchResults:
-    return SearchResults((), 0, 1, 1, {}, items_upheld=upheld, items_overturned=overturned)
+def results(upheld: int = 0, overturned: int = 0, *, matching_only: bool = False
+            ) -> SearchResults:
+    return SearchResults((), 0, 1, 1, {}, items_upheld=upheld, items_overturned=overturned,
+                         items_matching_only=matching_only)
 
 
 def test_toggle_value_adds_an_unselected_value_and_resets_the_page() -> None:
@@ -132,16 +134,20 @@ def test_outcome_split_counts_and_rounds() -> None:
         "scope": "3 disputed items"}
 
 
-@pytest.mark.parametrize(("query", "scope"), [
-    (SearchQuery(), "3 disputed items"),
-    (SearchQuery("norco"), "all 3 disputed items of the 0 determinations, whichever item "
-                           "the words matched"),
-    (SearchQuery("norco", {"decision": ("Overturned",)}),
-     "3 disputed items passing the item filters, in 0 determinations"),
-    (SearchQuery(filters={"state": ("Texas",)}), "3 disputed items"),
+@pytest.mark.parametrize(("query", "matching_only", "scope"), [
+    (SearchQuery(), False, "3 disputed items"),
+    (SearchQuery("norco"), False, "all 3 disputed items of the 0 determinations, whichever "
+                                  "item the words matched"),
+    (SearchQuery("norco", {"decision": ("Overturned",)}), True,
+     "3 disputed items matching the item conditions, in 0 determinations"),
+    (SearchQuery("treatment:norco"), True,
+     "3 disputed items matching the item conditions, in 0 determinations"),
+    (SearchQuery(filters={"state": ("Texas",)}), False, "3 disputed items"),
 ])
-def test_outcome_split_says_what_it_counts(query: SearchQuery, scope: str) -> None:
-    assert outcome_split(results(upheld=2, overturned=1), query)["scope"] == scope
+def test_outcome_split_says_what_it_counts(query: SearchQuery, matching_only: bool,
+                                           scope: str) -> None:
+    split = outcome_split(results(upheld=2, overturned=1, matching_only=matching_only), query)
+    assert split["scope"] == scope
 
 
 def test_outcome_split_without_items_is_none() -> None:

@@ -13,8 +13,14 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from cases.models import Determination, DisputedItem
 from cases.parsing.specialties import canonical_specialties
-from cases.presentation.outcomes import OutcomeReport, contrast, narrowed, wilson_interval
-from cases.search.base import UNDATED_YEAR, SearchQuery
+from cases.presentation.outcomes import (
+    TOP_DRUGS,
+    OutcomeReport,
+    contrast,
+    narrowed,
+    wilson_interval,
+)
+from cases.search.base import QUANTITY_BANDS, UNDATED_YEAR, SearchQuery
 from cases.services import import_determinations
 from tests.conftest import DATA
 
@@ -62,8 +68,9 @@ def database_counts(filters: dict[str, list[str]]) -> dict[str, Counter]:
     """(value, decision) -> items, per grouping, counted straight from the stored rows."""
     case_filters = {k: set(v) for k, v in filters.items() if k not in ITEM_ATTRS}
     item_filters = {ITEM_ATTRS[k]: set(v) for k, v in filters.items() if k in ITEM_ATTRS}
-    counts: dict[str, Counter] = {g: Counter() for g in ("category", "specialty", "guideline",
-                                                         "year")}
+    counts: dict[str, Counter] = {g: Counter() for g in (
+        "category", "specialty", "guideline", "year", "drug", "body_region",
+        "quantity-sessions", "quantity-count")}
     for d in Determination.objects.prefetch_related("items"):
         values = {"specialty": set(canonical_specialties(d.specialty_names)),
                   "state": set(d.state_names),
@@ -75,6 +82,14 @@ def database_counts(filters: dict[str, list[str]]) -> dict[str, Counter]:
             if not all(getattr(item, attr) in v for attr, v in item_filters.items()):
                 continue
             counts["category"][(item.category, item.decision)] += 1
+            for group, names in (("drug", item.drugs), ("body_region", item.body_regions)):
+                for name in names:
+                    counts[group][(name, item.decision)] += 1
+            for low, high, label in QUANTITY_BANDS.get(item.quantity_unit, ()):
+                value = item.quantity_value
+                if value is not None and low <= value and (high is None or value < high + 1):
+                    key = f"quantity-{item.quantity_unit}"
+                    counts[key][(f"{label} {item.quantity_unit}", item.decision)] += 1
             for group in ("specialty", "guideline", "year"):
                 for value in values[group]:
                     counts[group][(value, item.decision)] += 1
@@ -111,6 +126,11 @@ def test_outcomes_counts_equal_the_database(client: Client, served: Path,
     report: OutcomeReport = response.context["report"]
     expected = expected_rates(database_counts(filters))
     assert expected["category"]  # the comparison is not trivial
+    if not filters:  # the whole archive has items of every new grouping
+        assert expected["drug"] and expected["body_region"] and expected["quantity-sessions"]
+    # The drug table shows the drugs with most items.
+    expected["drug"] = dict(sorted(expected["drug"].items(),
+                                   key=lambda kv: (-kv[1][0], kv[0]))[:TOP_DRUGS])
     assert page_rates(report) == expected
     total = sum(n for n, _ in expected["category"].values())
     assert (report.overall.n, report.overall.overturned) == (
