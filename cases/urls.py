@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from cases.views import api, pages, reports
+from cases.views import api, like, pages, reports
 
 app_name = "cases"
 
@@ -16,4 +16,6 @@ urlpatterns = [
     path("export.csv", reports.export_csv, name="export-csv"),
     path("export.json", reports.export_json, name="export-json"),
     path("outcomes/", reports.outcomes, name="outcomes"),
+    path("like/", like.like, name="like"),
+    path("api/like", like.like_api, name="api-like"),
 ]

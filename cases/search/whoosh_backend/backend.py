@@ -15,6 +15,8 @@ from pathlib import Path
 from cases.search.base import (
     IndexUnavailableError,
     ItemCount,
+    ItemRequest,
+    Neighbours,
     OutcomeCounts,
     SearchBackend,
     SearchError,
@@ -22,7 +24,7 @@ from cases.search.base import (
     SearchResults,
     TextLoader,
 )
-from cases.search.whoosh_backend import selection
+from cases.search.whoosh_backend import neighbours, selection
 from cases.search.whoosh_backend.analysis import QueryBuilder
 from cases.search.whoosh_backend.directory import IndexDirectory
 from cases.search.whoosh_backend.opened import Lent
@@ -77,6 +79,16 @@ class WhooshBackend(SearchBackend):
             return ItemCount(chosen.total, decisions.get("Upheld", 0),
                              decisions.get("Overturned", 0), bool(chosen.item_conditions))
         return self.directory.read(counted)
+
+    def nearest_items(self, request: ItemRequest, *, limit: int = 10,
+                      exclude: str | None = None) -> Neighbours:
+        def found(read: Lent) -> Neighbours:
+            matches = neighbours.nearest(read, request, limit, exclude)
+            chosen = self._select(read, request.query())
+            decisions = read.arrays.items.decisions(selection.counted_items(read.arrays, chosen))
+            return Neighbours(tuple(matches), decisions.get("Upheld", 0),
+                              decisions.get("Overturned", 0))
+        return self.directory.read(found)
 
     def total(self, query: SearchQuery) -> int:
         return self.directory.read(lambda read: self._select(read, query).total)

@@ -1,0 +1,90 @@
+"""The decided items nearest one request ("cases like mine"), scored over the item table.
+
+Every item of the index gets one score, in tiers a reader can follow: the same treatment
+(subcategory) above the same category only; then a shared drug and a shared body region;
+then how close its requested quantity is (same unit, by ratio); last, how much its letter's
+summary and rationale are like the request's facts (their key terms, BM25 over the letters,
+scaled to at most one tier step). Only items of the request's category are candidates.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from whoosh import query as wq
+
+from cases.search.base import ItemMatch, ItemRequest
+from cases.search.whoosh_backend.items import ItemTable
+from cases.search.whoosh_backend.opened import Lent
+
+SAME_TREATMENT = 100.0
+SAME_CATEGORY = 50.0
+SHARED_DRUG = 20.0
+SHARED_REGION = 10.0
+CLOSE_QUANTITY = 5.0  # the same quantity; half of it at twice or half as much
+LIKE_FACTS = 4.0  # the letter most like the facts; others by their share of its score
+KEY_TERMS = 15
+FACT_FIELDS = ("summary", "rationale")
+
+
+def item_scores(table: ItemTable, request: ItemRequest, facts: np.ndarray | None) -> np.ndarray:
+    """Each item's nearness to ``request`` (0 for items of other categories); ``facts`` is
+    each document's likeness to the request's facts, from 0 to 1 (None: not compared)."""
+    same_category = table.having("category", [request.category])
+    same_treatment = same_category & table.having("treatment", [request.subcategory])
+    scores = np.where(same_treatment, SAME_TREATMENT, np.where(same_category, SAME_CATEGORY, 0.0))
+    if request.drugs:
+        scores += SHARED_DRUG * table.having("drug", request.drugs)
+    if request.body_regions:
+        scores += SHARED_REGION * table.having("body_region", request.body_regions)
+    if request.quantity_value and request.quantity_unit:
+        same_unit = table.having("unit", [request.quantity_unit]) & (table.quantity > 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            distance = np.abs(np.log2(table.quantity / request.quantity_value))
+        scores += np.where(same_unit, CLOSE_QUANTITY / (1.0 + distance), 0.0)
+    if facts is not None:
+        scores += LIKE_FACTS * facts[table.doc]
+    return np.where(same_category, scores, 0.0)
+
+
+def fact_likeness(read: Lent, facts: str) -> np.ndarray | None:
+    """Each document's likeness to ``facts`` from 0 to 1: BM25 of the facts' key terms
+    (rare in the archive, frequent in the text: Whoosh's Bo1 model, so boilerplate that every
+    letter has weighs little) over the summaries and rationales; None without facts."""
+    if not facts.strip():
+        return None
+    searcher = read.searcher
+    terms = {term for field in FACT_FIELDS
+             for term, _weight in searcher.key_terms_from_text(field, facts, numterms=KEY_TERMS)}
+    if not terms:
+        return None
+    query = wq.Or([wq.Term(field, term) for field in FACT_FIELDS for term in sorted(terms)])
+    evaluated = read.ranker.evaluate(query)
+    if evaluated is None:  # the ranker answers an OR of terms; kept for safety
+        return None
+    scores = evaluated[1] * read.arrays.live
+    best = float(scores.max()) if len(scores) else 0.0
+    return scores / best if best > 0 and math.isfinite(best) else None
+
+
+def nearest(read: Lent, request: ItemRequest, limit: int,
+            exclude: str | None) -> list[ItemMatch]:
+    """The ``limit`` items nearest ``request``, best first (ties: newest letter first)."""
+    table = read.arrays.items
+    scores = item_scores(table, request, fact_likeness(read, request.facts))
+    scores = np.where(read.arrays.live[table.doc], scores, 0.0)
+    if exclude is not None:
+        docnum = read.searcher.document_number(id=exclude)
+        if docnum is not None:
+            scores = np.where(table.doc == docnum, 0.0, scores)
+    candidates = np.flatnonzero(scores > 0)
+    if not len(candidates):
+        return []
+    # Highest score first; among equals, the most recent decision.
+    days = read.arrays.decided[table.doc[candidates]]
+    order = np.lexsort((-days, -scores[candidates]))[:limit]
+    ids = read.opened.ids(read.searcher)
+    chosen = candidates[order]
+    return [ItemMatch(ids[int(table.doc[i])], int(i - table.starts[table.doc[i]]) + 1,
+                      round(float(scores[i]), 3)) for i in chosen]
