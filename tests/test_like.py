@@ -24,6 +24,9 @@ PASTE = ("Request for 12 sessions of physical therapy for the lumbar spine is no
      "The request for 12 visits exceeds the guideline and is not medically necessary."),
     ("Pain is 8/10. Therefore, the request is medically necessary.",
      "Therefore, the request is medically necessary."),
+    ("Six visits were completed without documented functional improvement. As a result, the "
+     "request is not medically necessary.",
+     "Six visits were completed without documented functional improvement."),
     ("No decision words here. Only facts.", "Only facts."),
     ("", ""),
 ])

@@ -29,13 +29,16 @@ LONGEST_SENTENCE = 400
 
 def deciding_sentence(rationale: str) -> str:
     """The sentence of a rationale that decides and says why: the last deciding sentence
-    with a reason, else the last deciding one, else the last sentence (shortened)."""
+    with a reason; else the last sentence giving a reason (a verdict alone, "the request is
+    not medically necessary", tells a reader nothing new); else the last deciding one, else
+    the last sentence (shortened)."""
     sentences = [s for s in _SENTENCES.split(" ".join(rationale.split())) if s]
     if not sentences:
         return ""
     deciding = [s for s in sentences if _DECIDES.search(s)]
     reasoned = [s for s in deciding if _BECAUSE.search(s)]
-    chosen = (reasoned or deciding or sentences)[-1]
+    reasons = [s for s in sentences if _BECAUSE.search(s)]
+    chosen = (reasoned or reasons or deciding or sentences)[-1]
     if len(chosen) > LONGEST_SENTENCE:
         chosen = chosen[:LONGEST_SENTENCE - 1].rsplit(" ", 1)[0] + "…"
     return chosen

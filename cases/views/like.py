@@ -36,7 +36,8 @@ def like(request: HttpRequest) -> HttpResponse:
     """``/like/``: the box; posted, the requests understood and their nearest cases."""
     text = request.POST.get("text", "") if request.method == "POST" else ""
     edited = request.POST.getlist("request") if request.method == "POST" else []
-    context: dict[str, object] = {"text": text, "max_text": MAX_TEXT}
+    context: dict[str, object] = {"text": text, "max_text": MAX_TEXT,
+                                  "max_text_words": f"{MAX_TEXT:,}"}
     status = 200
     if request.method == "POST":
         rows, message, status = _answer(text, edited)
