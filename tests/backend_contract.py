@@ -29,6 +29,7 @@ from cases.search.base import (
     UNDATED_YEAR,
     IndexDocument,
     IndexItem,
+    ItemRequest,
     QueryError,
     SearchBackend,
     SearchQuery,
@@ -540,12 +541,21 @@ class SearchBackendContract:
         assert backend.suggest("chiropractc") == "chiropractic"
         assert backend.suggest("massage") is None
 
-    def test_similar_stays_within_the_treatment_category(self, backend: SearchBackend) -> None:
-        similar = backend.similar("CM16-0000002", text="Norco hydrocodone opioids",
-                                  category="Pharmaceuticals", limit=5)
-        assert similar == ["CM16-0000003"]  # the other opioid request; not the massage cases
-        anywhere = backend.similar("CM16-0000001", text="massage therapy sessions", limit=5)
-        assert "CM16-0000005" in anywhere
+    def test_nearest_items_rank_the_same_request_first(self, backend: SearchBackend) -> None:
+        request = ItemRequest("Pharmaceuticals", "opioids",
+                              facts="Shoulder strain; hydrocodone is not indicated.")
+        (found,) = backend.nearest_items([request], limit=5, exclude="CM16-0000002")
+        assert [(m.id, m.item) for m in found.matches] == [("CM16-0000003", 1)]
+        # Its outcome is the same-request search's, the excluded letter counted too.
+        assert (found.upheld, found.overturned) == (2, 0)
+        (massage,) = backend.nearest_items([ItemRequest("Rehabilitation", "massage")], limit=5)
+        # The same treatment first, then the category's others; other categories never.
+        assert [m.id for m in massage.matches][:1] == ["CM16-0000001"]
+        assert {m.id for m in massage.matches} == {"CM16-0000001", "CM16-0000005",
+                                                   "imr-0123456789abcdef"}
+        assert massage.matches[0].score > massage.matches[-1].score
+        counted = backend.count_items(ItemRequest("Rehabilitation", "massage").query())
+        assert (massage.upheld, massage.overturned) == (counted.upheld, counted.overturned)
 
     def test_an_open_searcher_sees_replaced_and_deleted_documents(
             self, backend: SearchBackend) -> None:

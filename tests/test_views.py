@@ -387,14 +387,26 @@ def test_detail_without_query_has_no_marks_or_back_link(client: Client, imported
     assertNotContains(response, "Back to the results")
 
 
-def test_detail_similar_determinations(client: Client, corpus: None) -> None:
+def test_detail_similar_requests_under_each_item(client: Client, corpus: None) -> None:
     from cases.models import Determination
 
-    determination = Determination.objects.order_by("public_id").first()
-    assert determination is not None
+    determination = max(Determination.objects.prefetch_related("items"),
+                        key=lambda d: (len(d.items.all()), d.public_id))
     response = client.get(determination.get_absolute_url())
-    assertContains(response, "Similar determinations")
-    assert response.content.decode().count('class="hit"') >= 1
+    rows = dict(response.context["item_rows"])
+    compared = [near for near in rows.values() if near is not None]
+    assert len(compared) == min(len(rows), 12) > 1
+    for near in compared:
+        for result in near["results"]:
+            assert result["id"] != determination.public_id
+            assert f"#item-{result['item']}" in result["url"]
+    html = response.content.decode()
+    assert html.count("Similar requests elsewhere") == sum(bool(n["results"]) for n in compared)
+    assert "See all cases like this request" in html
+    # "See all" opens the cases-like-mine page on that request, already answered.
+    see_all = next(n["see_all"] for n in compared if n["results"])
+    answered = client.get(see_all)
+    assert answered.status_code == 200 and answered.context["requests"]
 
 
 def test_detail_id_with_nul_is_404(client: Client) -> None:

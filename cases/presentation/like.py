@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.utils import dateformat
 
@@ -98,4 +99,20 @@ def request_rows(answers: list[LikeRequest], *, search_url: str,
         else:
             row["search_url"] = absolute(str(row["search_url"]))
         rows.append(row)
+    return rows
+
+
+SEE_ALL_FACTS = 2_000  # characters of a summary a "see all" link carries to /like/
+
+
+def similar_rows(similar: dict[int, LikeRequest], facts: str, *, search_url: str,
+                 like_url: str) -> dict[int, dict[str, object]]:
+    """Each item's similar decided requests as the case page shows them, with the link that
+    opens them all on the cases-like-mine page."""
+    rows = {}
+    for position, answer in similar.items():
+        (row,) = request_rows([answer], search_url=search_url)
+        row["see_all"] = f"{like_url}?" + urlencode(
+            {"request": answer.request.treatment, "text": facts[:SEE_ALL_FACTS]})
+        rows[position] = row
     return rows

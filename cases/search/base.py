@@ -409,12 +409,13 @@ class SearchBackend(ABC):
         outcome split of ``search``, without facets or hits)."""
 
     @abstractmethod
-    def nearest_items(self, request: ItemRequest, *, limit: int = 10,
-                      exclude: str | None = None) -> Neighbours:
-        """The decided items nearest ``request``: the same treatment first (category and
-        subcategory, then drug and body region), then the closest quantity, then the letters
-        whose summary and rationale are most like its facts; ``exclude`` is a letter left out
-        (the one a case page shows)."""
+    def nearest_items(self, requests: Sequence[ItemRequest], *, limit: int = 10,
+                      exclude: str | None = None) -> list[Neighbours]:
+        """For each request, the decided items nearest it: the same treatment first
+        (category and subcategory, then drug and body region), then the closest quantity,
+        then the letters whose summary and rationale are most like its facts; ``exclude`` is
+        a letter left out (the one a case page shows). Requests of one text share their
+        facts, which are compared once."""
 
     @abstractmethod
     def matching_ids(self, query: SearchQuery) -> list[str]:
@@ -435,12 +436,6 @@ class SearchBackend(ABC):
     def outcome_counts(self, query: SearchQuery) -> OutcomeCounts:
         """Item decisions of the matching determinations by category, by the case facets
         specialty, guideline and year, and by category for the specialties with most items."""
-
-    @abstractmethod
-    def similar(self, doc_id: str, *, text: str, category: str | None = None,
-                limit: int = 5) -> list[str]:
-        """Ids of determinations like ``doc_id``, whose ``text`` is given (optionally limited
-        to those with an item in ``category``)."""
 
     @abstractmethod
     def suggest(self, word: str) -> str | None:

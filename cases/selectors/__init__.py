@@ -21,11 +21,10 @@ from cases.selectors.searching import (
     item_level_offer,
     item_positions,
     search_determinations,
-    similar_determinations,
     snippet_texts,
 )
 
 __all__ = ["CHUNK_SIZE", "COLUMNS", "ItemRow", "SearchPage", "count_alternatives",
            "count_outcomes", "find_case_number", "find_items", "item_level_offer",
            "item_positions", "iter_rows",
-           "search_determinations", "similar_determinations", "snippet_texts"]
+           "search_determinations", "snippet_texts"]

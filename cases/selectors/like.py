@@ -9,13 +9,16 @@ from dataclasses import dataclass
 
 from cases.models import Determination, DisputedItem
 from cases.parsing.drugs import principal_drugs
+from cases.parsing.quantities import Quantity
 from cases.parsing.requests import PastedRequest, find_requests
 from cases.search import get_backend
-from cases.search.base import ItemRequest, SearchQuery
+from cases.search.base import ItemRequest, SearchError, SearchQuery
 
 MAX_TEXT = 20_000
 MAX_REQUESTS = 10
 NEIGHBOURS = 10
+SIMILAR_PER_ITEM = 3  # on a case page, under each disputed item
+MAX_SIMILAR_ITEMS = 12  # a case page compares at most this many of its items
 
 
 class LikeError(ValueError):
@@ -79,24 +82,50 @@ def item_request(request: PastedRequest, facts: str) -> ItemRequest:
         quantity_unit=quantity.unit if quantity else "", facts=facts)
 
 
-def cases_like(text: str, edited: Sequence[str] = (), *, limit: int = NEIGHBOURS,
-               exclude: str | None = None) -> list[LikeRequest]:
-    """For each request of ``text`` (or of the ``edited`` request lines): its neighbours and
-    the outcome of its same-request search. ``exclude``: a letter to leave out."""
-    backend = get_backend()
+def _answers(requests: Sequence[PastedRequest], facts: str, limit: int,
+             exclude: str | None) -> list[LikeRequest]:
+    asked = [item_request(request, facts) for request in requests]
+    found = get_backend().nearest_items(asked, limit=limit, exclude=exclude)
+    ids = {m.id for neighbours in found for m in neighbours.matches}
+    stored = Determination.objects.for_results().in_bulk(ids, field_name="public_id")
     answers = []
-    for request in understood(text, edited):
-        asked = item_request(request, text)
-        found = backend.nearest_items(asked, limit=limit, exclude=exclude)
-        stored = (Determination.objects.for_results()
-                  .in_bulk({m.id for m in found.matches}, field_name="public_id"))
-        neighbours = []
-        for match in found.matches:
+    for request, question, neighbours in zip(requests, asked, found, strict=True):
+        near = []
+        for match in neighbours.matches:
             determination = stored.get(match.id)
             item = next((i for i in determination.items.all() if i.position == match.item),
                         None) if determination else None
             if determination is not None and item is not None:
-                neighbours.append(Neighbour(determination, item, match.score))
-        answers.append(LikeRequest(request, asked.query(), found.upheld, found.overturned,
-                                   tuple(neighbours)))
+                near.append(Neighbour(determination, item, match.score))
+        answers.append(LikeRequest(request, question.query(), neighbours.upheld,
+                                   neighbours.overturned, tuple(near)))
     return answers
+
+
+def cases_like(text: str, edited: Sequence[str] = (), *, limit: int = NEIGHBOURS,
+               exclude: str | None = None) -> list[LikeRequest]:
+    """For each request of ``text`` (or of the ``edited`` request lines): its neighbours and
+    the outcome of its same-request search. ``exclude``: a letter to leave out."""
+    return _answers(understood(text, edited), text, limit, exclude)
+
+
+def stored_request(item: DisputedItem) -> PastedRequest:
+    """A decided item as a request, to find the items like it."""
+    quantity = (Quantity(item.quantity_value, item.quantity_unit)
+                if item.quantity_value is not None and item.quantity_unit else None)
+    return PastedRequest(item.treatment, item.category, item.subcategory, tuple(item.drugs),
+                         tuple(item.body_regions), item.laterality or None, quantity)
+
+
+def similar_items(determination: Determination, items: Sequence[DisputedItem], *,
+                  limit: int = SIMILAR_PER_ITEM) -> dict[int, LikeRequest]:
+    """For each disputed item of a letter (the first ``MAX_SIMILAR_ITEMS``): the decided
+    items of other letters nearest it, and its same-request outcome; none when the index
+    cannot answer (the case page still shows)."""
+    compared = list(items[:MAX_SIMILAR_ITEMS])
+    try:
+        answers = _answers([stored_request(item) for item in compared],
+                           determination.summary, limit, determination.public_id)
+    except SearchError:
+        return {}
+    return {item.position: answer for item, answer in zip(compared, answers, strict=True)}

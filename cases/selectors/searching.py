@@ -1,5 +1,5 @@
 """Searching stored determinations: the page of hits with their rows, what to offer when
-nothing matches, the case number typed as a whole query, and the determinations like one.
+nothing matches, and the case number typed as a whole query.
 Views call these; only ``cases.search`` talks to the index."""
 
 from __future__ import annotations
@@ -125,20 +125,6 @@ def item_positions(determination: Determination, query: SearchQuery) -> tuple[in
         return get_backend().item_positions(query, determination.public_id)
     except SearchError:
         return None
-
-
-def similar_determinations(determination: Determination, limit: int = 5) -> list[Determination]:
-    """Determinations like this one that share the treatment category of its first item."""
-    items = list(determination.items.all())
-    text = "\n".join([i.treatment for i in items] + [determination.summary])
-    category = items[0].category if items else None
-    try:
-        ids = get_backend().similar(determination.public_id, text=text, category=category,
-                                    limit=limit + 1)
-    except SearchError:
-        return []
-    found = Determination.objects.for_results().in_bulk(ids, field_name="public_id")
-    return [found[i] for i in ids if i in found and i != determination.public_id][:limit]
 
 
 def count_alternatives(query: SearchQuery) -> list[tuple[str, SearchQuery, int]]:

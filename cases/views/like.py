@@ -34,12 +34,13 @@ def _answer(text: str, edited: list[str], absolute: Callable[[str], str] | None 
 @require_http_methods(["GET", "POST"])
 def like(request: HttpRequest) -> HttpResponse:
     """``/like/``: the box; posted, the requests understood and their nearest cases."""
-    text = request.POST.get("text", "") if request.method == "POST" else ""
-    edited = request.POST.getlist("request") if request.method == "POST" else []
+    # A GET with request lines (a case page's "see all") asks too: short, and shareable.
+    data = request.POST if request.method == "POST" else request.GET
+    text, edited = data.get("text", ""), data.getlist("request")
     context: dict[str, object] = {"text": text, "max_text": MAX_TEXT,
                                   "max_text_words": f"{MAX_TEXT:,}"}
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" or edited:
         rows, message, status = _answer(text, edited)
         context.update(requests=rows, error=message)
     return finish(render(request, "cases/like.html", context, status=status), status)

@@ -20,6 +20,7 @@ from cases.presentation.display import (
     query_terms,
     result_row,
 )
+from cases.presentation.like import similar_rows
 from cases.search.base import SearchError, SearchQuery
 from cases.selectors import (
     count_alternatives,
@@ -27,8 +28,8 @@ from cases.selectors import (
     item_level_offer,
     item_positions,
     search_determinations,
-    similar_determinations,
 )
+from cases.selectors.like import similar_items
 from cases.views.errors import finish, search_failure, show_failure
 
 
@@ -112,9 +113,12 @@ def determination_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     permalink = request.build_absolute_uri(determination.get_absolute_url())
     state = query_string(query)
     items, terms = list(determination.items.all()), query_terms(query.text)
+    near = similar_rows(similar_items(determination, items), determination.summary,
+                        search_url=reverse("cases:search"), like_url=reverse("cases:like"))
     return render(request, "cases/determination_detail.html", {
         "determination": determination,
         "items": items,
+        "item_rows": [(item, near.get(item.position)) for item in items],
         "matched": matching_positions(items, terms, item_positions(determination, query)),
         "terms": terms,
         "query": query,
@@ -122,5 +126,4 @@ def determination_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "permalink": permalink,
         "citation": cite(determination, permalink),
         "description": describe(determination),
-        "similar": [result_row(d) for d in similar_determinations(determination)],
     })

@@ -8,9 +8,11 @@ damage detection); what a query selects and how it is counted and ordered is
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
+
+import numpy as np
 
 from cases.search.base import (
     IndexUnavailableError,
@@ -80,14 +82,22 @@ class WhooshBackend(SearchBackend):
                              decisions.get("Overturned", 0), bool(chosen.item_conditions))
         return self.directory.read(counted)
 
-    def nearest_items(self, request: ItemRequest, *, limit: int = 10,
-                      exclude: str | None = None) -> Neighbours:
-        def found(read: Lent) -> Neighbours:
-            matches = neighbours.nearest(read, request, limit, exclude)
-            chosen = self._select(read, request.query())
-            decisions = read.arrays.items.decisions(selection.counted_items(read.arrays, chosen))
-            return Neighbours(tuple(matches), decisions.get("Upheld", 0),
-                              decisions.get("Overturned", 0))
+    def nearest_items(self, requests: Sequence[ItemRequest], *, limit: int = 10,
+                      exclude: str | None = None) -> list[Neighbours]:
+        def found(read: Lent) -> list[Neighbours]:
+            likeness: dict[str, np.ndarray | None] = {}
+            answers = []
+            for request in requests:
+                if request.facts not in likeness:
+                    likeness[request.facts] = neighbours.fact_likeness(read, request.facts)
+                matches = neighbours.nearest(read, request, likeness[request.facts], limit,
+                                             exclude)
+                chosen = self._select(read, request.query())
+                decisions = read.arrays.items.decisions(
+                    selection.counted_items(read.arrays, chosen))
+                answers.append(Neighbours(tuple(matches), decisions.get("Upheld", 0),
+                                          decisions.get("Overturned", 0)))
+            return answers
         return self.directory.read(found)
 
     def total(self, query: SearchQuery) -> int:
@@ -135,11 +145,6 @@ class WhooshBackend(SearchBackend):
             counts = read.arrays.outcomes(selection.counted_items(read.arrays, chosen), GROUPS)
             return replace(counts, matching_only=bool(chosen.item_conditions))
         return self.directory.read(counts)
-
-    def similar(self, doc_id: str, *, text: str, category: str | None = None,
-                limit: int = 5) -> list[str]:
-        return self.directory.read(
-            lambda read: selection.similar(read, doc_id, text, category, limit))
 
     def suggest(self, word: str) -> str | None:
         word = word.lower()

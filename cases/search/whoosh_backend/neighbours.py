@@ -68,11 +68,12 @@ def fact_likeness(read: Lent, facts: str) -> np.ndarray | None:
     return scores / best if best > 0 and math.isfinite(best) else None
 
 
-def nearest(read: Lent, request: ItemRequest, limit: int,
+def nearest(read: Lent, request: ItemRequest, facts: np.ndarray | None, limit: int,
             exclude: str | None) -> list[ItemMatch]:
-    """The ``limit`` items nearest ``request``, best first (ties: newest letter first)."""
+    """The ``limit`` items nearest ``request``, best first (ties: newest letter first);
+    ``facts``: each document's likeness to its facts (``fact_likeness``)."""
     table = read.arrays.items
-    scores = item_scores(table, request, fact_likeness(read, request.facts))
+    scores = item_scores(table, request, facts)
     scores = np.where(read.arrays.live[table.doc], scores, 0.0)
     if exclude is not None:
         docnum = read.searcher.document_number(id=exclude)

@@ -23,7 +23,7 @@ from cases.search.whoosh_backend.counting import FacetArrays
 from cases.search.whoosh_backend.items import ItemTable
 from cases.search.whoosh_backend.opened import Lent
 from cases.search.whoosh_backend.ranking import top
-from cases.search.whoosh_backend.schema import CASE_FACETS, ITEM_FIELD, SEP, day_number
+from cases.search.whoosh_backend.schema import CASE_FACETS, day_number
 from cases.search.whoosh_backend.snippets import snippet
 
 
@@ -278,24 +278,6 @@ def matching_positions(arrays: FacetArrays, chosen: Selection, docnums: list[int
     if not chosen.item_conditions:
         return [()] * len(docnums)
     return arrays.items.positions(counted_items(arrays, chosen), docnums)
-
-
-def similar(read: Lent, doc_id: str, text: str, category: str | None,
-            limit: int) -> list[str]:
-    """Ids of the letters whose treatments are most like ``text`` (``doc_id``'s own)."""
-    searcher = read.searcher
-    docnum = searcher.document_number(id=doc_id)
-    if docnum is None or not text:
-        return []
-    allow = None
-    if category:
-        allow = wq.Or([wq.Term(ITEM_FIELD, term) for term in
-                       searcher.reader().field_terms(ITEM_FIELD)
-                       if term.startswith(category + SEP)])
-    # Key terms of the treatments and summary, matched in treatment words: "similar" means
-    # a similar request, not the same reviewer's boilerplate.
-    results = searcher.more_like(docnum, "treatment", text=text, top=limit, filter=allow)
-    return [hit["id"] for hit in results]
 
 
 def _query_terms(parsed: wq.Query | None) -> frozenset[str]:
