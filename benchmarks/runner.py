@@ -35,6 +35,7 @@ from cases.search import get_backend
 from cases.search.base import IndexDocument, SearchQuery
 from cases.search.whoosh_backend import WhooshBackend
 from cases.selectors import snippet_texts
+from cases.selectors.like import cases_like
 from cases.services import each_with_items, import_determinations, index_document
 from cases.synthetic import write_corpus
 
@@ -263,7 +264,44 @@ def _searches_phase(progress: Progress, report: Report, work_dir: Path,
     for key, query in queries.items():
         if key not in progress.state["searches"]:
             _search_row(progress, key, query, backend, fts, naive, repeats, say)
+    if "like_median_ms" not in progress.state["figures"]:
+        _like_row(progress, random.Random(progress.state["seed"]), say)
     progress.finish("searches")
+
+
+LIKE_TEXTS = 20
+LIKE_CHARS = 5_000
+
+
+def pasted_texts(rng: random.Random, count: int = LIKE_TEXTS) -> list[str]:
+    """Texts shaped like pasted UR denials, drawn from stored letters: each item's request
+    stated as non-certified with its rationale, then the summary, to about ``LIKE_CHARS``."""
+    ids = list(Determination.objects.values_list("pk", flat=True))
+    chosen = Determination.objects.filter(pk__in=rng.sample(ids, min(count, len(ids))))
+    texts = []
+    for determination in chosen.prefetch_related("items").order_by("pk"):
+        parts = [f"The request for {item.treatment} is non-certified. {item.rationale}"
+                 for item in determination.items.all()]
+        text = "\n\n".join([*parts, determination.summary])
+        while len(text) < LIKE_CHARS and determination.summary.strip():
+            text += "\n\n" + determination.summary  # a long paste: the history again
+        texts.append(text[:LIKE_CHARS])
+    return texts
+
+
+def _like_row(progress: Progress, rng: random.Random, say: Callable[[str], None]) -> None:
+    """Cases like mine: each pasted text read and answered once (its requests, neighbours and
+    same-request outcomes, as the page asks them), median and p95 over the texts."""
+    texts = pasted_texts(rng)
+    cases_like(texts[0])  # the first answer reads the item arrays' lazy parts
+    samples = sorted(_timed(lambda text=text: cases_like(text))[0] * 1000 for text in texts)
+    median = round(statistics.median(samples), 1)
+    p95 = round(samples[min(len(samples) - 1, int(len(samples) * 0.95))], 1)
+    chars = round(statistics.median(len(text) for text in texts))
+    progress.record(like_median_ms=median, like_p95_ms=p95, like_texts=len(texts),
+                    like_chars=chars)
+    say(f"cases like mine, {len(texts)} pasted texts of ~{chars} characters: "
+        f"median {median:.1f} ms, p95 {p95:.1f} ms")
 
 
 def _search_row(progress: Progress, key: str, query: SearchQuery, backend: WhooshBackend,

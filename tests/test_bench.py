@@ -45,6 +45,11 @@ def test_bench_short_run_agrees_with_fts5_reference(tmp_path: Path) -> None:
     assert all(row["ours_median_ms"] > 0 and row["fts5_median_ms"] > 0
                for row in report["searches"].values())
     assert report["figures"]["import_letters_per_s"] > 0
+    # Cases like mine answered each of its pasted texts (timed; the figures are printed).
+    figures = report["figures"]
+    assert figures["like_texts"] == 20 and figures["like_chars"] >= 1000
+    assert 0 < figures["like_median_ms"] <= figures["like_p95_ms"]
+    assert "cases like mine, 20 pasted texts" in result.stdout
     http = report["http"]
     assert http["page"]["requests"] > 0 and http["api"]["requests"] > 0
     assert http["page"]["errors"] == 0 and http["api"]["errors"] == 0

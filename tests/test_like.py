@@ -93,7 +93,8 @@ def test_the_json_answers_the_same(client: Client, served: object) -> None:
     assert form == body
     (row,) = body["requests"]
     assert set(row) == {"treatment", "category", "subcategory", "drugs", "body_regions",
-                        "laterality", "quantity", "search_url", "outcome", "results"}
+                        "laterality", "quantity", "search_url", "outcome", "results", "telling"}
+    assert set(row["telling"]) == {"overturned", "upheld"}
     result = row["results"][0]
     assert set(result) == {"id", "url", "item", "treatment", "decision", "specialties",
                            "decision_date", "deciding_sentence", "score"}

@@ -12,7 +12,9 @@ from django.utils import dateformat
 
 from cases.forms import query_string
 from cases.presentation.outcomes import Rate
+from cases.search.base import SearchQuery
 from cases.selectors.like import LikeRequest, Neighbour
+from cases.selectors.telling import TellingTerms, term_query
 
 # Sentences of a rationale: a stop, then a capital or an opening parenthesis.
 _SENTENCES = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
@@ -94,12 +96,32 @@ def request_rows(answers: list[LikeRequest], *, search_url: str,
             "outcome": {"items": answer.items, "overturned": answer.overturned},
             "results": [_result(n, state, absolute) for n in answer.neighbours],
         }
+        if answer.telling is not None:
+            row["telling"] = _telling(answer.query, answer.telling, search_url, absolute)
         if absolute is None:
             row["rate"] = Rate(request.treatment, answer.items, answer.overturned)
         else:
             row["search_url"] = absolute(str(row["search_url"]))
         rows.append(row)
     return rows
+
+
+def _telling(query: SearchQuery, telling: TellingTerms, search_url: str,
+             absolute: Callable[[str], str] | None) -> dict[str, list[dict[str, object]]]:
+    """The terms that tell a request's overturned items from its upheld ones, each with the
+    search (``query`` narrowed) for the neighbours of that side using it."""
+    sides = {}
+    for side, decision, terms in (("overturned", "Overturned", telling.overturned),
+                                  ("upheld", "Upheld", telling.upheld)):
+        rows = []
+        for term in terms:
+            url = f"{search_url}?{query_string(term_query(query, term.text, decision))}"
+            rows.append({"term": term.text, "z": round(term.z, 2),
+                         "overturned_items": term.overturned_items,
+                         "upheld_items": term.upheld_items,
+                         "url": absolute(url) if absolute else url})
+        sides[side] = rows
+    return sides
 
 
 SEE_ALL_FACTS = 2_000  # characters of a summary a "see all" link carries to /like/

@@ -13,6 +13,7 @@ from cases.parsing.quantities import Quantity
 from cases.parsing.requests import PastedRequest, find_requests
 from cases.search import get_backend
 from cases.search.base import ItemRequest, SearchError, SearchQuery
+from cases.selectors.telling import TellingTerms, telling_terms
 
 MAX_TEXT = 20_000
 MAX_REQUESTS = 10
@@ -43,6 +44,7 @@ class LikeRequest:
     upheld: int
     overturned: int
     neighbours: tuple[Neighbour, ...]
+    telling: TellingTerms | None = None  # what tells its overturned and upheld items apart
 
     @property
     def items(self) -> int:
@@ -83,7 +85,7 @@ def item_request(request: PastedRequest, facts: str) -> ItemRequest:
 
 
 def _answers(requests: Sequence[PastedRequest], facts: str, limit: int,
-             exclude: str | None) -> list[LikeRequest]:
+             exclude: str | None, *, telling: bool = False) -> list[LikeRequest]:
     asked = [item_request(request, facts) for request in requests]
     found = get_backend().nearest_items(asked, limit=limit, exclude=exclude)
     ids = {m.id for neighbours in found for m in neighbours.matches}
@@ -97,8 +99,9 @@ def _answers(requests: Sequence[PastedRequest], facts: str, limit: int,
                         None) if determination else None
             if determination is not None and item is not None:
                 near.append(Neighbour(determination, item, match.score))
-        answers.append(LikeRequest(request, question.query(), neighbours.upheld,
-                                   neighbours.overturned, tuple(near)))
+        same = question.query()
+        answers.append(LikeRequest(request, same, neighbours.upheld, neighbours.overturned,
+                                   tuple(near), telling_terms(same) if telling else None))
     return answers
 
 
@@ -106,7 +109,7 @@ def cases_like(text: str, edited: Sequence[str] = (), *, limit: int = NEIGHBOURS
                exclude: str | None = None) -> list[LikeRequest]:
     """For each request of ``text`` (or of the ``edited`` request lines): its neighbours and
     the outcome of its same-request search. ``exclude``: a letter to leave out."""
-    return _answers(understood(text, edited), text, limit, exclude)
+    return _answers(understood(text, edited), text, limit, exclude, telling=True)
 
 
 def stored_request(item: DisputedItem) -> PastedRequest:
