@@ -67,7 +67,10 @@ def test_real_letters_find_neighbours_on_the_same_request(served: object) -> Non
 def test_the_page_reads_the_paste_and_shows_the_neighbours(client: Client,
                                                            served: object) -> None:
     assert client.get("/like/").status_code == 200
-    response = client.post("/like/", {"text": PASTE})
+    posted = client.post("/like/", {"text": PASTE})
+    # The answer is a URL: shared, bookmarked, and come back to from a neighbour.
+    assert posted.status_code == 302 and posted["Location"].startswith("/like/?request=")
+    response = client.get(posted["Location"])
     assert response.status_code == 200
     (row,) = response.context["requests"]
     assert (row["category"], row["subcategory"]) == ("Rehabilitation", "physical therapy")
@@ -82,7 +85,8 @@ def test_the_page_reads_the_paste_and_shows_the_neighbours(client: Client,
     assert found["items_overturned"] == row["outcome"]["overturned"]
     # Edited, the request is read again from the edited line.
     edited = client.post("/like/", {"text": PASTE,
-                                    "request": "18 sessions of acupuncture for the neck"})
+                                    "request": "18 sessions of acupuncture for the neck"},
+                         follow=True)
     (row,) = edited.context["requests"]
     assert row["subcategory"] == "acupuncture" and row["quantity"]["value"] == 18
 

@@ -19,7 +19,10 @@ import pytest
 from tests.conftest import ROOT
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from collections.abc import Callable
+
+    from playwright.sync_api import Browser, BrowserContext, Page
+    from pytest_django.live_server_helper import LiveServer
 
 CHROMIUM = Path(os.environ.get("IMRSITE_CHROMIUM", "/usr/bin/chromium"))
 # Headless as root, no lookups of Google's hosts (the CI machine has no network), and no
@@ -31,6 +34,7 @@ CHROMIUM_ARGS = [
 ]
 ARTIFACTS = ROOT / "var" / "test-artifacts" / "browser"
 VIEWPORT = {"width": 1280, "height": 1100}
+TIMEOUT_MS = 30_000  # two busy cores: a swap can take a few seconds
 
 
 def _unavailable(reason: str) -> None:
@@ -81,3 +85,21 @@ class Screenshots:
 def screenshots(request: pytest.FixtureRequest) -> Screenshots:
     """Where this test saves the screenshot of each step."""
     return Screenshots(ARTIFACTS / re.sub(r"[^\w.-]+", "-", request.node.name).strip("-"))
+
+
+@pytest.fixture
+def open_context(browser: Browser,
+                 live_server: LiveServer) -> Iterator[Callable[..., BrowserContext]]:
+    """Make fresh browser contexts (no cookies, storage or history) on the live server."""
+    contexts: list[BrowserContext] = []
+
+    def make(**options: object) -> BrowserContext:
+        context = browser.new_context(viewport=VIEWPORT, base_url=live_server.url,
+                                      **options)  # type: ignore[arg-type]
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()

@@ -14,25 +14,24 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, Request, expect
+from playwright.sync_api import BrowserContext, Locator, Page, Request, expect
 from pytest_django.live_server_helper import LiveServer
 
 from cases.services import import_determinations
 from cases.synthetic import write_corpus
-from tests.browser.conftest import VIEWPORT, Screenshots
+from tests.browser.conftest import Screenshots
 from tests.conftest import REAL_PDFS, ROOT, SEEDS, need
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
 QUERY = "therapy"
-TIMEOUT_MS = 30_000  # two busy cores: a swap can take a few seconds
 
 # Reads the whole visible state of the search page in one go.
 READ_STATE = """() => ({
@@ -88,24 +87,6 @@ def corpus(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     report = import_determinations(paths=paths)
     assert report.failed == [] and report.new > 40, report
     return request.param
-
-
-@pytest.fixture
-def open_context(browser: Browser,
-                 live_server: LiveServer) -> Iterator[Callable[..., BrowserContext]]:
-    """Make fresh browser contexts (no cookies, storage or history) on the live server."""
-    contexts: list[BrowserContext] = []
-
-    def make(**options: object) -> BrowserContext:
-        context = browser.new_context(viewport=VIEWPORT, base_url=live_server.url,
-                                      **options)  # type: ignore[arg-type]
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        return context
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 class Journey:
