@@ -23,8 +23,14 @@ from __future__ import annotations
 import hashlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
+
+from cases.search.neighbours import ItemMatch as ItemMatch
+from cases.search.neighbours import ItemRequest as ItemRequest
+from cases.search.neighbours import Neighbours as Neighbours
+from cases.search.queries import QUANTITY_BANDS as QUANTITY_BANDS
+from cases.search.queries import SearchQuery as SearchQuery
 
 # Facet name -> human label, in the order the page shows them.
 FACETS: dict[str, str] = {
@@ -44,15 +50,6 @@ FACETS: dict[str, str] = {
 ITEM_FACETS = ("category", "treatment", "decision", "drug", "body_region")
 MULTI_VALUED = frozenset({"drug", "body_region"})  # an item names any number of these
 QUANTITY_UNITS = ("sessions", "count", "hours", "days", "weeks", "months")
-# The outcome view's bands of requested quantity, per unit: (low, high, label), high None
-# for "and over". Sessions in the six-visit steps the guidelines count in; counts in the
-# 30-day supplies prescriptions come in.
-QUANTITY_BANDS: dict[str, tuple[tuple[float, float | None, str], ...]] = {
-    "sessions": ((1, 6, "1–6"), (7, 12, "7–12"), (13, 18, "13–18"), (19, 24, "19–24"),
-                 (25, None, "over 24")),
-    "count": ((1, 30, "1–30"), (31, 60, "31–60"), (61, 90, "61–90"), (91, 120, "91–120"),
-              (121, None, "over 120")),
-}
 SORTS = ("relevance", "newest", "oldest")
 UNDATED_YEAR = "Undated"  # the year facet's value for letters whose decision date was not read
 AGE_BANDS = ((0, 29, "under 30"), (30, 39, "30-39"), (40, 49, "40-49"), (50, 59, "50-59"),
@@ -126,45 +123,6 @@ class IndexDocument:
 
 
 @dataclass(frozen=True)
-class SearchQuery:
-    """What the user asked: text, facet selections, dates, sort and page."""
-
-    text: str = ""
-    filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    sort: str = "relevance"
-    page: int = 1
-    page_size: int = 20
-    decided_from: date | None = None
-    decided_to: date | None = None
-    injured_from: date | None = None
-    injured_to: date | None = None
-    # The quantity one disputed item requests: its unit (any unit if empty) and a range
-    # (inclusive; None: open). Item-level: it holds for the item the other item filters pick.
-    quantity_unit: str = ""
-    quantity_min: float | None = None
-    quantity_max: float | None = None
-
-    @property
-    def quantity_range(self) -> bool:
-        """Whether the query asks for a requested quantity."""
-        return bool(self.quantity_unit) or self.quantity_min is not None \
-            or self.quantity_max is not None
-
-    def without(self, facet: str | None = None, word: str | None = None, *,
-                quantity: bool = False) -> SearchQuery:
-        """The same query, on its first page, with one facet's selection, one word or the
-        quantity range dropped."""
-        filters = {k: v for k, v in self.filters.items() if k != facet}
-        text = self.text
-        if word is not None:
-            text = " ".join(w for w in text.split() if w != word)
-        dropped = replace(self, filters=filters, text=text, page=1)
-        if quantity:
-            dropped = replace(dropped, quantity_unit="", quantity_min=None, quantity_max=None)
-        return dropped
-
-
-@dataclass(frozen=True)
 class FacetValue:
     """One value of a facet with its count over all matching determinations."""
 
@@ -213,58 +171,6 @@ class ItemCount:
     @property
     def items(self) -> int:
         return self.upheld + self.overturned
-
-
-@dataclass(frozen=True)
-class ItemRequest:
-    """One requested treatment to find the nearest decided items for ("cases like mine"):
-    its normalised fields, and the facts around it (a pasted text) to compare letters by."""
-
-    category: str
-    subcategory: str
-    drugs: tuple[str, ...] = ()  # principal drugs, generic names
-    body_regions: tuple[str, ...] = ()
-    quantity_value: float | None = None
-    quantity_unit: str = ""
-    facts: str = ""
-
-    def query(self) -> SearchQuery:
-        """The search of the same request: same treatment, drug and body region, and the
-        requested quantity's band (``QUANTITY_BANDS``), all on one item."""
-        filters = {"category": (self.category,), "treatment": (self.subcategory,)}
-        if self.drugs:
-            filters["drug"] = self.drugs
-        if self.body_regions:
-            filters["body_region"] = self.body_regions
-        low = high = None
-        for band_low, band_high, _label in QUANTITY_BANDS.get(self.quantity_unit, ()):
-            value = self.quantity_value
-            if value is not None and value >= band_low and (band_high is None
-                                                            or value < band_high + 1):
-                low, high = float(band_low), None if band_high is None else float(band_high)
-        if low is None:
-            return SearchQuery(filters=filters, sort="newest")
-        return SearchQuery(filters=filters, sort="newest", quantity_unit=self.quantity_unit,
-                           quantity_min=low, quantity_max=high)
-
-
-@dataclass(frozen=True)
-class ItemMatch:
-    """A decided item near a request: its letter, its number there, how near."""
-
-    id: str
-    item: int
-    score: float
-
-
-@dataclass(frozen=True)
-class Neighbours:
-    """The items nearest a request, best first, and the decisions of every item of the
-    request's own search (``ItemRequest.query``)."""
-
-    matches: tuple[ItemMatch, ...]
-    upheld: int
-    overturned: int
 
 
 @dataclass(frozen=True)
