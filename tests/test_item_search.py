@@ -107,23 +107,34 @@ def test_a_bad_quantity_is_explained(client: Client, served: object, params: dic
 
 
 def test_plain_words_offer_the_item_level_search(client: Client, served: object) -> None:
-    """Plain words match whole letters; the page says so and offers the item-level count."""
+    """Plain words match whole letters; the page says so and offers the item-level search,
+    whose counts it asks for once shown (they cost a second search)."""
     response = client.get("/", {"q": "norco OR hydrocodone OR tramadol"})
     split, offer = response.context["split"], response.context["offer"]
     assert split["scope"].startswith("all ") and "whichever item" in split["scope"]
-    assert offer["words"] == "norco, hydrocodone or tramadol"
+    assert offer["words"] == "norco, hydrocodone or tramadol" and "counted" not in offer
+    html = response.content.decode()
+    assert f'hx-get="{response.context["offer_count_url"]}"' in html.replace("&amp;", "&")
+    counted = client.get(response.context["offer_count_url"])
+    line = counted.content.decode()
+    assert counted.status_code == 200 and "Count only the items whose treatment" in line
     narrowed = client.get(offer["url"])
-    assert narrowed.context["results"].items_matching_only
     results = narrowed.context["results"]
-    # The offered search counts the items whose heading names one of the drugs, by any name.
-    names = {"norco", "hydrocodon", "tramadol"}
-    items = [i for _, its in _stored() for i in its
-             if names & heading_words(i.treatment)
-             or {"hydrocodone", "tramadol"} & set(i.drugs)]
-    assert results.items_upheld + results.items_overturned <= len(items)
-    assert offer["items"] == f"{results.items_upheld + results.items_overturned:,} " \
-        "disputed items"
-    assert results.items_upheld + results.items_overturned < split["total"]
+    assert results.items_matching_only
+    items = results.items_upheld + results.items_overturned
+    assert f"{items:,} disputed items in {results.total:,} determinations" in line
+    assert items < split["total"]
+    # Each counted item names one of the drugs, by any name.
+    found = client.get("/api/search" + offer["url"][offer["url"].index("?"):]).json()
+    for result in found["results"]:
+        for item in result["items"]:
+            if item["matching"]:
+                words = heading_words(item["treatment"])
+                assert {"norco", "hydrocodon", "tramadol"} & words or \
+                    {"hydrocodone", "tramadol"} & set(item["drugs"]), item
+    # Field words, or an item-level search, are offered nothing.
+    assert client.get("/", {"q": "treatment:norco"}).context["offer"] is None
+    assert client.get("/offer/", {"q": "treatment:norco"}).status_code == 204
 
 
 def test_outcome_view_by_drug_region_and_quantity_band(client: Client, served: object) -> None:

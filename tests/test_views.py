@@ -123,6 +123,9 @@ def test_search_every_hx_get_has_the_same_href(client: Client, corpus: None) -> 
     for tag, attrs in elements:
         if tag == "a":
             assert attrs["href"] == attrs["hx-get"], attrs
+        elif tag == "p":  # the item-level offer's line, counted once the page is shown
+            assert attrs["hx-get"].startswith("/offer/?q=therapy"), attrs
+            assert attrs["hx-trigger"] == "load", attrs
         else:  # the form and its fields send the form to the same page
             assert attrs["hx-get"] == "/", attrs
 

@@ -171,19 +171,21 @@ def outcome_split(results: SearchResults, query: SearchQuery | None = None) -> d
             "scope": scope}
 
 
-def offer_link(query: SearchQuery, offer: tuple[SearchQuery, ItemCount] | None, *,
-               base_url: str) -> dict | None:
+def offer_link(query: SearchQuery, offered: SearchQuery | None, counted: ItemCount | None,
+               *, base_url: str) -> dict | None:
     """The one-click item-level search for words that matched whole letters: "only items
-    whose treatment mentions norco or tramadol: 973 items in 600 determinations"."""
-    if offer is None:
+    whose treatment mentions norco or tramadol", with its counts once they are known (the
+    page asks for them after it is shown: they cost a second search)."""
+    if offered is None:
         return None
-    offered, counted = offer
     words = list(query_terms(query.text))
     named = ", ".join(words[:-1]) + f" or {words[-1]}" if len(words) > 1 else "".join(words)
-    return {"url": url_for(offered, base_url), "words": named or query.text,
-            "items": _items_phrase(counted.items), "letters": _letters_phrase(counted.letters),
-            "overturned_pct": round(100 * counted.overturned / counted.items)
-            if counted.items else 0}
+    link: dict[str, object] = {"url": url_for(offered, base_url), "words": named or query.text}
+    if counted is not None:
+        link.update(counted=_items_phrase(counted.items), letters=_letters_phrase(counted.letters),
+                    overturned_pct=round(100 * counted.overturned / counted.items)
+                    if counted.items else 0)
+    return link
 
 
 def page_window(page: int, pages: int, *, radius: int = 2) -> list[int | None]:

@@ -17,14 +17,14 @@ from cases.selectors.outcomes import count_outcomes
 from cases.selectors.searching import (
     SearchPage,
     count_alternatives,
+    count_offer,
     find_case_number,
-    item_level_offer,
     item_positions,
+    offered_query,
     search_determinations,
     snippet_texts,
 )
 
 __all__ = ["CHUNK_SIZE", "COLUMNS", "ItemRow", "SearchPage", "count_alternatives",
-           "count_outcomes", "find_case_number", "find_items", "item_level_offer",
-           "item_positions", "iter_rows",
-           "search_determinations", "snippet_texts"]
+           "count_offer", "count_outcomes", "find_case_number", "find_items", "item_positions",
+           "iter_rows", "offered_query", "search_determinations", "snippet_texts"]

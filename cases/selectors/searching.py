@@ -99,21 +99,21 @@ def find_case_number(text: str) -> str | None:
     return found.first()
 
 
-def item_level_offer(query: SearchQuery, results: SearchResults,
-                     ) -> tuple[SearchQuery, ItemCount] | None:
-    """For typed words that matched whole letters (their rates count every item of each):
-    the same words asked of the items' treatments, with its counts, when it differs."""
+def offered_query(query: SearchQuery) -> SearchQuery | None:
+    """For typed words that match whole letters (their rates count every item of each): the
+    same words asked of the items' treatments; None when the text names fields already."""
     text = query.text.strip()
-    if not text or results.items_matching_only or ":" in text or not results.total:
+    if not text or ":" in text:
         return None
-    offered = replace(query, text=f"treatment:({text})", page=1)
+    return replace(query, text=f"treatment:({text})", page=1)
+
+
+def count_offer(offered: SearchQuery) -> ItemCount | None:
+    """The letters and items of an offered item-level search; None if it cannot run."""
     try:
-        counted = get_backend().count_items(offered)
+        return get_backend().count_items(offered)
     except SearchError:
         return None
-    if counted.items == results.items_upheld + results.items_overturned:
-        return None
-    return offered, counted
 
 
 def item_positions(determination: Determination, query: SearchQuery) -> tuple[int, ...] | None:

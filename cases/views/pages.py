@@ -24,9 +24,10 @@ from cases.presentation.like import similar_rows
 from cases.search.base import SearchError, SearchQuery
 from cases.selectors import (
     count_alternatives,
+    count_offer,
     find_case_number,
-    item_level_offer,
     item_positions,
+    offered_query,
     search_determinations,
 )
 from cases.selectors.like import similar_items
@@ -53,7 +54,9 @@ def _results_context(query: SearchQuery, base_url: str) -> dict[str, object]:
         "first_number": (query.page - 1) * query.page_size + 1,
         "facets": facets.facet_groups(results.facets, query, base_url=base_url),
         "split": facets.outcome_split(results, query),
-        "offer": facets.offer_link(query, item_level_offer(query, results), base_url=base_url),
+        "offer": None if results.items_matching_only or not results.total else
+        facets.offer_link(query, offered_query(query), None, base_url=base_url),
+        "offer_count_url": f"{reverse('cases:offer')}?{query_string(query)}",
         "page_numbers": facets.page_window(results.page, results.pages),
         "suggestion": facets.suggestion_link(query, results.suggestion, base_url=base_url),
         "alternatives": facets.alternative_links(
@@ -94,6 +97,22 @@ def search(request: HtmxHttpRequest) -> HttpResponse:
     if request.htmx and not request.htmx.history_restore_request:
         template += "#search-results"
     return finish(render(request, template, context, status=status), status)
+
+
+@require_GET
+def offer(request: HttpRequest) -> HttpResponse:
+    """The counts of the item-level search the results offer for their words (``?`` the
+    search's own parameters): the line htmx swaps in once the results are shown."""
+    form = SearchForm(request.GET)
+    if not form.is_valid():
+        return HttpResponse(status=204)  # the page already says what is wrong
+    query = form.search_query()
+    offered = offered_query(query)
+    counted = count_offer(offered) if offered is not None else None
+    if counted is None:
+        return HttpResponse(status=204)  # nothing to offer: the line stays as it is
+    link = facets.offer_link(query, offered, counted, base_url=reverse("cases:search"))
+    return render(request, "cases/search.html#item-offer", {"offer": link})
 
 
 @require_GET

@@ -128,8 +128,10 @@ def treatment_clauses(parsed: wq.Query) -> list[wq.Query]:
 
 
 def _only_field(q: wq.Query, fieldname: str) -> bool:
+    """Whether every leaf of ``q`` is on ``fieldname`` (a phrase's word pairs aside: they
+    check adjacency in the whole letter)."""
     if q.is_leaf():
-        return getattr(q, "fieldname", None) == fieldname
+        return getattr(q, "fieldname", None) in (fieldname, PAIR_FIELD)
     return all(_only_field(child, fieldname) for child in q.children())
 
 
@@ -146,6 +148,8 @@ def treatment_items(table: ItemTable, parsed: wq.Query, reader: IndexReader) -> 
 def _items_of(table: ItemTable, q: wq.Query, reader: IndexReader) -> Mask | None:
     """The items whose heading satisfies ``q`` (all on the treatment field); None for a
     shape with no item-level meaning, which then holds for the letter only."""
+    if isinstance(q, wq.Term) and q.fieldname == PAIR_FIELD:  # adjacency: the letter's
+        return np.ones(table.count, dtype=bool)
     if isinstance(q, wq.Term):
         return table.with_words([q.text])
     if isinstance(q, wq.MultiTerm):  # prefixes, wildcards, fuzzy words: their index terms
