@@ -361,6 +361,14 @@ class SearchBackendContract:
         assert _got(backend, filters, query) == expected_facets(rows, filters, extra), query
         check_outcomes(backend, rows, query, extra)
 
+    @pytest.mark.parametrize(("text", "item_level"), [
+        ('"physical therapy"', False), ("massage", False), ("rationale:massage", False),
+        ('treatment:"physical therapy"', True), ("treatment:massage", True),
+        ("treatment:massage -treatment:knee", True), ("massage -treatment:knee", False)])
+    def test_only_treatment_clauses_are_item_level(self, backend: SearchBackend, text: str,
+                                                   item_level: bool) -> None:
+        assert backend.search(SearchQuery(text)).items_matching_only is item_level
+
     def test_typed_treatment_binds_to_the_item_its_decision_filters(
             self, searched: tuple) -> None:
         """"massage" with Item decision = Overturned means the massage was overturned."""

@@ -124,7 +124,9 @@ def treatment_clauses(parsed: wq.Query) -> list[wq.Query]:
         parsed = parsed.a
     parts = list(parsed.children()) if isinstance(parsed, wq.And) else [parsed]
     return [part for part in parts
-            if not isinstance(part, wq.Not) and _only_field(part, TREATMENT_FIELD)]
+            if not isinstance(part, wq.Not) and _only_field(part, TREATMENT_FIELD)
+            and any(getattr(leaf, "fieldname", None) == TREATMENT_FIELD
+                    for leaf in part.leaves())]
 
 
 def _only_field(q: wq.Query, fieldname: str) -> bool:
