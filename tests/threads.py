@@ -14,6 +14,10 @@ from urllib.parse import urlencode
 HTMX = {"HX-Request": "true"}
 _HIT = '<li class="hit">'
 _HITS = re.compile(r'<ol class="hits"[^>]*>(.*?)</ol>', re.DOTALL)
+# A case page's similar requests under each item: nearest by scores that count every
+# posting, so a commit that replaces letters with themselves (deleted postings until a
+# merge) may reorder equals: they count as their number.
+_SIMILAR = re.compile(r'<details class="item-similar">.*?</details>', re.DOTALL)
 
 
 def signature(path: str, status: int, content_type: str, body: bytes) -> tuple[object, ...]:
@@ -21,7 +25,7 @@ def signature(path: str, status: int, content_type: str, body: bytes) -> tuple[o
 
     Hits of equal score come in document order, which a commit that replaces letters
     changes: lists of hits count as their length, exports as their sorted rows, and the
-    JSON search as its totals and facets.
+    JSON search as its totals and facets; a case page's similar requests as their number.
     """
     if status != 200:
         return (status, body[:300])
@@ -36,6 +40,7 @@ def signature(path: str, status: int, content_type: str, body: bytes) -> tuple[o
                                      for row in json.loads(text))))
     if content_type.startswith("application/json"):
         return (status, text)
+    text = _SIMILAR.sub(lambda m: f"<similar {m[0].count('<li>')}>", text)
     return (status, _HITS.sub(lambda m: f"<hits {m[1].count(_HIT)}>", text))
 
 

@@ -10,6 +10,7 @@ scaled to at most one tier step). Only items of the request's category are candi
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 from whoosh import query as wq
@@ -82,10 +83,30 @@ def nearest(read: Lent, request: ItemRequest, facts: np.ndarray | None, limit: i
     candidates = np.flatnonzero(scores > 0)
     if not len(candidates):
         return []
-    # Highest score first; among equals, the most recent decision.
-    days = read.arrays.decided[table.doc[candidates]]
-    order = np.lexsort((-days, -scores[candidates]))[:limit]
     ids = read.opened.ids(read.searcher)
-    chosen = candidates[order]
+    chosen = _best(candidates, scores[candidates], read.arrays.decided[table.doc[candidates]],
+                   lambda i: (ids[int(table.doc[i])], int(i - table.starts[table.doc[i]])),
+                   limit)
     return [ItemMatch(ids[int(table.doc[i])], int(i - table.starts[table.doc[i]]) + 1,
                       round(float(scores[i]), 3)) for i in chosen]
+
+
+def _best(candidates: np.ndarray, scores: np.ndarray, days: np.ndarray,
+          key: Callable[[int], tuple[str, int]], limit: int) -> list[int]:
+    """The ``limit`` best candidates: highest score, then the most recent decision, then by
+    letter id and item. Ties are not left in document order, which a commit that rewrites
+    segments changes: the same index content gives the same neighbours."""
+    order = np.lexsort((-days, -scores))
+    if len(order) > limit:  # everything at least as good as the limit-th, ties included
+        last = order[limit - 1]
+        order = np.flatnonzero((scores > scores[last])
+                               | ((scores == scores[last]) & (days >= days[last])))
+    groups: dict[tuple[float, int], list[int]] = {}
+    for i in order:
+        groups.setdefault((float(scores[i]), int(days[i])), []).append(int(candidates[i]))
+    ranked: list[int] = []
+    for group in sorted(groups, key=lambda g: (-g[0], -g[1])):
+        ranked.extend(sorted(groups[group], key=key))
+        if len(ranked) >= limit:
+            break
+    return ranked[:limit]
