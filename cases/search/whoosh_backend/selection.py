@@ -41,6 +41,7 @@ class Selection:
     case_all: Mask  # matched and every case facet
     total_mask: Mask  # everything: the results
     selections: dict[str, tuple[str, ...]]
+    items: Mask | None = None  # items meeting every item-level condition (None: no condition)
 
     @property
     def total(self) -> int:
@@ -48,13 +49,10 @@ class Selection:
 
     def items_except(self, name: str | None = None) -> Mask | None:
         """Items meeting every item-level condition but ``name``'s (None: no condition)."""
-        masks = [mask for other, mask in self.item_conditions.items() if other != name]
-        if not masks:
-            return None
-        combined = masks[0].copy()
-        for mask in masks[1:]:
-            combined &= mask
-        return combined
+        if name is None or name not in self.item_conditions:
+            return self.items
+        return _combined([mask for other, mask in self.item_conditions.items()
+                          if other != name], all_of=True)
 
 
 TREATMENT_FIELD = "treatment"
@@ -93,10 +91,10 @@ def select(read: Lent, query: SearchQuery, queries: QueryBuilder) -> Selection:
     for mask in case_masks.values():
         case_all &= mask
     chosen = Selection(parsed, ranked, scores, matched, case_masks, conditions, arrays.live,
-                       case_all, case_all, selections)
-    every = chosen.items_except()
-    if every is not None:
-        chosen.item_letters = arrays.items.letters(every)
+                       case_all, case_all, selections,
+                       _combined(list(conditions.values()), all_of=True))
+    if chosen.items is not None:
+        chosen.item_letters = arrays.items.letters(chosen.items)
         chosen.total_mask = case_all & chosen.item_letters
     return chosen
 
@@ -210,10 +208,8 @@ def without_case_facet(chosen: Selection, facet: str) -> Mask:
 def counted_items(arrays: FacetArrays, chosen: Selection) -> Mask:
     """The items a query's counts count: those meeting every item-level condition, or,
     without any, every item of the matching letters."""
-    table = arrays.items
-    items = chosen.items_except()
-    in_results = chosen.total_mask[table.doc]
-    return in_results if items is None else items & in_results
+    in_results = chosen.total_mask[arrays.items.doc]
+    return in_results if chosen.items is None else chosen.items & in_results
 
 
 def facets(arrays: FacetArrays, chosen: Selection) -> dict[str, list[FacetValue]]:
