@@ -25,7 +25,9 @@ SHARED_DRUG = 20.0
 SHARED_REGION = 10.0
 CLOSE_QUANTITY = 5.0  # the same quantity; half of it at twice or half as much
 LIKE_FACTS = 4.0  # the letter most like the facts; others by their share of its score
-KEY_TERMS = 15
+KEY_TERMS = 20
+MIN_KEY_LETTERS = 3
+COMMON_SHARE = 0.05
 FACT_FIELDS = ("summary", "rationale")
 
 
@@ -49,15 +51,37 @@ def item_scores(table: ItemTable, request: ItemRequest, facts: np.ndarray | None
     return np.where(same_category, scores, 0.0)
 
 
+def key_terms(read: Lent, facts: str) -> list[str]:
+    """The ``KEY_TERMS`` words of ``facts`` that say most about them against the archive:
+    frequent in the text and rare in the summaries and rationales (the Bo1 model Whoosh's
+    ``key_terms_from_text`` uses, with the two fields' statistics together). Left out:
+    numbers and dates, words under three letters, and words in more than ``COMMON_SHARE`` of
+    the letters' summaries or rationales -- common words and the letters' boilerplate, which
+    say least and whose postings are the longest to read."""
+    field = read.searcher.schema[FACT_FIELDS[0]]  # both fields read words alike
+    in_text: dict[str, float] = {}
+    for btext, _frequency, weight, _value in field.index(facts):
+        word = btext.decode("utf-8")
+        if len(word) >= MIN_KEY_LETTERS and word.isalpha():
+            in_text[word] = weight
+    size = max(read.arrays.size, 1)
+    statistics = read.opened.term_statistics(read.searcher, FACT_FIELDS, in_text)
+    scored = []
+    for word, weight in in_text.items():
+        docs, occurrences = statistics[word]
+        if not occurrences or docs > COMMON_SHARE * size:
+            continue
+        share = occurrences / size
+        scored.append((weight * math.log2((1.0 + share) / share) + math.log2(1.0 + share),
+                       word))
+    scored.sort(key=lambda pair: (-pair[0], pair[1]))
+    return [word for _score, word in scored[:KEY_TERMS]]
+
+
 def fact_likeness(read: Lent, facts: str) -> np.ndarray | None:
     """Each document's likeness to ``facts`` from 0 to 1: BM25 of the facts' key terms
-    (rare in the archive, frequent in the text: Whoosh's Bo1 model, so boilerplate that every
-    letter has weighs little) over the summaries and rationales; None without facts."""
-    if not facts.strip():
-        return None
-    searcher = read.searcher
-    terms = {term for field in FACT_FIELDS
-             for term, _weight in searcher.key_terms_from_text(field, facts, numterms=KEY_TERMS)}
+    (``key_terms``) over the summaries and rationales; None without facts."""
+    terms = key_terms(read, facts) if facts.strip() else []
     if not terms:
         return None
     query = wq.Or([wq.Term(field, term) for field in FACT_FIELDS for term in sorted(terms)])
