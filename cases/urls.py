@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from cases.views import api, like, pages, reports
+from cases.views import api, like, pages, reports, telling
 
 app_name = "cases"
 
@@ -19,4 +19,6 @@ urlpatterns = [
     path("offer/", pages.offer, name="offer"),
     path("like/", like.like, name="like"),
     path("api/like", like.like_api, name="api-like"),
+    path("telling/", telling.telling, name="telling"),
+    path("api/telling", telling.telling_api, name="api-telling"),
 ]

@@ -173,7 +173,7 @@ def _says(rationale: str, term: str) -> bool:
 @pytest.mark.django_db
 @pytest.mark.parametrize("query", [PHYSICAL_THERAPY, SearchQuery()], ids=["pt", "all"])
 def test_telling_terms_count_the_matching_items(served: object, query: SearchQuery) -> None:
-    result = telling_terms(query)
+    result = telling_terms(query, limit_items=10_000)
     items = _matching_items(query)
     overturned = [i.rationale for i in items if i.decision == "Overturned"]
     upheld = [i.rationale for i in items if i.decision == "Upheld"]

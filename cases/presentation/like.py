@@ -77,10 +77,11 @@ def _result(n: Neighbour, state: str, absolute: Callable[[str], str] | None,
     return result
 
 
-def request_rows(answers: list[LikeRequest], *, search_url: str,
+def request_rows(answers: list[LikeRequest], *, search_url: str, telling_url: str,
                  absolute: Callable[[str], str] | None = None) -> list[dict[str, object]]:
     """Each understood request as the page shows it; with ``absolute`` (which makes a URL
-    absolute), as the API gives it: its documented keys only."""
+    absolute), as the API gives it. ``telling_url``: where what tells the request's
+    overturned neighbours from its upheld ones is asked (for the same search)."""
     rows = []
     for answer in answers:
         request, state = answer.request, query_string(answer.query)
@@ -95,22 +96,25 @@ def request_rows(answers: list[LikeRequest], *, search_url: str,
             "search_url": f"{search_url}?{state}",
             "outcome": {"items": answer.items, "overturned": answer.overturned},
             "results": [_result(n, state, absolute) for n in answer.neighbours],
+            "telling_url": f"{telling_url}?{state}",
         }
-        if answer.telling is not None:
-            row["telling"] = _telling(answer.query, answer.telling, search_url, absolute)
         if absolute is None:
             row["rate"] = Rate(request.treatment, answer.items, answer.overturned)
         else:
             row["search_url"] = absolute(str(row["search_url"]))
+            row["telling_url"] = absolute(str(row["telling_url"]))
         rows.append(row)
     return rows
 
 
-def _telling(query: SearchQuery, telling: TellingTerms, search_url: str,
-             absolute: Callable[[str], str] | None) -> dict[str, list[dict[str, object]]]:
-    """The terms that tell a request's overturned items from its upheld ones, each with the
-    search (``query`` narrowed) for the neighbours of that side using it."""
-    sides = {}
+def telling_sides(query: SearchQuery, telling: TellingTerms, *, search_url: str,
+                  absolute: Callable[[str], str] | None = None) -> dict[str, object]:
+    """The terms that tell the overturned items of ``query`` from its upheld ones, each
+    with the search (``query`` narrowed) for the items of that side using it, and how many
+    items of each side were read."""
+    sides: dict[str, object] = {
+        "items": {"overturned": telling.items[0], "upheld": telling.items[1]},
+        "limited": telling.limited, "read": sum(telling.items)}
     for side, decision, terms in (("overturned", "Overturned", telling.overturned),
                                   ("upheld", "Upheld", telling.upheld)):
         rows = []
@@ -128,12 +132,12 @@ SEE_ALL_FACTS = 2_000  # characters of a summary a "see all" link carries to /li
 
 
 def similar_rows(similar: dict[int, LikeRequest], facts: str, *, search_url: str,
-                 like_url: str) -> dict[int, dict[str, object]]:
+                 like_url: str, telling_url: str) -> dict[int, dict[str, object]]:
     """Each item's similar decided requests as the case page shows them, with the link that
     opens them all on the cases-like-mine page."""
     rows = {}
     for position, answer in similar.items():
-        (row,) = request_rows([answer], search_url=search_url)
+        (row,) = request_rows([answer], search_url=search_url, telling_url=telling_url)
         row["see_all"] = f"{like_url}?" + urlencode(
             {"request": answer.request.treatment, "text": facts[:SEE_ALL_FACTS]})
         rows[position] = row

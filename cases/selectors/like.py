@@ -13,14 +13,10 @@ from cases.parsing.quantities import Quantity
 from cases.parsing.requests import PastedRequest, find_requests
 from cases.search import get_backend
 from cases.search.base import ItemRequest, SearchError, SearchQuery
-from cases.selectors.telling import TellingTerms, telling_terms
 
 MAX_TEXT = 20_000
 MAX_REQUESTS = 10
 NEIGHBOURS = 10
-# Rationales "what tells them apart" reads per request, newest first: at 100,000 letters its
-# 2,000 were two thirds of a pasted text's answer (a second or more).
-TELLING_ITEMS = 500
 SIMILAR_PER_ITEM = 3  # on a case page, under each disputed item
 MAX_SIMILAR_ITEMS = 12  # a case page compares at most this many of its items
 
@@ -47,7 +43,6 @@ class LikeRequest:
     upheld: int
     overturned: int
     neighbours: tuple[Neighbour, ...]
-    telling: TellingTerms | None = None  # what tells its overturned and upheld items apart
 
     @property
     def items(self) -> int:
@@ -88,7 +83,7 @@ def item_request(request: PastedRequest, facts: str) -> ItemRequest:
 
 
 def _answers(requests: Sequence[PastedRequest], facts: str, limit: int,
-             exclude: str | None, *, telling: bool = False) -> list[LikeRequest]:
+             exclude: str | None) -> list[LikeRequest]:
     asked = [item_request(request, facts) for request in requests]
     found = get_backend().nearest_items(asked, limit=limit, exclude=exclude)
     ids = {m.id for neighbours in found for m in neighbours.matches}
@@ -102,19 +97,19 @@ def _answers(requests: Sequence[PastedRequest], facts: str, limit: int,
                         None) if determination else None
             if determination is not None and item is not None:
                 near.append(Neighbour(determination, item, match.score))
-        same = question.query()
-        answers.append(LikeRequest(request, same, neighbours.upheld, neighbours.overturned,
-                                   tuple(near),
-                                   telling_terms(same, limit_items=TELLING_ITEMS)
-                                   if telling else None))
+        answers.append(LikeRequest(request, question.query(), neighbours.upheld,
+                                   neighbours.overturned, tuple(near)))
     return answers
 
 
 def cases_like(text: str, edited: Sequence[str] = (), *, limit: int = NEIGHBOURS,
                exclude: str | None = None) -> list[LikeRequest]:
     """For each request of ``text`` (or of the ``edited`` request lines): its neighbours and
-    the outcome of its same-request search. ``exclude``: a letter to leave out."""
-    return _answers(understood(text, edited), text, limit, exclude, telling=True)
+    the outcome of its same-request search. ``exclude``: a letter to leave out. What tells
+    its overturned neighbours from its upheld ones is asked apart (``telling_terms`` of
+    ``LikeRequest.query``): it reads hundreds of rationales, and the page shows the
+    neighbours without waiting for it."""
+    return _answers(understood(text, edited), text, limit, exclude)
 
 
 def stored_request(item: DisputedItem) -> PastedRequest:

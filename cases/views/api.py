@@ -111,7 +111,7 @@ def _error(message: str, status: int, fields: dict[str, list[str]] | None = None
     return JsonResponse(body, status=status)
 
 
-def _failure(failure: Failure) -> JsonResponse:
+def failure_response(failure: Failure) -> JsonResponse:
     """A search that could not run, as JSON (no ``fields`` for an unavailable index)."""
     response = _error(failure.message, failure.status,
                       None if failure.unavailable else failure.fields)
@@ -124,11 +124,11 @@ def search(request: HttpRequest) -> JsonResponse:
     """``GET /api/search``: the search page's parameters, as JSON."""
     form = SearchForm(request.GET)
     if not form.is_valid():
-        return _failure(form_failure(form))
+        return failure_response(form_failure(form))
     try:
         page = search_determinations(form.search_query())
     except SearchError as exc:
-        return _failure(search_failure(exc))
+        return failure_response(search_failure(exc))
     return JsonResponse(search_dict(page, request))
 
 

@@ -33,7 +33,9 @@ def _answer(text: str, edited: list[str], absolute: Callable[[str], str] | None 
     except SearchError as exc:
         failure = search_failure(exc)
         return [], failure.message, failure.status
-    return request_rows(answers, search_url=reverse("cases:search"), absolute=absolute), "", 200
+    telling_url = reverse("cases:api-telling" if absolute else "cases:telling")
+    return request_rows(answers, search_url=reverse("cases:search"), telling_url=telling_url,
+                        absolute=absolute), "", 200
 
 
 @require_http_methods(["GET", "POST"])

@@ -133,7 +133,8 @@ def determination_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     state = query_string(query)
     items, terms = list(determination.items.all()), query_terms(query.text)
     near = similar_rows(similar_items(determination, items), determination.summary,
-                        search_url=reverse("cases:search"), like_url=reverse("cases:like"))
+                        search_url=reverse("cases:search"), like_url=reverse("cases:like"),
+                        telling_url=reverse("cases:telling"))
     return render(request, "cases/determination_detail.html", {
         "determination": determination,
         "items": items,

@@ -41,6 +41,18 @@ def test_like_journey(letters: None, open_context: Callable[..., BrowserContext]
     screenshots.take(page, "like-answered")
     assert "/like/?request=" in page.url  # the answer is a URL
 
+    # What tells the neighbours apart: loaded after them, or a page of its own.
+    if javascript:
+        expect(page.locator(".like-request .like-telling h3")).to_have_text(
+            "What tells them apart")
+    else:
+        answer = page.url
+        page.get_by_role("link", name="What tells the overturned from the upheld?").click()
+        expect(page.locator("h1")).to_contain_text("What tells overturned from upheld")
+        expect(page.locator(".like-telling")).to_contain_text("matching item")
+        page.go_back()
+        assert page.url == answer
+
     # Edit the request as understood and search again.
     page.get_by_label("Request 1").fill("18 sessions of acupuncture for the neck")
     page.get_by_role("button", name="Find cases like this").click()
