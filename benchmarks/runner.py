@@ -35,7 +35,8 @@ from cases.search import get_backend
 from cases.search.base import IndexDocument, SearchQuery
 from cases.search.whoosh_backend import WhooshBackend
 from cases.selectors import snippet_texts
-from cases.selectors.like import cases_like
+from cases.selectors.like import LikeRequest, cases_like
+from cases.selectors.telling import telling_terms
 from cases.services import each_with_items, import_determinations, index_document
 from cases.synthetic import write_corpus
 
@@ -291,17 +292,38 @@ def pasted_texts(rng: random.Random, count: int = LIKE_TEXTS) -> list[str]:
 
 def _like_row(progress: Progress, rng: random.Random, say: Callable[[str], None]) -> None:
     """Cases like mine: each pasted text read and answered once (its requests, neighbours and
-    same-request outcomes, as the page asks them), median and p95 over the texts."""
+    same-request outcomes: what the page shows at once), median and p95 over the texts; then
+    what tells each request's neighbours apart (the section the page loads after them),
+    median and p95 over the requests."""
     texts = pasted_texts(rng)
     cases_like(texts[0])  # the first answer reads the item arrays' lazy parts
-    samples = sorted(_timed(lambda text=text: cases_like(text))[0] * 1000 for text in texts)
-    median = round(statistics.median(samples), 1)
-    p95 = round(samples[min(len(samples) - 1, int(len(samples) * 0.95))], 1)
+    answers: list[LikeRequest] = []
+
+    def answer(text: str) -> None:
+        answers.extend(cases_like(text))
+
+    samples = sorted(_timed(lambda text=text: answer(text))[0] * 1000 for text in texts)
+    telling = sorted(_timed(lambda query=a.query: telling_terms(query))[0] * 1000
+                     for a in answers)
     chars = round(statistics.median(len(text) for text in texts))
-    progress.record(like_median_ms=median, like_p95_ms=p95, like_texts=len(texts),
-                    like_chars=chars)
+    figures = {"like_median_ms": _median(samples), "like_p95_ms": _p95(samples),
+               "telling_median_ms": _median(telling), "telling_p95_ms": _p95(telling)}
+    progress.record(**figures, like_texts=len(texts), like_chars=chars,
+                    telling_requests=len(telling))
     say(f"cases like mine, {len(texts)} pasted texts of ~{chars} characters: "
-        f"median {median:.1f} ms, p95 {p95:.1f} ms")
+        f"median {figures['like_median_ms']:.1f} ms, p95 {figures['like_p95_ms']:.1f} ms")
+    say(f"  what tells them apart, loaded after, {len(telling)} requests of those texts: "
+        f"median {figures['telling_median_ms']:.1f} ms, p95 {figures['telling_p95_ms']:.1f} ms")
+
+
+def _median(samples: list[float], digits: int = 1) -> float:
+    return round(statistics.median(samples), digits) if samples else 0.0
+
+
+def _p95(ordered: list[float], digits: int = 1) -> float:
+    """The 95th percentile of sorted samples: the nearest rank at or above it."""
+    return round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))], digits) \
+        if ordered else 0.0
 
 
 def _search_row(progress: Progress, key: str, query: SearchQuery, backend: WhooshBackend,
@@ -367,5 +389,4 @@ def _http_phase(report: Report, queries: dict[str, SearchQuery], work_dir: Path,
 
 def _repeat(work: Callable[[], object], times: int) -> tuple[float, float]:
     samples = sorted(_timed(work)[0] * 1000 for _ in range(times))
-    p95 = samples[min(len(samples) - 1, int(len(samples) * 0.95))]
-    return round(statistics.median(samples), 2), round(p95, 2)
+    return _median(samples, 2), _p95(samples, 2)

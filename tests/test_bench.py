@@ -50,6 +50,10 @@ def test_bench_short_run_agrees_with_fts5_reference(tmp_path: Path) -> None:
     assert figures["like_texts"] == 20 and figures["like_chars"] >= 1000
     assert 0 < figures["like_median_ms"] <= figures["like_p95_ms"]
     assert "cases like mine, 20 pasted texts" in result.stdout
+    # … and what tells each request's neighbours apart, timed apart (the page loads it after).
+    assert figures["telling_requests"] >= 20
+    assert 0 < figures["telling_median_ms"] <= figures["telling_p95_ms"]
+    assert "what tells them apart, loaded after" in result.stdout
     http = report["http"]
     assert http["page"]["requests"] > 0 and http["api"]["requests"] > 0
     assert http["page"]["errors"] == 0 and http["api"]["errors"] == 0
