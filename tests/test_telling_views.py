@@ -35,6 +35,8 @@ def test_the_like_page_asks_each_request_what_tells_its_neighbours_apart(
     assert section.status_code == 200 and section["Vary"].count("HX-Request")
     assert "<html" not in section.content.decode()
     assert "What tells them apart" in section.content.decode()
+    # … with a link to the same answer as a page of its own (to share it).
+    assert f'href="{row["telling_url"]}"'.replace("&", "&amp;") in section.content.decode()
 
 
 def test_the_page_and_the_json_give_the_selectors_terms(client: Client, served: object) -> None:

@@ -31,6 +31,7 @@ def telling(request: HtmxHttpRequest) -> HttpResponse:
     search_url, here = reverse("cases:search"), reverse("cases:telling")
     context: dict[str, object] = {
         "form": form, "query": query, "standalone": not request.htmx,
+        "page_url": request.get_full_path(),
         "search_url": facets.url_for(query, search_url),
         "active_filters": facets.active_filters(query, base_url=here),
         "valid_url": facets.url_for(query, here),
