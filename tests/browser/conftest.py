@@ -94,8 +94,8 @@ def open_context(browser: Browser,
     contexts: list[BrowserContext] = []
 
     def make(**options: object) -> BrowserContext:
-        context = browser.new_context(viewport=VIEWPORT, base_url=live_server.url,
-                                      **options)  # type: ignore[arg-type]
+        context = browser.new_context(**{"viewport": VIEWPORT, "base_url": live_server.url,
+                                         **options})  # type: ignore[arg-type]
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         return context

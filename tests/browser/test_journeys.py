@@ -25,7 +25,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from cases.services import import_determinations
 from cases.synthetic import write_corpus
-from tests.browser.conftest import Screenshots
+from tests.browser.conftest import Screenshots, assert_accessible
 from tests.conftest import REAL_PDFS, ROOT, SEEDS, need
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -144,7 +144,10 @@ class Journey:
         return self.state()
 
     def shoot(self, step: str) -> None:
+        """Screenshot the step; with JavaScript, axe-core checks the page as it is then."""
         self.shots.take(self.page, step)
+        if self.javascript:
+            assert_accessible(self.page)
         if step in self.docs and os.environ.get("IMRSITE_UPDATE_SCREENSHOTS") == "1":
             self.page.screenshot(path=DOCS_SCREENSHOTS / f"journey-{self.docs[step]}.png")
 
