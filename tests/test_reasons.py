@@ -85,7 +85,7 @@ def test_reasons_table_holds_the_seven_reasons_in_order() -> None:
     ("It is unclear which conservative treatment the claimant has had for the wrist.",
      "conservative_care"),
     ("The file gives no sign of a failed trial of oral NSAIDs before the patch.",
-     "conservative_care"),
+     "not_recommended"),
     ("The prescriber has not documented a recent urine drug screen or a review of the CURES "
      "database.", "monitoring_missing"),
     ("There is no signed opioid agreement in the records.", "monitoring_missing"),
@@ -108,6 +108,46 @@ def test_classify_reasons_upheld_phrase_gives_reason(rationale: str, code: str) 
 ])
 def test_classify_reasons_overturned_gives_criteria_met(rationale: str) -> None:
     assert codes(rationale, "Overturned") == ["criteria_met"]
+
+
+@pytest.mark.parametrize(("rationale", "expected"), [
+    # A drug before the first-line drugs is not first-line; conservative care is drug-free.
+    ("There is no record that the claimant tried an antidepressant before this cream.",
+     ["not_recommended"]),
+    ("The notes do not show that the worker cannot tolerate oral medications.",
+     ["not_recommended"]),
+    ("The chart gives no sign that physical therapy was tried before the knee injection.",
+     ["conservative_care"]),
+    ("The patient's scan was ordered only 5 days after the fall.", ["conservative_care"]),
+    ("The records hold no documentation of a failure to progress in a home exercise program.",
+     ["conservative_care"]),
+    # The stock remark names the excess and is no documentation gap of its own.
+    ("The claimant is past the visits allowed. The file shows no exceptional factors that call "
+     "for 10 more visits.", ["exceeds_guideline_quantity"]),
+    ("The worker is past the visits allowed. No rationale is given for continued care outside "
+     "the guidelines.", ["exceeds_guideline_quantity"]),
+    # A missing rationale beside another reason is a gap of its own.
+    ("The treating physician gives no rationale for the massage before the completion of the "
+     "authorized course of therapy.", ["conservative_care", "insufficient_documentation"]),
+    # Two questions the notes leave open are two reasons.
+    ("The notes do not document how many sessions the claimant has had or whether they brought "
+     "functional improvement.", ["no_functional_improvement", "insufficient_documentation"]),
+    ("Further visits are contingent on the patient's response to the six already authorized.",
+     ["no_functional_improvement"]),
+    ("The claimant's brace use is not tied to any surgery, as bracing should be avoided "
+     "otherwise.", ["not_recommended"]),
+])
+def test_classify_reasons_narrower_reading_wins(rationale: str, expected: list[str]) -> None:
+    assert codes(rationale) == expected
+
+
+def test_classify_reasons_duration_limit_applied_to_patient_gives_excess() -> None:
+    limit = "The guideline limits this relaxant to short-term use."
+    use = "The patient has been taking it for six months."
+    found = classify_reasons(f"{limit} {use}", "Upheld")
+    assert [(r.code, r.sentence) for r in found] == [("exceeds_guideline_quantity", use)]
+    # Recited alone, the limit is no reason.
+    assert codes(f"{limit} The claimant's exam shows spasm.") == []
 
 
 def test_classify_reasons_specific_reason_is_not_also_generic() -> None:
