@@ -73,6 +73,10 @@ class Fts5Reference:
                                     (item_id, item.treatment))
                     pairs = [("drug", v) for v in item.drugs]
                     pairs += [("body_region", v) for v in item.body_regions]
+                    pairs += [("imr_guideline", v) for v in item.imr_guidelines]
+                    pairs += [("guideline_section", v) for v in item.guideline_sections]
+                    pairs += [("same_guideline", item.same_guideline)] * bool(item.same_guideline)
+                    pairs += [("reason", v) for v in item.reasons]
                     self.db.executemany("INSERT INTO item_value VALUES (?, ?, ?)",
                                         [(item_id, facet, v) for facet, v in dict.fromkeys(pairs)])
                 count += 1

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Prefetch
 from django.urls import reverse
 
+from cases.parsing.reasons import REASONS
 from cases.parsing.taxonomy import Category
 
 
@@ -54,6 +55,18 @@ class Laterality(models.TextChoices):
     LEFT = "left"
     RIGHT = "right"
     BILATERAL = "bilateral"
+
+
+REASON_LABELS = {rule.code: rule.label for rule in REASONS}
+
+
+class GuidelineAgreement(models.TextChoices):
+    """Whether the IMR reviewer cited the documents utilization review cited
+    (``cases.parsing.guidelines``)."""
+
+    SAME = "same", "Same as UR"
+    DIFFERENT = "different", "Different from UR"
+    PARTLY = "partly", "Partly the same as UR"
 
 
 class QuantityUnit(models.TextChoices):
@@ -211,6 +224,17 @@ class DisputedItem(models.Model):
     quantity_value = models.FloatField(null=True, blank=True,
                                        help_text="What the heading requests, in its unit.")
     quantity_unit = models.CharField(max_length=8, choices=QuantityUnit.choices, blank=True)
+    # Read from the guideline lines and the rationale: ``cases.parsing.citations``, ``reasons``.
+    claims_administrator_citations = models.JSONField(
+        default=list, blank=True, help_text="The documents utilization review's line cites: "
+        "family, document, edition, sections, pages, non_mtus.")
+    maximus_citations = models.JSONField(
+        default=list, blank=True, help_text="The documents the IMR reviewer's line cites.")
+    same_guideline = models.CharField(max_length=9, choices=GuidelineAgreement.choices,
+                                      blank=True, db_index=True)
+    reasons = models.JSONField(
+        default=list, blank=True, help_text="Why the item was decided as it was: each reason's "
+        "code and the span of the rationale's sentence that says so (start, end).")
 
     class Meta:
         ordering = ["determination", "position"]
@@ -221,6 +245,14 @@ class DisputedItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.treatment}: {self.decision}"
+
+    @property
+    def stated_reasons(self) -> list[dict[str, object]]:
+        """Each reason as the parser's JSON gives it: code, label and the rationale's
+        sentence that gives it (with its span, to mark it)."""
+        return [{"code": r["code"], "label": REASON_LABELS.get(r["code"], r["code"]),
+                 "sentence": self.rationale[r["start"]:r["end"]],
+                 "start": r["start"], "end": r["end"]} for r in self.reasons]
 
     @property
     def quantity(self) -> dict[str, float | int | str] | None:

@@ -21,6 +21,7 @@ import pytest
 from whoosh.lang.porter import stem as porter_stem
 
 from cases.models import Determination
+from cases.parsing.guidelines import section_values
 from cases.parsing.specialties import canonical_specialties
 from cases.search.base import (
     FACETS,
@@ -67,7 +68,11 @@ ItemCheck = Callable[[ItemValues], bool]
 def _items(d: Determination) -> list[ItemValues]:
     return [ItemValues({"category": {i.category}, "treatment": {i.subcategory},
                         "decision": {i.decision}, "drug": set(i.drugs),
-                        "body_region": set(i.body_regions)},
+                        "body_region": set(i.body_regions),
+                        "imr_guideline": {str(c["document"]) for c in i.maximus_citations},
+                        "guideline_section": set(section_values(i.maximus_citations)),
+                        "same_guideline": {i.same_guideline} - {""},
+                        "reason": {r["code"] for r in i.reasons}},
                        i.quantity_unit, i.quantity_value, i.treatment, i.decision)
             for i in d.items.all()]
 

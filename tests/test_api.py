@@ -60,8 +60,9 @@ def test_api_search_shape(client: Client, imported: None) -> None:
     assert data["facets"]["outcome"] == [
         {"value": "Partially overturned", "count": 2, "selected": True}]
     assert set(data["facets"]) == {"outcome", "decision", "category", "treatment", "drug",
-                                   "body_region", "specialty", "state", "guideline", "year",
-                                   "sex", "age"}
+                                   "body_region", "imr_guideline", "guideline_section",
+                                   "same_guideline", "reason", "specialty", "state",
+                                   "guideline", "year", "sex", "age"}
     assert data["items_matching_only"] is False  # "norco" matched whole letters
 
 

@@ -13,7 +13,10 @@ from datetime import date
 from pathlib import Path
 
 from cases.parsing import items as it
+from cases.parsing.citations import Citation, parse_citations
 from cases.parsing.dates import DATE_PATTERN, date_from_match, parse_date
+from cases.parsing.guidelines import guideline_agreement
+from cases.parsing.reasons import Reason, classify_reasons
 from cases.parsing.taxonomy import classify_treatment
 from cases.parsing.text import UnreadableLetter, clean_text, read_letter
 from cases.parsing.treatment import Quantity, treatment_fields
@@ -21,7 +24,8 @@ from cases.parsing.treatment import Quantity, treatment_fields
 # Stored with each letter: an import re-reads the letters an older parser stored.
 # 2: a 2013 letter listing its decisions twice has each item once.
 # 3: items carry treatment fields (drugs, body regions, laterality, quantity).
-PARSER_VERSION = 3
+# 4: items carry their guideline citations and decision reasons.
+PARSER_VERSION = 4
 # The real letters list at most 8 disputed items.
 MAX_ITEMS = 100
 loose = it.loose
@@ -67,12 +71,35 @@ class DisputedItem:
         """What the heading requests, as a value and a unit, or None."""
         return treatment_fields(self.treatment).quantity
 
+    # Read from the guideline lines and the rationale, like the treatment fields.
+    @property
+    def claims_administrator_citations(self) -> tuple[Citation, ...]:
+        """The documents utilization review's line cites."""
+        return parse_citations(self.claims_administrator_guideline)
+
+    @property
+    def maximus_citations(self) -> tuple[Citation, ...]:
+        """The documents the IMR reviewer's line cites."""
+        return parse_citations(self.maximus_guideline)
+
+    @property
+    def reasons(self) -> tuple[Reason, ...]:
+        """Why the reviewer decided as they did, each with the sentence that says so."""
+        return classify_reasons(self.rationale, self.decision)
+
     def to_dict(self) -> dict[str, object]:
-        """A JSON-ready dict: the item's fields, then its treatment fields."""
+        """A JSON-ready dict: the item's fields, its treatment fields, its citations (with
+        whether the reviewer relied on utilization review's documents) and reasons."""
         fields = treatment_fields(self.treatment)
+        ca, imr = self.claims_administrator_citations, self.maximus_citations
         return {**asdict(self), "drugs": fields.drugs, "body_regions": fields.body_regions,
                 "laterality": fields.laterality,
-                "quantity": asdict(fields.quantity) if fields.quantity else None}
+                "quantity": asdict(fields.quantity) if fields.quantity else None,
+                "claims_administrator_citations": [c.as_dict() for c in ca],
+                "maximus_citations": [c.as_dict() for c in imr],
+                "same_guideline": guideline_agreement(ca, imr),
+                "reasons": [{"code": r.code, "label": r.label, "sentence": r.sentence}
+                            for r in self.reasons]}
 
 
 @dataclass(frozen=True)

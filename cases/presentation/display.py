@@ -8,7 +8,7 @@ import re
 from functools import lru_cache
 
 from django.utils import dateformat
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from cases.models import Determination, DisputedItem
@@ -81,6 +81,30 @@ def highlight(text: str | None, terms: tuple[str, ...]) -> SafeString:
         pieces.append(f"<mark>{escape(match.group())}</mark>")
         start = match.end()
     pieces.append(escape(text[start:]))
+    return mark_safe("".join(pieces))  # every piece escaped above
+
+
+_LINE_BREAK = re.compile(r"(?<!\n)\n(?!\n)")  # a wrapped line's end, not a paragraph's
+
+
+def reasoned_rationale(item: DisputedItem, terms: tuple[str, ...]) -> SafeString:
+    """The item's rationale escaped, with each reason's sentence marked (its id
+    ``item-N-reason-CODE``, the reason as its title) and the query terms marked inside.
+    Wrapped lines are joined in place, so the stored spans still fall on their sentences."""
+    text = _LINE_BREAK.sub(" ", item.rationale or "")
+    if not item.reasons:
+        return highlight(reflow(text), terms)
+    pieces, start = [], 0
+    for reason in sorted(item.stated_reasons, key=lambda r: r["start"]):
+        if reason["start"] < start:  # one sentence gave two reasons: marked once
+            continue
+        pieces.append(highlight(text[start:reason["start"]], terms))
+        pieces.append(format_html(
+            '<mark class="reason" id="item-{}-reason-{}" title="{}">{}</mark>', item.position,
+            reason["code"], reason["label"], highlight(text[reason["start"]:reason["end"]],
+                                                        terms)))
+        start = reason["end"]
+    pieces.append(highlight(text[start:], terms))
     return mark_safe("".join(pieces))  # every piece escaped above
 
 

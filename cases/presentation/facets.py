@@ -12,6 +12,7 @@ from dataclasses import replace
 from urllib.parse import quote_plus
 
 from cases.forms import default_sort, encode, query_params, query_string
+from cases.models import REASON_LABELS, GuidelineAgreement
 from cases.presentation.display import query_terms
 from cases.search.base import FACETS, FacetValue, ItemCount, SearchQuery, SearchResults
 
@@ -89,8 +90,17 @@ def facet_values(facet: str, values: Sequence[FacetValue], query: SearchQuery,
         encoded = "&".join(filter(None, (head, middle, tail)))
         return f"{base_url}?{encoded}" if encoded else base_url
 
-    return [{"value": v.value, "label": v.label, "count": v.count, "selected": v.selected,
-             "toggle_url": url(v.value), "id": _dom_id(facet, v.value)} for v in values]
+    labels = VALUE_LABELS.get(facet, {})
+    return [{"value": v.value, "label": labels.get(v.value, v.label), "count": v.count,
+             "selected": v.selected, "toggle_url": url(v.value), "id": _dom_id(facet, v.value)}
+            for v in values]
+
+
+# Facet values stored as codes, as people read them.
+VALUE_LABELS: dict[str, dict[str, str]] = {
+    "reason": REASON_LABELS,
+    "same_guideline": {str(value): str(label) for value, label in GuidelineAgreement.choices},
+}
 
 
 def facet_groups(facets: dict[str, list[FacetValue]], query: SearchQuery, *,
@@ -122,7 +132,7 @@ def facet_groups(facets: dict[str, list[FacetValue]], query: SearchQuery, *,
 def active_filters(query: SearchQuery, *, base_url: str) -> list[dict]:
     """The selected facet values, each with the URL that removes it."""
     chips = [
-        {"facet": FACETS.get(name, name), "label": value,
+        {"facet": FACETS.get(name, name), "label": VALUE_LABELS.get(name, {}).get(value, value),
          "remove_url": url_for(toggle_value(query, name, value), base_url)}
         for name in FACETS for value in query.filters.get(name, ())
     ]

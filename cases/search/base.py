@@ -40,6 +40,10 @@ FACETS: dict[str, str] = {
     "treatment": "Treatment",
     "drug": "Drug",
     "body_region": "Body region",
+    "imr_guideline": "Reviewer's guideline",
+    "guideline_section": "Guideline section",
+    "same_guideline": "Reviewer's guideline vs UR's",
+    "reason": "Reason for the decision",
     "specialty": "Reviewer specialty",
     "state": "State of licensure",
     "guideline": "Guidelines cited",
@@ -47,8 +51,11 @@ FACETS: dict[str, str] = {
     "sex": "Patient sex",
     "age": "Patient age",
 }
-ITEM_FACETS = ("category", "treatment", "decision", "drug", "body_region")
-MULTI_VALUED = frozenset({"drug", "body_region"})  # an item names any number of these
+ITEM_FACETS = ("category", "treatment", "decision", "drug", "body_region", "imr_guideline",
+               "guideline_section", "same_guideline", "reason")
+# An item has any number of these (same_guideline: one, or none when a side cited nothing).
+MULTI_VALUED = frozenset({"drug", "body_region", "imr_guideline", "guideline_section",
+                          "same_guideline", "reason"})
 QUANTITY_UNITS = ("sessions", "count", "hours", "days", "weeks", "months")
 SORTS = ("relevance", "newest", "oldest")
 UNDATED_YEAR = "Undated"  # the year facet's value for letters whose decision date was not read
@@ -96,6 +103,10 @@ class IndexItem:
     body_regions: tuple[str, ...] = ()
     quantity_value: float | None = None
     quantity_unit: str = ""
+    imr_guidelines: tuple[str, ...] = ()  # the documents the reviewer cited
+    guideline_sections: tuple[str, ...] = ()  # "document › section" (or "› p. N")
+    same_guideline: str = ""  # same / different / partly; "": a side cited nothing
+    reasons: tuple[str, ...] = ()  # reason codes
 
 
 @dataclass(frozen=True)

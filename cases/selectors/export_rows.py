@@ -15,6 +15,7 @@ from dataclasses import dataclass, fields
 from datetime import date
 
 from cases.models import Determination, DisputedItem
+from cases.parsing.guidelines import describe_citation
 from cases.search import get_backend
 from cases.search.base import IndexUnavailableError, SearchQuery
 
@@ -45,6 +46,10 @@ class ItemRow:
     laterality: str
     quantity_value: int | float | None
     quantity_unit: str
+    ur_citations: tuple[str, ...]  # each "document (edition): sections; p. pages"
+    imr_citations: tuple[str, ...]
+    same_guideline: str  # same / different / partly, or "" when a side cites nothing
+    reasons: tuple[str, ...]  # reason codes (cases.parsing.reasons.REASONS)
 
     def values(self) -> tuple[object, ...]:
         """The fields in column order (``dataclasses.astuple`` deep-copies, and is slow)."""
@@ -93,7 +98,9 @@ def iter_rows(matched: Matched, *, url_of: UrlOf,
                      .order_by("determination_id", "position")
                      .values_list("determination_id", "position", "treatment", "category",
                                   "subcategory", "decision", "drugs", "body_regions",
-                                  "laterality", "quantity_value", "quantity_unit")):
+                                  "laterality", "quantity_value", "quantity_unit",
+                                  "claims_administrator_citations", "maximus_citations",
+                                  "same_guideline", "reasons")):
             items.setdefault(item[0], []).append(item)
         rows = []
         for public_id in chunk:
@@ -105,8 +112,11 @@ def iter_rows(matched: Matched, *, url_of: UrlOf,
             positions = wanted[public_id]
             rows.extend(ItemRow(*case, position, *facts, treatment, category, subcategory,
                                 decision, tuple(drugs), tuple(regions), side, _number(value),
-                                unit)
+                                unit, tuple(map(describe_citation, ur)),
+                                tuple(map(describe_citation, imr)), agreement,
+                                tuple(r["code"] for r in reasons))
                         for (_, position, treatment, category, subcategory, decision, drugs,
-                             regions, side, value, unit) in items.get(pk, ())
+                             regions, side, value, unit, ur, imr, agreement, reasons)
+                        in items.get(pk, ())
                         if positions is None or position in positions)
         yield rows

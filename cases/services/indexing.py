@@ -10,7 +10,8 @@ from datetime import timedelta
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from cases.models import Determination
+from cases.models import Determination, DisputedItem
+from cases.parsing.guidelines import section_values
 from cases.parsing.specialties import canonical_specialties
 from cases.search.base import (
     IndexCheck,
@@ -103,12 +104,22 @@ def index_document(determination: Determination) -> IndexDocument:
         summary=determination.summary,
         items=tuple(IndexItem(i.treatment, i.category, i.subcategory, i.decision, i.rationale,
                               drugs=tuple(i.drugs), body_regions=tuple(i.body_regions),
-                              quantity_value=i.quantity_value, quantity_unit=i.quantity_unit)
+                              quantity_value=i.quantity_value, quantity_unit=i.quantity_unit,
+                              **guideline_fields(i))
                     for i in items),
         body="\n".join([determination.credentials]
                        + [f"{i.claims_administrator_guideline}\n{i.maximus_guideline}"
                           for i in items]),
     )
+
+
+def guideline_fields(item: DisputedItem) -> dict[str, object]:
+    """The index's values of a stored item's citations and reasons (IndexItem's fields)."""
+    return {"imr_guidelines": tuple(dict.fromkeys(str(c["document"])
+                                                  for c in item.maximus_citations)),
+            "guideline_sections": section_values(item.maximus_citations),
+            "same_guideline": item.same_guideline,
+            "reasons": tuple(dict.fromkeys(r["code"] for r in item.reasons))}
 
 
 def index_determinations(*, public_ids: Iterable[str], backend: SearchBackend) -> int:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from cases.models import Determination, DisputedItem, LicenseState, Specialty
 from cases.parsing import PARSER_VERSION, ParsedDetermination
 from cases.parsing import DisputedItem as ParsedItem
+from cases.parsing.guidelines import guideline_agreement
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,12 @@ def item_fields(item: ParsedItem) -> dict[str, object]:
                   laterality=item.laterality or "",
                   quantity_value=quantity.value if quantity else None,
                   quantity_unit=quantity.unit if quantity else "")
+    ca, imr = item.claims_administrator_citations, item.maximus_citations
+    fields.update(claims_administrator_citations=[c.as_dict() for c in ca],
+                  maximus_citations=[c.as_dict() for c in imr],
+                  same_guideline=guideline_agreement(ca, imr) or "",
+                  reasons=[{"code": r.code, "start": r.start, "end": r.end}
+                           for r in item.reasons])
     return fields
 
 

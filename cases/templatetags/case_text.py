@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from cases.models import DisputedItem
+from cases.parsing.guidelines import describe_citation
 from cases.presentation import display
 
 register = template.Library()
@@ -27,6 +28,18 @@ def highlight(text: str | None, terms: tuple[str, ...] | None) -> SafeString:
 def item_facts(item: DisputedItem) -> list[tuple[str, str]]:
     """What the parser read from the item's heading: (label, value) pairs."""
     return display.item_facts(item)
+
+
+@register.filter
+def reasoned(item: DisputedItem, terms: tuple[str, ...] | None) -> SafeString:
+    """The item's rationale with each reason's sentence and the query terms marked."""
+    return display.reasoned_rationale(item, tuple(terms or ()))
+
+
+@register.filter
+def cited(citations: list[dict[str, object]]) -> list[str]:
+    """Stored citations as a reader writes them."""
+    return [describe_citation(c) for c in citations or ()]
 
 
 @register.filter

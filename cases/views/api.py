@@ -51,6 +51,11 @@ def determination_dict(determination: Determination, *, url: str) -> dict[str, o
                 "body_regions": list(i.body_regions),
                 "laterality": i.laterality or None,
                 "quantity": i.quantity,
+                "claims_administrator_citations": i.claims_administrator_citations,
+                "maximus_citations": i.maximus_citations,
+                "same_guideline": i.same_guideline or None,
+                "reasons": [{key: r[key] for key in ("code", "label", "sentence")}
+                            for r in i.stated_reasons],
             }
             for i in d.items.all()
         ],

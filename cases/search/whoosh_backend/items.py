@@ -24,7 +24,9 @@ from cases.search.whoosh_backend.schema import ITEMS_COLUMN
 Mask = NDArray[np.bool_]
 Codes = NDArray[np.int32]
 SINGLE = ("category", "treatment", "decision", "unit")  # one value per item
-MULTI = ("drug", "body_region", "word")  # any number per item
+# Any number per item; "word": the heading's index terms; same_guideline: none or one.
+MULTI = ("drug", "body_region", "word", "imr_guideline", "guideline_section", "same_guideline",
+         "reason")
 PREFIX = "items."
 DECISIONS = ("Upheld", "Overturned")  # an outcome pair is (upheld, overturned)
 
@@ -54,15 +56,16 @@ def read_segment_items(leaf: SegmentReader) -> dict[str, np.ndarray]:
     quantities: list[float] = []
     if leaf.has_column(ITEMS_COLUMN):
         for docnum, raw in enumerate(leaf.column_reader(ITEMS_COLUMN)):
-            for category, treatment, decision, drugs, regions, unit, value, heading in (
-                    json.loads(raw) if raw else ()):
+            for (category, treatment, decision, drugs, regions, unit, value, heading, same,
+                 guidelines, sections, reasons) in (json.loads(raw) if raw else ()):
                 docs.append(docnum)
                 for name, text in zip(SINGLE, (category, treatment, decision, unit),
                                       strict=True):
                     single[name].append(text)
                 quantities.append(np.nan if value is None else float(value))
                 words = list(dict.fromkeys(t.text for t in analyzer(heading)))
-                for name, found in zip(MULTI, (drugs, regions, words), strict=True):
+                for name, found in zip(MULTI, (drugs, regions, words, guidelines, sections,
+                                               [same] if same else [], reasons), strict=True):
                     multi[name].append(found)
     arrays: dict[str, np.ndarray] = {
         f"{PREFIX}doc": np.array(docs, dtype=np.int32),

@@ -24,7 +24,9 @@ SEP = "|"  # between the category, treatment and decision of an item keyword
 DECIDED_FIELD = "decided"
 INJURED_FIELD = "injured"
 DATE_FIELDS = (DECIDED_FIELD, INJURED_FIELD)
-ITEMS_COLUMN = "items"
+# The column's name carries its row format: an index with rows of another format has another
+# schema signature, and is refused until rebuilt. 2: guidelines, sections and reasons.
+ITEMS_COLUMN = "items_v2"
 
 
 def build_schema() -> fields.Schema:
@@ -72,10 +74,13 @@ def _keywords(values: Iterable[str]) -> str:
 
 
 def items_value(doc: IndexDocument) -> bytes:
-    """The ``items`` column of one determination: per item, in order, [category, treatment,
-    decision, drugs, body regions, quantity unit, quantity value or null, heading]."""
+    """The items column of one determination: per item, in order, [category, treatment,
+    decision, drugs, body regions, quantity unit, quantity value or null, heading, whether
+    the reviewer's guideline is UR's, the reviewer's guidelines, their sections, reasons]."""
     return json.dumps([[i.category, i.subcategory, i.decision, list(i.drugs),
-                        list(i.body_regions), i.quantity_unit, i.quantity_value, i.treatment]
+                        list(i.body_regions), i.quantity_unit, i.quantity_value, i.treatment,
+                        i.same_guideline, list(i.imr_guidelines), list(i.guideline_sections),
+                        list(i.reasons)]
                        for i in doc.items], separators=(",", ":")).encode()
 
 

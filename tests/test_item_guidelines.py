@@ -1,0 +1,111 @@
+"""Each disputed item's guideline citations, whether the reviewer relied on utilization
+review's documents, and the reasons of its decision (issue 19): read by the parser, stored,
+and given by the API, the exports and the case page, on the real letters and generated ones."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.test import Client
+
+from cases.models import DisputedItem
+from cases.parsing import parse_file
+from cases.parsing.citations import Citation
+from cases.parsing.guidelines import describe_citation, guideline_agreement
+from tests.conftest import REAL_TEXTS, real_text_paths
+
+ARCHIVE = (300, 29)  # the real letters and a few hundred generated ones
+CHRONIC = Citation("MTUS", "MTUS Chronic Pain Medical Treatment Guidelines", "2016",
+                   ("Opioids, criteria for use",), ("76-80",))
+LOW_BACK = Citation("ODG", "ODG Low Back - Lumbar & Thoracic (Acute & Chronic)",
+                    non_mtus=True)
+
+
+@pytest.mark.parametrize(("ur", "imr", "agreement"), [
+    ((CHRONIC,), (CHRONIC,), "same"),
+    ((CHRONIC,), (LOW_BACK,), "different"),
+    ((CHRONIC, LOW_BACK), (CHRONIC,), "partly"),
+    # The same document with other sections is the same guideline.
+    ((CHRONIC,), (Citation("MTUS", CHRONIC.document, "2009", ("Massage therapy",)),), "same"),
+    ((), (CHRONIC,), None),
+    ((CHRONIC,), (), None),
+])
+def test_agreement_compares_the_documents(ur: tuple[Citation, ...], imr: tuple[Citation, ...],
+                                          agreement: str | None) -> None:
+    assert guideline_agreement(ur, imr) == agreement
+
+
+def test_a_citation_reads_as_written() -> None:
+    assert describe_citation(CHRONIC) == ("MTUS Chronic Pain Medical Treatment Guidelines "
+                                          "(2016): Opioids, criteria for use; p. 76-80")
+    assert describe_citation(LOW_BACK.as_dict()) == LOW_BACK.document
+
+
+@pytest.mark.skipif(not REAL_TEXTS.is_dir(), reason="needs ../shared/imr-real")
+def test_every_real_item_has_its_citations_and_reasons_in_the_json() -> None:
+    agreements: dict[str | None, int] = {}
+    for path in real_text_paths():
+        for item in parse_file(path).to_dict()["items"]:
+            for side in ("claims_administrator", "maximus"):
+                cited = item[f"{side}_citations"]
+                line = item[f"{side}_guideline"]
+                assert bool(cited) or not line or "did not cite" in " ".join(line.split())
+                assert all(set(c) == {"family", "document", "edition", "sections", "pages",
+                                      "non_mtus"} for c in cited)
+            agreements[item["same_guideline"]] = agreements.get(item["same_guideline"], 0) + 1
+            for reason in item["reasons"]:
+                assert reason["sentence"] and reason["sentence"] in item["rationale"]
+    print("\nsame guideline as UR:", agreements)
+    assert {"same", "different", "partly"} <= agreements.keys()
+
+
+pytestmark_db = pytest.mark.django_db  # the tests below read a stored archive
+
+
+@pytestmark_db
+@pytest.mark.skipif(not REAL_TEXTS.is_dir(), reason="needs ../shared/imr-real")
+def test_stored_items_give_the_parsers_values(client: Client, served: object) -> None:
+    """The API gives each item what the parser read, from the database."""
+    checked = 0
+    real = [path.name for path in real_text_paths()]
+    for item in DisputedItem.objects.select_related("determination").filter(
+            determination__source_name__in=real).order_by("pk")[:40]:
+        body = client.get(f"/api/cases/{item.determination.public_id}").json()
+        given = body["items"][item.position - 1]
+        parsed = parse_file(REAL_TEXTS / item.determination.source_name).to_dict()["items"][
+            item.position - 1]
+        for key in ("claims_administrator_citations", "maximus_citations", "same_guideline",
+                    "reasons"):
+            assert given[key] == parsed[key], key
+        checked += 1
+    assert checked == 40
+
+
+@pytestmark_db
+def test_exports_carry_citations_agreement_and_reasons(client: Client, served: object) -> None:
+    rows = list(csv.DictReader(io.StringIO(
+        client.get("/export.csv?category=Rehabilitation").getvalue().decode())))
+    assert rows and {"ur_citations", "imr_citations", "same_guideline", "reasons"} <= rows[0].keys()
+    stored = {(i.determination.public_id, i.position): i for i in DisputedItem.objects
+              .select_related("determination").filter(category="Rehabilitation")}
+    for row in rows:
+        item = stored[(row["case_id"], int(row["item"]))]
+        assert row["same_guideline"] == item.same_guideline
+        assert row["reasons"] == "; ".join(r["code"] for r in item.reasons)
+        assert row["imr_citations"] == "; ".join(map(describe_citation, item.maximus_citations))
+    assert any(row["reasons"] for row in rows) and any(row["imr_citations"] for row in rows)
+
+
+@pytestmark_db
+def test_the_case_page_marks_each_reasons_sentence(client: Client, served: object) -> None:
+    item = (DisputedItem.objects.select_related("determination")
+            .exclude(reasons=[]).exclude(maximus_citations=[]).order_by("pk").first())
+    assert item is not None
+    html = client.get(item.determination.get_absolute_url()).content.decode()
+    for reason in item.stated_reasons:
+        assert f'href="#item-{item.position}-reason-{reason["code"]}"' in html
+        assert f'id="item-{item.position}-reason-{reason["code"]}"' in html
+    for cited in map(describe_citation, item.maximus_citations):
+        assert f"<li>{cited.replace('&', '&amp;')}</li>" in html
