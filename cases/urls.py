@@ -16,6 +16,7 @@ urlpatterns = [
     path("export.csv", reports.export_csv, name="export-csv"),
     path("export.json", reports.export_json, name="export-json"),
     path("outcomes/", reports.outcomes, name="outcomes"),
+    path("guidelines/", reports.guidelines, name="guidelines"),
     path("offer/", pages.offer, name="offer"),
     path("like/", like.like, name="like"),
     path("api/like", like.like_api, name="api-like"),

@@ -13,7 +13,12 @@ from django.test import Client
 from cases.models import DisputedItem
 from cases.parsing import parse_file
 from cases.parsing.citations import Citation
-from cases.parsing.guidelines import describe_citation, guideline_agreement
+from cases.parsing.guidelines import (
+    SECTION_MARK,
+    describe_citation,
+    guideline_agreement,
+    section_values,
+)
 from tests.conftest import REAL_TEXTS, real_text_paths
 
 ARCHIVE = (300, 29)  # the real letters and a few hundred generated ones
@@ -109,3 +114,61 @@ def test_the_case_page_marks_each_reasons_sentence(client: Client, served: objec
         assert f'id="item-{item.position}-reason-{reason["code"]}"' in html
     for cited in map(describe_citation, item.maximus_citations):
         assert f"<li>{cited.replace('&', '&amp;')}</li>" in html
+
+
+def _pairs(items: list[DisputedItem], values: object) -> dict[str, tuple[int, int]]:
+    """(upheld, overturned) by each value ``values(item)`` gives, counted from the rows."""
+    found: dict[str, list[int]] = {}
+    for item in items:
+        for value in values(item):  # type: ignore[operator]
+            pair = found.setdefault(value, [0, 0])
+            pair[item.decision == "Overturned"] += item.decision in ("Upheld", "Overturned")
+    return {value: (u, o) for value, (u, o) in found.items() if u + o}
+
+
+@pytestmark_db
+def test_outcomes_by_reason_and_guideline_equal_the_stored_items(served: object) -> None:
+    from cases.search.base import SearchQuery
+    from cases.selectors import count_outcomes
+
+    query = SearchQuery(filters={"category": ("Rehabilitation",)})
+    counts = count_outcomes(query)
+    items = list(DisputedItem.objects.filter(category="Rehabilitation"))
+    assert counts.by_item["reason"] == _pairs(items, lambda i: {r["code"] for r in i.reasons})
+    assert counts.by_item["imr_guideline"] == _pairs(
+        items, lambda i: {c["document"] for c in i.maximus_citations})
+    assert counts.by_item["same_guideline"] == _pairs(
+        items, lambda i: {i.same_guideline} - {""})
+    assert counts.by_item["guideline_section"] == _pairs(
+        items, lambda i: set(section_values(i.maximus_citations)))
+    assert counts.by_item["reason"]  # the archive's rehabilitation items have reasons
+
+
+@pytestmark_db
+def test_the_guidelines_page_lists_documents_sections_and_their_searches(
+        client: Client, served: object) -> None:
+    page = client.get("/guidelines/")
+    assert page.status_code == 200
+    documents = page.context["documents"]
+    assert documents and [g.document.n for g in documents] == sorted(
+        (g.document.n for g in documents), reverse=True)
+    items = list(DisputedItem.objects.all())
+    top = documents[0]
+    citing = [i for i in items if top.document.label in {c["document"]
+                                                         for c in i.maximus_citations}]
+    assert top.document.n == sum(i.decision in ("Upheld", "Overturned") for i in citing)
+    assert top.sections, "the most cited document has sections"
+    # A section's line opens the search for the letters with an item citing it.
+    section = top.sections[0]
+    state = section.url.split("?", 1)[1]
+    found = client.get(f"/api/search?{state}").json()
+    key = f"{top.document.label}{SECTION_MARK}{section.label}"
+    letters = {i.determination_id for i in items if key in section_values(i.maximus_citations)}
+    assert found["total"] == len(letters)
+    html = page.content.decode()
+    assert f">{top.document.label}</a>".replace("&", "&amp;") in html
+    # The outcome view shows the reasons; the search links both views.
+    outcomes = client.get("/outcomes/").content.decode()
+    assert "By reason for the decision" in outcomes
+    assert "No documented functional improvement" in outcomes
+    assert 'id="guidelines-link"' in client.get("/?q=therapy").content.decode()

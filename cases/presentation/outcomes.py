@@ -10,7 +10,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
-from cases.presentation.facets import url_for
+from cases.parsing.guidelines import SECTION_MARK
+from cases.presentation.facets import VALUE_LABELS, url_for
 from cases.search.base import FACETS, QUANTITY_BANDS, OutcomeCounts, SearchQuery
 
 Z95 = 1.96
@@ -174,12 +175,16 @@ def build_report(query: SearchQuery, counts: OutcomeCounts, *, base_url: str) ->
     pairs = {"category": counts.by_category, **counts.groups}
 
     def facet_group(name: str, found: dict[str, tuple[int, int]]) -> RateGroup:
+        labels = VALUE_LABELS.get(name, {})
         return RateGroup(name, FACETS[name], _sorted(name, [
-            _rate(value, pair, url_for(narrowed(query, **{name: value}), base_url),
-                  overall.rate)
+            _rate(labels.get(value, value), pair,
+                  url_for(narrowed(query, **{name: value}), base_url), overall.rate)
             for value, pair in found.items()]))
 
     groups = [facet_group(name, pairs.get(name, {})) for name in GROUPS]
+    # Why items were decided, and on which guideline: beside the category, before the rest.
+    groups[1:1] = [facet_group(name, counts.by_item.get(name, {}))
+                   for name in ("reason", "same_guideline", "imr_guideline")]
     drugs = facet_group("drug", counts.by_drug)
     groups.append(replace(drugs, rates=drugs.rates[:TOP_DRUGS]))
     groups.append(facet_group("body_region", counts.by_body_region))
@@ -229,3 +234,44 @@ def _cross_table(query: SearchQuery, counts: OutcomeCounts, categories: RateGrou
         rows.append(CrossRow(total, cells))
     rows.sort(key=lambda row: (-row.total.n, row.total.label))
     return CrossTable(columns, tuple(rows))
+
+
+@dataclass(frozen=True)
+class GuidelineRates:
+    """One document the reviewers cited, with its sections and pages, each with its rate."""
+
+    document: Rate
+    sections: tuple[Rate, ...]
+    pages: tuple[Rate, ...]
+
+
+def guideline_rates(query: SearchQuery, counts: OutcomeCounts, *,
+                    base_url: str) -> tuple[Rate, tuple[GuidelineRates, ...]]:
+    """The search's overall rate, and each document the reviewers relied on (most items
+    first) with its sections and pages: how often the items citing each were overturned,
+    each linking to the search narrowed to it (the same item citing it)."""
+    upheld = sum(u for u, _ in counts.by_category.values())
+    overturned = sum(o for _, o in counts.by_category.values())
+    overall = _rate("All disputed items", (upheld, overturned), url_for(query, base_url), None)
+    sections: dict[str, list[Rate]] = {}
+    for key, pair in counts.by_item.get("guideline_section", {}).items():
+        document, _, part = key.partition(SECTION_MARK)
+        url = url_for(narrowed(query, guideline_section=key), base_url)
+        sections.setdefault(document, []).append(_rate(part, pair, url, overall.rate))
+    documents = []
+    for document, pair in counts.by_item.get("imr_guideline", {}).items():
+        parts = _sorted("guideline_section", sections.get(document, []))
+        documents.append(GuidelineRates(
+            _rate(document, pair, url_for(narrowed(query, imr_guideline=document), base_url),
+                  overall.rate),
+            tuple(r for r in parts if not r.label.startswith("p. ")),
+            tuple(sorted((r for r in parts if r.label.startswith("p. ")),
+                         key=lambda r: _page_order(r.label)))))
+    documents.sort(key=lambda g: (-g.document.n, g.document.label))
+    return overall, tuple(documents)
+
+
+def _page_order(label: str) -> tuple[int, str]:
+    """Pages in the book's order: "p. 9" before "p. 78-80"."""
+    digits = label[3:].split("-")[0].strip()
+    return (int(digits) if digits.isdigit() else 10**9, label)

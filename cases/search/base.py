@@ -56,6 +56,8 @@ ITEM_FACETS = ("category", "treatment", "decision", "drug", "body_region", "imr_
 # An item has any number of these (same_guideline: one, or none when a side cited nothing).
 MULTI_VALUED = frozenset({"drug", "body_region", "imr_guideline", "guideline_section",
                           "same_guideline", "reason"})
+# The item facets the outcome view also groups by (besides category, drug, body region).
+OUTCOME_ITEM_GROUPS = ("reason", "imr_guideline", "guideline_section", "same_guideline")
 QUANTITY_UNITS = ("sessions", "count", "hours", "days", "weeks", "months")
 SORTS = ("relevance", "newest", "oldest")
 UNDATED_YEAR = "Undated"  # the year facet's value for letters whose decision date was not read
@@ -215,6 +217,9 @@ class OutcomeCounts:
     # unit -> band label (``QUANTITY_BANDS``) -> pair, the bands in their order
     by_quantity: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
     matching_only: bool = False  # the items meeting the item-level conditions, not every item
+    # item facet (reason, imr_guideline, guideline_section, same_guideline) -> value -> pair;
+    # an item with two reasons counts under each
+    by_item: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
 
 
 TextLoader = Callable[[Sequence[str]], Mapping[str, str]]

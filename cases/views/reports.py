@@ -1,4 +1,5 @@
-"""Views over a whole search: its disputed items exported (CSV, JSON) and its outcome view."""
+"""Views over a whole search: its disputed items exported (CSV, JSON), its outcome view, and
+the guidelines its reviewers relied on."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from django.views.decorators.http import require_GET
 
 from cases.forms import SearchForm, query_string
 from cases.presentation import exports, facets
-from cases.presentation.outcomes import build_report
-from cases.search.base import SearchError
+from cases.presentation.outcomes import build_report, guideline_rates
+from cases.search.base import OutcomeCounts, SearchError, SearchQuery
 from cases.selectors import ItemRow, count_outcomes, find_items, iter_rows
 from cases.views.errors import Failure, finish, form_failure, search_failure, show_failure
 
@@ -74,10 +75,31 @@ def export_json(request: HttpRequest) -> HttpResponse:
 @require_GET
 def outcomes(request: HttpRequest) -> HttpResponse:
     """``/outcomes/?…``: overturn rates of the search's items by group, with intervals."""
+    return _report(request, "cases:outcomes", "cases/outcomes.html",
+                   lambda query, counts, base_url: {
+                       "report": build_report(query, counts, base_url=base_url)})
+
+
+@require_GET
+def guidelines(request: HttpRequest) -> HttpResponse:
+    """``/guidelines/?…``: each document the search's reviewers relied on, then its sections
+    and pages, with how often the items citing each were overturned."""
+    def rows(query: SearchQuery, counts: OutcomeCounts, base_url: str) -> dict[str, object]:
+        overall, documents = guideline_rates(query, counts, base_url=base_url)
+        return {"overall": overall, "documents": documents}
+
+    return _report(request, "cases:guidelines", "cases/guidelines.html", rows)
+
+
+def _report(request: HttpRequest, name: str, template: str,
+            build: Callable[[SearchQuery, OutcomeCounts, str], dict[str, object]],
+            ) -> HttpResponse:
+    """A page of rates over a search's items: the search's form, its chips, and what
+    ``build`` makes of its outcome counts."""
     form = SearchForm(request.GET)
     valid = form.is_valid()
     query = form.search_query()
-    search_url, here = reverse("cases:search"), reverse("cases:outcomes")
+    search_url, here = reverse("cases:search"), reverse(name)
     state = query_string(query, page=False)
     context: dict[str, object] = {
         "form": form, "query": query, "state": state,
@@ -88,7 +110,7 @@ def outcomes(request: HttpRequest) -> HttpResponse:
     status = 200 if valid else 400
     if valid:
         try:
-            context["report"] = build_report(query, count_outcomes(query), base_url=search_url)
+            context.update(build(query, count_outcomes(query), search_url))
         except SearchError as exc:
             status = show_failure(context, search_failure(exc))
-    return finish(render(request, "cases/outcomes.html", context, status=status), status)
+    return finish(render(request, template, context, status=status), status)

@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 from whoosh.reading import IndexReader
 
-from cases.search.base import OutcomeCounts
+from cases.search.base import OUTCOME_ITEM_GROUPS, OutcomeCounts
 from cases.search.whoosh_backend.arrays import (
     Docs,
     Mask,
@@ -91,7 +91,8 @@ class FacetArrays:
             specialty_by_category=crossing,
             by_drug=table.pairs_by("drug", items),
             by_body_region=table.pairs_by("body_region", items),
-            by_quantity=table.by_quantity(items))
+            by_quantity=table.by_quantity(items),
+            by_item={name: table.pairs_by(name, items) for name in OUTCOME_ITEM_GROUPS})
 
     def mask_of(self, docs: Iterable[int]) -> Mask:
         """A mask with the given document numbers set."""
