@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 
 import pytest
 from django.test import Client
@@ -15,6 +16,7 @@ from cases.parsing import parse_file
 from cases.parsing.citations import Citation
 from cases.parsing.guidelines import (
     SECTION_MARK,
+    currency_notes,
     describe_citation,
     guideline_agreement,
     section_values,
@@ -172,3 +174,34 @@ def test_the_guidelines_page_lists_documents_sections_and_their_searches(
     assert "By reason for the decision" in outcomes
     assert "No documented functional improvement" in outcomes
     assert 'id="guidelines-link"' in client.get("/?q=therapy").content.decode()
+
+
+LOW_BACK_2004 = Citation("MTUS", "ACOEM Practice Guidelines, Low Back Complaints", "2004",
+                         ("Physical Methods",))
+
+
+@pytest.mark.parametrize(("citations", "decided", "opioid", "expected"), [
+    ((LOW_BACK_2004,), date(2016, 12, 20), False, ["has since replaced"]),
+    ((LOW_BACK_2004,), date(2018, 3, 1), False, ["had already replaced"]),
+    ((CHRONIC,), None, False, ["has since replaced"]),
+    ((LOW_BACK,), date(2016, 12, 20), False, []),  # ODG: not the MTUS's to replace
+    ((Citation("MTUS", "MTUS Acupuncture Medical Treatment Guidelines"),),
+     date(2016, 12, 20), False, []),
+    ((), date(2017, 5, 1), True, ["Drug Formulary"]),
+    ((), date(2018, 2, 1), True, []),
+    ((), date(2017, 5, 1), False, []),
+])
+def test_currency_notes(citations: tuple[Citation, ...], decided: date | None, opioid: bool,
+                        expected: list[str]) -> None:
+    notes = currency_notes(citations, decided, opioid=opioid)
+    assert len(notes) == len(expected)
+    assert all(part in note for part, note in zip(expected, notes, strict=True))
+
+
+@pytestmark_db
+def test_the_case_page_notes_a_replaced_chapter(client: Client, served: object) -> None:
+    item = next(i for i in DisputedItem.objects.select_related("determination").order_by("pk")
+                if any(c["document"] == LOW_BACK_2004.document and c["family"] == "MTUS"
+                       for c in i.maximus_citations))
+    html = client.get(item.determination.get_absolute_url()).content.decode()
+    assert 'class="currency-note"' in html and "December 1, 2017" in html

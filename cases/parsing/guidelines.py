@@ -11,6 +11,8 @@ question of currency, not of agreement.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
 
 from cases.parsing.citations import Citation
 
@@ -61,3 +63,56 @@ def section_values(citations: Iterable[Citation | Mapping[str, object]]) -> tupl
         for page in data.get("pages") or ():  # type: ignore[union-attr]
             found[f"{document}{SECTION_MARK}p. {page}"] = None
     return tuple(found)
+
+
+@dataclass(frozen=True)
+class GuidelineChange:
+    """A change to the MTUS that made earlier guidelines no longer the standard."""
+
+    effective: date
+    name: str
+    source: str
+    replaced: frozenset[str] = frozenset()  # the documents it replaced (Citation.document)
+
+
+_ACOEM_2004 = ("General Approaches", "Neck and Upper Back Complaints", "Shoulder Complaints",
+               "Elbow Disorders", "Forearm, Wrist, and Hand Complaints", "Low Back Complaints",
+               "Knee Complaints", "Ankle and Foot Complaints", "Stress Related Conditions")
+# The dates, in one table with their sources. Left out on purpose: the 2016 amendment of the
+# Chronic Pain guideline and adoption of the Opioids guideline (8 CCR 9792.24.2, 9792.24.4),
+# effective on filing in 2016, a day not recorded here; the 2017 update replaced both anyway.
+# The DWC's Acupuncture and Postsurgical guidelines are not marked as replaced.
+MTUS_UPDATE = GuidelineChange(
+    date(2017, 12, 1), "the MTUS evidence-based update",
+    "8 CCR 9792.20-9792.24.4, DWC, Evidence-Based Updates to the MTUS, effective "
+    "December 1, 2017: the current ACOEM Practice Guidelines incorporated by reference",
+    frozenset({*(f"ACOEM Practice Guidelines, {chapter}" for chapter in _ACOEM_2004),
+               "MTUS Chronic Pain Medical Treatment Guidelines",
+               "MTUS Opioids Treatment Guidelines"}))
+DRUG_FORMULARY = GuidelineChange(
+    date(2018, 1, 1), "the MTUS Drug Formulary",
+    "8 CCR 9792.27.1-9792.27.23, DWC, MTUS Drug Formulary, effective January 1, 2018")
+CHANGES = (MTUS_UPDATE, DRUG_FORMULARY)
+
+
+def currency_notes(citations: Iterable[Citation | Mapping[str, object]], decided: date | None,
+                   *, opioid: bool) -> tuple[str, ...]:
+    """What a reader of this decision today should know about the guidelines it rested on:
+    an MTUS chapter a later update replaced (or had already replaced when it was decided),
+    and an opioid decision made before the MTUS Drug Formulary."""
+    notes = []
+    for citation in citations:
+        data = citation.as_dict() if isinstance(citation, Citation) else citation
+        document = str(data.get("document") or "")
+        if data.get("family") != "MTUS" or document not in MTUS_UPDATE.replaced:
+            continue
+        edition = f" ({data['edition']})" if data.get("edition") else ""
+        when = ("which the MTUS had already replaced on December 1, 2017"
+                if decided and decided >= MTUS_UPDATE.effective else
+                "which the MTUS update effective December 1, 2017 has since replaced with "
+                "ACOEM's current guideline")
+        notes.append(f"The reviewer relied on {document}{edition}, {when}.")
+    if opioid and decided and decided < DRUG_FORMULARY.effective:
+        notes.append("Decided before the MTUS Drug Formulary (January 1, 2018): opioid "
+                     "requests now also fall under its drug list and prospective review.")
+    return tuple(dict.fromkeys(notes))

@@ -4,6 +4,7 @@ pieces of HTML repeated on every results page: badges and facet links."""
 from __future__ import annotations
 
 import html
+from datetime import date
 from functools import lru_cache
 
 from django import template
@@ -12,7 +13,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from cases.models import DisputedItem
-from cases.parsing.guidelines import describe_citation
+from cases.parsing.guidelines import currency_notes, describe_citation
 from cases.presentation import display
 
 register = template.Library()
@@ -40,6 +41,12 @@ def reasoned(item: DisputedItem, terms: tuple[str, ...] | None) -> SafeString:
 def cited(citations: list[dict[str, object]]) -> list[str]:
     """Stored citations as a reader writes them."""
     return [describe_citation(c) for c in citations or ()]
+
+
+@register.filter
+def currency(item: DisputedItem, decided: date | None) -> tuple[str, ...]:
+    """Notes on the guidelines the item's decision rested on that have since changed."""
+    return currency_notes(item.maximus_citations, decided, opioid=item.subcategory == "opioids")
 
 
 @register.filter
