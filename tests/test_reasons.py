@@ -160,6 +160,51 @@ def test_classify_reasons_conclusion_alone_gives_no_reason() -> None:
                  "necessary.") == []
 
 
+@pytest.mark.parametrize(("rationale", "expected"), [
+    # A drug for a condition the patient is not shown to have.
+    ("Pregabalin is meant for two nerve pain syndromes. The claimant was never diagnosed "
+     "with either of those syndromes.", ["not_recommended"]),
+    ("The progress notes do not show that the patient is being treated for gout.",
+     ["not_recommended"]),
+    ("There is no note that the worker has fibromyalgia.", ["not_recommended"]),
+    # Ranked last in its class, or no better than the first-line drug.
+    ("The relaxant requested has the weakest evidence of its class.", ["not_recommended"]),
+    ("The requested wrap is still under study, and the notes give the patient's pain as "
+     "mild.", ["not_recommended"]),
+    ("The claimant's gel shows no benefit over an oral NSAID, which she tolerates.",
+     ["not_recommended"]),
+    ("The patient took one relaxant, but the notes show no failure of other muscle relaxants.",
+     ["not_recommended"]),
+    # An imaging method other than the one preferred.
+    ("The treating physician gives no reason for a CT scan rather than an ultrasound of the "
+     "groin.", ["not_recommended"]),
+    # "The guidelines do not support X" is the reviewer's, even before the case is named.
+    ("Guidelines do not support traction for neck pain. The claimant's exam is not documented.",
+     ["not_recommended", "insufficient_documentation"]),
+])
+def test_classify_reasons_not_recommended_reading_gives_reason(rationale: str,
+                                                               expected: list[str]) -> None:
+    assert codes(rationale) == expected
+
+
+@pytest.mark.parametrize("rationale", [
+    "Pregabalin is meant for two nerve pain syndromes. The claimant was diagnosed with one of "
+    "those syndromes.",
+    "The progress notes show that the patient is being treated for gout.",
+    "The notes document that the worker has fibromyalgia.",
+    "If there is no sign that the patient is being treated for gout, the drug will stop.",
+    "The relaxant requested is not the one with the weakest evidence of its class.",
+    "The requested wrap is no longer under study, and the notes give the patient's pain as mild.",
+    "The claimant's gel shows a clear benefit over an oral NSAID, which she cannot tolerate.",
+    "The patient has tried and failed other muscle relaxants.",
+    "The treating physician explains the need for a CT scan rather than an ultrasound of the "
+    "groin.",
+    "Guidelines support traction for neck pain. The claimant's exam is not documented.",
+])
+def test_classify_reasons_not_recommended_reading_negated_gives_no_reason(rationale: str) -> None:
+    assert "not_recommended" not in codes(rationale)
+
+
 # --- Negation ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("rationale", "absent"), [

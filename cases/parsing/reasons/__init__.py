@@ -7,7 +7,8 @@ follows, and so do these:
 * Quotes are not findings. A *guideline* sentence lies inside quotation marks, has a
   guideline as its speaker ("The MTUS states ...", "Per ODG, ...") without naming this
   patient or request, states a rule ("... should be documented", "If there is ..."), or
-  comes before the rationale's first sentence about the case (the quoted preamble). A
+  comes before the rationale's first sentence about the case (the quoted preamble); but
+  "the guidelines do not support X" is the reviewer's reading wherever it stands. A
   criterion the guideline sets ("recommended with documented functional improvement") is no
   reason; the reviewer's sentence applying it ("there is no documentation of functional
   improvement") is. Phrases are read in *case* sentences (naming the patient, the request,
@@ -49,7 +50,11 @@ follows, and so do these:
   shown not to be tolerated, the gap is ``not_recommended`` (the drug is not first-line), not
   ``conservative_care``, which is care without drugs tried before a test, an injection,
   surgery or a device. "Continued treatment outside the guidelines" is the excess
-  (``exceeds_guideline_quantity``), not a treatment the guidelines reject.
+  (``exceeds_guideline_quantity``), not a treatment the guidelines reject. A drug for a
+  condition the patient is not shown to have, one with the weakest evidence of its class or
+  "no benefit over" a first-line drug, and an imaging method asked for over the one the
+  guideline prefers are ``not_recommended``; "no benefit over NSAIDs" compares drugs and
+  says nothing of the patient's own benefit.
 * Limits applied. A guideline's limit on a drug's duration ("short-term use", "not for longer
   than 3 weeks") recited anywhere is the excess when a case sentence shows the patient's use
   already past it ("has been on it for six months"); recited alone, it is no reason.

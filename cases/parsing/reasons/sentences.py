@@ -102,6 +102,11 @@ _CONNECTIVE = re.compile(r"^(?:in\saddition|additionally|also|moreover|furthermo
 # patient".
 _CONDITIONAL = re.compile(r"^(?:if|when|unless|in\s(?:cases|patients))\b", re.IGNORECASE)
 _CRITERION = re.compile(r"\b(?:may|should|must|might|will|can)\b", re.IGNORECASE)
+# "The guidelines do not support X" is the reviewer's reading of them, wherever it stands:
+# guideline text never speaks of itself so.
+_READING = re.compile(r"^(?:\w+\s){0,2}?(?:the\s)?(?:[\w-]+\s){0,3}?" + GUIDELINE_NAMES +
+                      r"\s(?:\w+\s){0,2}?(?:do|does|did|would)\s(?:not|n't)\s(?:\w+\s)?"
+                      r"support\b", re.IGNORECASE)
 _QUOTE_MARK = re.compile('["\u201c\u201d]')
 _MAX_QUOTE_CHARS = 3000
 
@@ -122,6 +127,8 @@ def sentence_kinds(text: str, sentences: tuple[Sentence, ...]) -> list[str]:
         if not conditional and (_STRONG.search(own) or not (attributed or criterion)
                                 and _WEAK.search(own)):
             kind = CASE
+        elif _READING.search(own):
+            kind = OTHER
         elif not own.strip() or criterion or attributed and not (
                 seen_case and _CONNECTIVE.search(sentence.text)):
             kind = GUIDELINE

@@ -46,14 +46,15 @@ class ReasonRule:
 #   " ~ "   a gap of up to five words in the clause
 #   {W}     any word but a negation
 # What prior treatment should have brought. "Benefit" after "to" or "would" is a hope, not an
-# outcome; bare "efficacy" is as often the literature's ("no evidence of efficacy").
+# outcome, and before "over" a comparison of drugs; bare "efficacy" is as often the
+# literature's ("no evidence of efficacy").
 _FI_TARGET = (
     r"(?:(?:objective|functional|significant|measurable|meaningful|sustained|clinical|"
     r"quantif\w+|subjective|documented|any) )*(?:(?<!medical\s)improve\w*|(?<=clinical\s)"
-    r"progress(?:ion)?|(?<!to\s)(?<!would\s)"
-    r"(?<!will\s)benefit\w*|gains?|pain relief|relief (?:with|from)|increased? (?:in )?"
-    r"function\w*|(?:decrease|reduction|decreased) in pain|response to (?:the )?(?:prior|"
-    r"previous|past|earlier|initial|recent|ongoing|current|therapy|treatment|medications?|"
+    r"progress(?:ion)?|(?<!to\s)(?<!would\s)(?<!will\s)benefit\w*(?! (?:over|compared)\b)|"
+    r"gains?|pain relief|relief (?:with|from)|increased? (?:in )?function\w*|(?:decrease|"
+    r"reduction|decreased) in pain|response to (?:the )?(?:prior|previous|past|earlier|"
+    r"initial|recent|ongoing|current|therapy|treatment|medications?|"
     r"sessions|visits|injections?|acupuncture|chiropractic|PT)|(?:medication|treatment|drug) "
     r"efficacy|efficacy (?:of|with|from) (?:the )?(?:\w+ )?(?:medication|treatment|therapy|"
     r"prior|previous))")
@@ -74,8 +75,11 @@ _EVIDENCE = (
     r"(?:no|insufficient|little) (?:\w+ )?evidence to recommend",
     r"insufficient evidence exists",
     r"lack of (?:sufficient )?(?:literature|scientific|published) evidence",
-    r"(?:is|are|remains?|considered|largely) (?:\w+ )?(?:experimental|investigational|"
-    r"questionable)",
+    r"(?:is|are|remains?|considered|largely|be|still) (?:\w+ )?(?:experimental|investigational|"
+    r"questionable|under ?study|under investigation|being studied)",
+    # Ranked below the others of its class: the weakest case for it, not only a weak one.
+    r"(?:the )?(?:least|weakest|poorest|lowest) (?:(?:amount|quality|level) of )?(?:\w+ )?"
+    r"(?:evidence|data|support)",
     r"not FDA[- ]approved",
 )
 # A non-recommendation with a condition ("not recommended for longer than 3 weeks", "... as a
@@ -85,6 +89,8 @@ _FLAT = (r"^(?!.*\b(?:beyond|longer|more than|routine\w*|primary|first[- ]line|p
          r"after|absence|in patients|for patients|over|sole|alone|initial|long[- ]?term|"
          r"longterm|prolonged|chronic use|extended|ongoing|continued)\b)(?!.*\bnot (?:\w+ )?"
          r"recommend\w*\b.*\b(?:unless|except|until|if|when|without|but)\b).*\b")
+_IMAGING = (r"(?:CT|MRI|MRA|x-?rays?|radiographs?|plain films?|ultrasound|ultrasonography|"
+            r"sonograms?|bone scans?|myelogra\w*|arthrogra\w*)")
 # "No exceptional factors justify going past the guideline": a remark on excess, no gap.
 STOCK_REMARK = (r"(?:exceptional|extenuating|compelling|unusual) (?:clinical )?(?:factors|"
                 r"circumstances|facts)")
@@ -158,12 +164,30 @@ REASONS: tuple[ReasonRule, ...] = (
         r"{NEG} ... (?:first[- ]line(?! conservative)|anti-?depressants?|anti-?convulsants?|"
         r"non-?opioid|oral (?:NSAIDs?|non-?steroidal|anti-inflammator\w*|medications?|"
         r"analgesics?))",
+        r"{NEG} ... (?:fail\w*|tried|trials? of) (?:\w+ )?(?:other|alternative) (?:[\w-]+ )?"
+        r"(?:muscle relaxants|medications|drugs|NSAIDs|agents|analgesics|opioids)",
         r"{NEG} ... (?:intoleran\w*|unable to (?:take|tolerate|use|swallow)|contraindicat\w*) "
         r"(?:\w+ ){0,3}(?:oral|first[- ]line|NSAIDs?|medications?)",
         # A drug for a diagnosis it is not meant for.
         r"{NEG} ... diagnos\w* (?:[\w-]+ ){0,4}?(?:to support|for which|that would support) "
         r"(?:the |this |its )?(?:requested |prescribed |continued )?(?:use of )?(?:the )?"
         r"(?:medication|drug|analgesic|NSAID)s?",
+        # ... or for a condition the patient is not shown to have ("either of those" pointing
+        # back to the disorders the guideline names as the drug's indications).
+        r"(?:not|n't|never) (?:been )?diagnosed with (?:any|either|one|each) (?:of )?(?:these|"
+        r"those|the (?:above|listed|named|recommended))",
+        r"{NEG} ... (?:is|was|are|were) (?:currently )?being (?:treated|managed) for",
+        r"{NEG} ... (?:has|have|had|with|of) (?:\w+ ){0,2}?(?:diabetic (?:painful )?"
+        r"(?:neuropathy|polyneuropathy)|post-?herpetic neuralgia|fibromyalgia|osteoarthritis|"
+        r"spasticity|multiple sclerosis|spinal cord injur\w*|trigeminal neuralgia)",
+        # A treatment no better than the cheaper or first-line one, or an imaging method
+        # other than the one the guideline prefers.
+        r"{NEG} (?:additional |added |further |proven |demonstrated )?(?:benefit|advantage) "
+        r"(?:over|beyond|compared (?:to|with)) (?:\w+ ){0,3}?(?:NSAIDs?|non-?steroidal|"
+        r"anti-?inflammator\w*|acetaminophen|Tylenol|placebo|first[- ]line|standard|"
+        r"conventional|other)",
+        r"{NEG} ... " + _IMAGING + r"(?: scans?| imaging| study| studies)? (?:over|rather than|"
+        r"instead of|in place of|in preference to) (?:an? |the )?" + _IMAGING,
         # Care the guideline says to avoid, or calls harmful, outside some circumstance.
         r"(?:should|must|to) be avoided|(?:is|are|be|been) (?:\w+ )?detrimental",
         # The reviewer's flat "X is not recommended", when X is what was asked for ...
