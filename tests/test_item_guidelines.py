@@ -173,6 +173,12 @@ def test_the_guidelines_page_lists_documents_sections_and_their_searches(
     outcomes = client.get("/outcomes/").content.decode()
     assert "By reason for the decision" in outcomes
     assert "No documented functional improvement" in outcomes
+    report = client.get("/outcomes/").context["report"]
+    shares = {r.label: (r.items, r.side, r.of) for r in report.reasons}
+    upheld = sum(i.decision == "Upheld" for i in items)
+    without = sum(i.decision == "Upheld" and "no_functional_improvement" in
+                  {r["code"] for r in i.reasons} for i in items)
+    assert shares["No documented functional improvement"] == (without, "upheld", upheld)
     assert 'id="guidelines-link"' in client.get("/?q=therapy").content.decode()
 
 

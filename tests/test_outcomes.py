@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 from pytest_django.asserts import assertContains, assertNotContains
 
-from cases.models import REASON_LABELS, Determination, DisputedItem
+from cases.models import Determination, DisputedItem
 from cases.parsing.specialties import canonical_specialties
 from cases.presentation.outcomes import (
     TOP_DRUGS,
@@ -70,7 +70,7 @@ def database_counts(filters: dict[str, list[str]]) -> dict[str, Counter]:
     item_filters = {ITEM_ATTRS[k]: set(v) for k, v in filters.items() if k in ITEM_ATTRS}
     counts: dict[str, Counter] = {g: Counter() for g in (
         "category", "specialty", "guideline", "year", "drug", "body_region",
-        "quantity-sessions", "quantity-count", "reason", "same_guideline", "imr_guideline")}
+        "quantity-sessions", "quantity-count", "same_guideline", "imr_guideline")}
     for d in Determination.objects.prefetch_related("items"):
         values = {"specialty": set(canonical_specialties(d.specialty_names)),
                   "state": set(d.state_names),
@@ -85,7 +85,6 @@ def database_counts(filters: dict[str, list[str]]) -> dict[str, Counter]:
             # The reasons and agreements under their labels, as the page names them.
             for group, names in (
                     ("drug", item.drugs), ("body_region", item.body_regions),
-                    ("reason", {REASON_LABELS[r["code"]] for r in item.reasons}),
                     ("same_guideline", {item.get_same_guideline_display()}
                      if item.same_guideline else set()),
                     ("imr_guideline", {c["document"] for c in item.maximus_citations})):

@@ -137,6 +137,25 @@ class OutcomeReport:
     cross: CrossTable
     scope: str = ""  # what the items are: those matching, or every item of the letters
     more_drugs: int = 0  # drugs left out of the drug table
+    reasons: tuple[ReasonShare, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReasonShare:
+    """How many items of one decision rest on a reason. A reason against the request is
+    read from upheld items only, "criteria met" from overturned ones: an overturn rate by
+    reason would be 0 % or 100 % by construction, so the view gives each reason's share of
+    the items of its side instead."""
+
+    label: str
+    url: str
+    items: int
+    side: str  # "upheld" or "overturned"
+    of: int  # items of that side in the search
+
+    @property
+    def share_pct(self) -> str:
+        return _pct(self.items / self.of) if self.of else "0"
 
 
 def narrowed(query: SearchQuery, **selection: str) -> SearchQuery:
@@ -184,7 +203,13 @@ def build_report(query: SearchQuery, counts: OutcomeCounts, *, base_url: str) ->
     groups = [facet_group(name, pairs.get(name, {})) for name in GROUPS]
     # Why items were decided, and on which guideline: beside the category, before the rest.
     groups[1:1] = [facet_group(name, counts.by_item.get(name, {}))
-                   for name in ("reason", "same_guideline", "imr_guideline")]
+                   for name in ("same_guideline", "imr_guideline")]
+    labels = VALUE_LABELS["reason"]
+    reasons = tuple(sorted(
+        (ReasonShare(labels.get(code, code), url_for(narrowed(query, reason=code), base_url),
+                     u + o, "overturned" if o else "upheld", overturned if o else upheld)
+         for code, (u, o) in counts.by_item.get("reason", {}).items()),
+        key=lambda r: (r.side, -r.items, r.label)))
     drugs = facet_group("drug", counts.by_drug)
     groups.append(replace(drugs, rates=drugs.rates[:TOP_DRUGS]))
     groups.append(facet_group("body_region", counts.by_body_region))
@@ -195,7 +220,7 @@ def build_report(query: SearchQuery, counts: OutcomeCounts, *, base_url: str) ->
              else "every item of the matching determinations, whichever item the words "
                   "matched" if query.text else "")
     return OutcomeReport(overall, tuple(groups), cross, scope,
-                         max(0, len(drugs.rates) - TOP_DRUGS))
+                         max(0, len(drugs.rates) - TOP_DRUGS), reasons)
 
 
 def _quantity_group(query: SearchQuery, unit: str, found: dict[str, tuple[int, int]],

@@ -25,6 +25,7 @@ PAGES = {
     "outcomes": ("/outcomes/?q=therapy", "h1"),
     "like": (LIKE, ".like-telling h3"),
     "telling": ("/telling/?category=Rehabilitation", "h1"),
+    "guidelines": ("/guidelines/", "h1"),
     "missing": ("/cases/no-such-case/", "h1"),
 }
 
