@@ -120,8 +120,11 @@ def _idle_page_ms(port: int, targets: list[Target], repeat: int = 7) -> dict[str
 
 def _load(port: int, targets: list[Target], *, seconds: float,
           clients: int) -> tuple[list[Sample], float]:
-    """``clients`` threads cycle through the targets until ``seconds`` have passed."""
+    """``clients`` threads cycle through the targets until ``seconds`` have passed and each
+    target was asked at least once (a short run on a slow machine would otherwise leave
+    some queries without a loaded time)."""
     results: list[list[Sample]] = [[] for _ in range(clients)]
+    asked: set[int] = set()  # target positions requested so far, by any client
     started = time.perf_counter()
     deadline = started + seconds
 
@@ -129,8 +132,9 @@ def _load(port: int, targets: list[Target], *, seconds: float,
         connection = http.client.HTTPConnection(HOST, port, timeout=60)
         # Each client starts elsewhere in the cycle, so the server sees the whole mix at once.
         position = number * len(targets) // clients
-        while time.perf_counter() < deadline:
+        while time.perf_counter() < deadline or len(asked) < len(targets):
             results[number].append(_request(connection, targets[position % len(targets)]))
+            asked.add(position % len(targets))
             position += 1
         connection.close()
 
