@@ -19,7 +19,8 @@ MAX_PAGE = 10_000
 MAX_VALUE_CHARS = 200
 MAX_VALUES = 50
 PAGE_SIZE = 20
-SORT_LABELS = {"relevance": "Relevance", "newest": "Newest first", "oldest": "Oldest first"}
+SORT_LABELS = {"relevance": "Relevance", "newest": "Newest first", "oldest": "Oldest first",
+               "added": "Recently added"}
 DATE_FIELDS = ("decided_from", "decided_to", "injured_from", "injured_to")
 QUANTITY_FIELDS = ("quantity_unit", "quantity_min", "quantity_max")
 MAX_QUANTITY = 100_000

@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -416,6 +416,32 @@ class SearchBackendContract:
         days = [by_id[h.id].decision_date for h in oldest]
         # Undated letters come last in both orders.
         assert days == sorted(dated) + [None] * (len(rows) - len(dated))
+
+    def test_sort_added_and_added_after(self, tmp_path: Path) -> None:
+        """Recently added first, the newest decided first among letters added together; and
+        only what was added after a moment (what feeds and alerts ask for)."""
+        backend = self.make_backend(tmp_path / "added")
+        start = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+        docs = [replace(doc, added=start + timedelta(seconds=n % 3),
+                        decision_date=date(2016, 12, 1 + n)) for n, doc in enumerate(DOCS)]
+        docs[-1] = replace(docs[-1], decision_date=None)
+        backend.index.add_bulk(docs)
+        by_id = {d.id: d for d in docs}
+        hits = backend.search(SearchQuery(sort="added", page_size=len(docs))).hits
+        expected = sorted(docs, key=lambda d: (d.added, d.decision_date or date.min),
+                          reverse=True)
+        assert [h.id for h in hits] == [d.id for d in expected]
+        after = start + timedelta(seconds=1)
+        newer = backend.search(SearchQuery(added_after=after, page_size=len(docs)))
+        assert {h.id for h in newer.hits} == {d.id for d in docs if d.added > after}
+        assert newer.total == 2
+        # With text and filters too; a naive moment is UTC.
+        naive = backend.search(SearchQuery("massage", added_after=start.replace(tzinfo=None),
+                                           sort="added", page_size=len(docs)))
+        assert [h.id for h in naive.hits] == [
+            h.id for h in backend.search(SearchQuery("massage", sort="added",
+                                                     page_size=len(docs))).hits
+            if by_id[h.id].added > start]
 
     def test_text_query_facets_agree_with_hits(self, searched: tuple) -> None:
         backend, rows = searched

@@ -24,7 +24,7 @@ import hashlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from cases.search.neighbours import ItemMatch as ItemMatch
 from cases.search.neighbours import ItemRequest as ItemRequest
@@ -59,7 +59,7 @@ MULTI_VALUED = frozenset({"drug", "body_region", "imr_guideline", "guideline_sec
 # The item facets the outcome view also groups by (besides category, drug, body region).
 OUTCOME_ITEM_GROUPS = ("reason", "imr_guideline", "guideline_section", "same_guideline")
 QUANTITY_UNITS = ("sessions", "count", "hours", "days", "weeks", "months")
-SORTS = ("relevance", "newest", "oldest")
+SORTS = ("relevance", "newest", "oldest", "added")  # added: latest added to the archive first
 UNDATED_YEAR = "Undated"  # the year facet's value for letters whose decision date was not read
 AGE_BANDS = ((0, 29, "under 30"), (30, 39, "30-39"), (40, 49, "40-49"), (50, 59, "50-59"),
              (60, 69, "60-69"), (70, 200, "70 and over"))
@@ -128,6 +128,7 @@ class IndexDocument:
     summary: str
     items: tuple[IndexItem, ...]
     body: str = ""
+    added: datetime | None = None  # when the archive first stored the letter
 
     def fingerprint(self) -> str:
         """A digest of everything the index is given: the index stores it, so a check can

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 
 # The outcome view's bands of requested quantity, per unit: (low, high, label), high None
 # for "and over". Sessions in the six-visit steps the guidelines count in; counts in the
@@ -36,6 +36,9 @@ class SearchQuery:
     quantity_unit: str = ""
     quantity_min: float | None = None
     quantity_max: float | None = None
+    # Only letters added to the archive after this moment: feeds and alerts ask for what is
+    # new. Not a page's state, so no URL carries it.
+    added_after: datetime | None = None
 
     @property
     def quantity_range(self) -> bool:

@@ -110,6 +110,7 @@ def index_document(determination: Determination) -> IndexDocument:
         body="\n".join([determination.credentials]
                        + [f"{i.claims_administrator_guideline}\n{i.maximus_guideline}"
                           for i in items]),
+        added=determination.imported_at,
     )
 
 

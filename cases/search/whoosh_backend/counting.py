@@ -24,7 +24,7 @@ from cases.search.whoosh_backend.arrays import (
     segments_arrays,
 )
 from cases.search.whoosh_backend.items import ItemTable
-from cases.search.whoosh_backend.schema import DECIDED_FIELD, INJURED_FIELD
+from cases.search.whoosh_backend.schema import ADDED_FIELD, DECIDED_FIELD, INJURED_FIELD
 
 CROSSED_SPECIALTIES = 12
 
@@ -54,6 +54,7 @@ class FacetArrays:
         # Dates as yyyymmdd numbers (0: unknown), from one term per day.
         self.decided = self._days(segments, DECIDED_FIELD)
         self.injured = self._days(segments, INJURED_FIELD)
+        self.added = self._days(segments, ADDED_FIELD)  # seconds (schema.added_number)
 
     def _days(self, segments: Iterable[SegmentArrays], fieldname: str) -> Docs:
         days = np.zeros(self.size, dtype=np.int32)

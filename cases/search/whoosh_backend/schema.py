@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import date
+from datetime import UTC, date, datetime
 
 from whoosh import columns, fields
 
@@ -23,7 +23,9 @@ ITEM_FIELD = "item"
 SEP = "|"  # between the category, treatment and decision of an item keyword
 DECIDED_FIELD = "decided"
 INJURED_FIELD = "injured"
-DATE_FIELDS = (DECIDED_FIELD, INJURED_FIELD)
+ADDED_FIELD = "added"  # seconds since ADDED_EPOCH: the order of feeds and "recently added"
+DATE_FIELDS = (DECIDED_FIELD, INJURED_FIELD, ADDED_FIELD)
+ADDED_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 # The column's name carries its row format: an index with rows of another format has another
 # schema signature, and is refused until rebuilt. 2: guidelines, sections and reasons.
 ITEMS_COLUMN = "items_v2"
@@ -69,6 +71,15 @@ def day_number(value: date | None) -> int:
     return value.year * 10000 + value.month * 100 + value.day if value else 0
 
 
+def added_number(value: datetime | None) -> int:
+    """A moment as the whole seconds since ``ADDED_EPOCH`` the added column holds (0: unknown;
+    an int32 until 2068). A naive moment is taken as UTC."""
+    if value is None:
+        return 0
+    moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return max(0, int((moment - ADDED_EPOCH).total_seconds()))
+
+
 def _keywords(values: Iterable[str]) -> str:
     return ",".join(v.replace(",", " ") for v in values if v)
 
@@ -105,6 +116,7 @@ def document_fields(doc: IndexDocument) -> dict[str, object]:
         ITEMS_COLUMN: items_value(doc),
         DECIDED_FIELD: str(day_number(doc.decision_date) or ""),
         INJURED_FIELD: str(day_number(doc.date_of_injury) or ""),
+        ADDED_FIELD: str(added_number(doc.added) or ""),
         "f_specialty": _keywords(doc.specialties),
         "f_state": _keywords(doc.states),
         "f_outcome": doc.outcome,

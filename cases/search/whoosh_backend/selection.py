@@ -23,7 +23,7 @@ from cases.search.whoosh_backend.counting import FacetArrays
 from cases.search.whoosh_backend.items import ItemTable
 from cases.search.whoosh_backend.opened import Lent
 from cases.search.whoosh_backend.ranking import top
-from cases.search.whoosh_backend.schema import CASE_FACETS, day_number
+from cases.search.whoosh_backend.schema import CASE_FACETS, added_number, day_number
 from cases.search.whoosh_backend.snippets import snippet
 
 
@@ -192,6 +192,8 @@ def _date_mask(arrays: FacetArrays, query: SearchQuery) -> Mask:
             mask &= column >= day_number(low)
         if high:
             mask &= (column <= day_number(high)) & (column > 0)
+    if query.added_after is not None:
+        mask &= arrays.added > added_number(query.added_after)
     return mask
 
 
@@ -254,7 +256,9 @@ def ordered(arrays: FacetArrays, chosen: Selection, start: int, stop: int,
         return chosen.ranked[mask[chosen.ranked]][start:stop].tolist()
     docs = np.flatnonzero(mask)
     days = arrays.decided[docs]
-    if sort == "oldest":  # undated letters last either way, not first
+    if sort == "added":  # the latest added first; of those added together, the newest decided
+        order = np.lexsort((days, arrays.added[docs]))[::-1]
+    elif sort == "oldest":  # undated letters last either way, not first
         order = np.argsort(np.where(days > 0, days, np.iinfo(days.dtype).max), kind="stable")
     else:
         order = np.argsort(days, kind="stable")[::-1]
