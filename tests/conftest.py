@@ -130,6 +130,6 @@ BAD_PARAMETERS = [
     ({"decided_from": "2016-02-30"}, "Enter the decided from date as YYYY-MM-DD"),
     ({"decided_from": "2017-01-01", "decided_to": "2016-01-01"},
      "The decision date range ends (2016-01-01) before it starts (2017-01-01)."),
-    ({"sort": "best"}, "Sort by one of: relevance, newest, oldest."),
+    ({"sort": "best"}, "Sort by one of: relevance, newest, oldest, added."),
     ({"specialty": "x" * 300}, "A value of “Reviewer specialty” is longer than 200"),
 ]

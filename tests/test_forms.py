@@ -104,7 +104,7 @@ def test_search_form_range_ending_before_it_starts_is_an_error() -> None:
 
 def test_search_form_unknown_sort_is_an_error() -> None:
     assert form_for("sort=random").errors["sort"] == [
-        "Sort by one of: relevance, newest, oldest."]
+        "Sort by one of: relevance, newest, oldest, added."]
 
 
 def test_query_string_leaves_defaults_out() -> None:
