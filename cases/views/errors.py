@@ -55,3 +55,9 @@ def finish(response: HttpResponse, status: int) -> HttpResponse:
     if status == 503:
         response["Retry-After"] = RETRY_AFTER
     return response
+
+
+def text_failure(failure: Failure) -> HttpResponse:
+    """A failure as plain text, for clients that are not a browser (exports, feeds)."""
+    return finish(HttpResponse(failure.message + "\n", status=failure.status,
+                               content_type="text/plain; charset=utf-8"), failure.status)

@@ -17,7 +17,14 @@ from cases.presentation import exports, facets
 from cases.presentation.outcomes import build_report, guideline_rates
 from cases.search.base import OutcomeCounts, SearchError, SearchQuery
 from cases.selectors import ItemRow, count_outcomes, find_items, iter_rows
-from cases.views.errors import Failure, finish, form_failure, search_failure, show_failure
+from cases.views.errors import (
+    Failure,
+    finish,
+    form_failure,
+    search_failure,
+    show_failure,
+    text_failure,
+)
 
 Stream = Callable[[Iterable[list[ItemRow]]], Iterator[str]]
 ErrorResponse = Callable[[Failure], HttpResponse]
@@ -50,11 +57,6 @@ def _export(request: HttpRequest, stream: Stream, content_type: str, extension: 
     return response
 
 
-def _text_error(failure: Failure) -> HttpResponse:
-    return finish(HttpResponse(failure.message + "\n", status=failure.status,
-                               content_type="text/plain; charset=utf-8"), failure.status)
-
-
 def _json_error(failure: Failure) -> HttpResponse:
     return finish(JsonResponse({"error": failure.message, "fields": failure.fields},
                                status=failure.status), failure.status)
@@ -63,7 +65,7 @@ def _json_error(failure: Failure) -> HttpResponse:
 @require_GET
 def export_csv(request: HttpRequest) -> HttpResponse:
     """``/export.csv?…``: every disputed item matching the search, one CSV row each."""
-    return _export(request, exports.stream_csv, "text/csv; charset=utf-8", "csv", _text_error)
+    return _export(request, exports.stream_csv, "text/csv; charset=utf-8", "csv", text_failure)
 
 
 @require_GET
