@@ -1,10 +1,11 @@
-"""URLs of the cases app: the search page, the permanent case pages, and the JSON API."""
+"""URLs of the cases app: the search page, the permanent case pages, the JSON API, and the
+search's exports and feed."""
 
 from __future__ import annotations
 
 from django.urls import path
 
-from cases.views import api, like, pages, reports, telling
+from cases.views import api, feeds, like, pages, reports, telling
 
 app_name = "cases"
 
@@ -15,6 +16,7 @@ urlpatterns = [
     path("api/cases/<str:public_id>", api.determination, name="api-detail"),
     path("export.csv", reports.export_csv, name="export-csv"),
     path("export.json", reports.export_json, name="export-json"),
+    path("feed/", feeds.search_feed, name="feed"),
     path("outcomes/", reports.outcomes, name="outcomes"),
     path("guidelines/", reports.guidelines, name="guidelines"),
     path("offer/", pages.offer, name="offer"),
