@@ -8,6 +8,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from imrsite.mailconfig import email_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -163,3 +165,13 @@ CASES_SEARCH = {
     "BACKEND": "cases.search.whoosh_backend.WhooshBackend",
     "OPTIONS": {"path": os.environ.get("IMRSITE_INDEX_DIR", str(VAR_DIR / "index"))},
 }
+
+# -- e-mail ---------------------------------------------------------------------------------
+# E-mail: DJANGO_EMAIL_URL, or EMAIL_HOST and its companions; the console by default.
+# Seconds before a silent mail server fails the message (?timeout= in the URL overrides).
+EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "30"))
+globals().update(email_settings(os.environ))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "IMR precedents <alerts@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Links in alert e-mails are absolute: the address the site is reached at, without a slash.
+IMRSITE_BASE_URL = os.environ.get("IMRSITE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
