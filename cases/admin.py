@@ -1,4 +1,5 @@
-"""Admin for determinations: list, filter, search and correct them; the index follows."""
+"""Admin for determinations: list, filter, search and correct them; the index follows. And
+users' saved searches with what their alerts sent."""
 
 from __future__ import annotations
 
@@ -11,7 +12,14 @@ from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 
-from cases.models import Determination, DisputedItem, LicenseState, Specialty
+from cases.models import (
+    AlertDelivery,
+    Determination,
+    DisputedItem,
+    LicenseState,
+    SavedSearch,
+    Specialty,
+)
 from cases.search import get_backend
 from cases.services import index_determinations, reparse_determinations
 
@@ -169,3 +177,29 @@ class DisputedItemAdmin(admin.ModelAdmin):
 
 admin.site.register(Specialty)
 admin.site.register(LicenseState)
+
+
+@admin.register(SavedSearch)
+class SavedSearchAdmin(admin.ModelAdmin):
+    """Users' saved searches: who follows what, and when alerts last looked."""
+
+    list_display = ["name", "user", "frequency", "query_string", "created_at", "alerted_at"]
+    list_filter = ["frequency"]
+    search_fields = ["name", "query_string", "user__username", "user__email"]
+    list_select_related = ["user"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(AlertDelivery)
+class AlertDeliveryAdmin(admin.ModelAdmin):
+    """What alert e-mails sent: read-only, the record that stops a letter going twice."""
+
+    list_display = ["sent_at", "saved_search", "determination"]
+    list_select_related = ["saved_search", "determination"]
+    date_hierarchy = "sent_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -1,4 +1,5 @@
-"""The search form: every GET parameter of the search page and the JSON API, cleaned."""
+"""The search form: every GET parameter of the search page and the JSON API, cleaned; and
+the forms that save a search and rename it."""
 
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ from typing import Any, cast
 from urllib.parse import urlencode
 
 from django import forms
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
+from django.http import QueryDict
 
+from cases.models import SavedSearch
 from cases.parsing.specialties import canonical_specialties
 from cases.search.base import FACETS, QUANTITY_UNITS, SORTS, SearchQuery
 
@@ -180,3 +184,58 @@ def query_string(query: SearchQuery, *, page: bool = True) -> str:
 def encode(params: Iterable[tuple[str, str]]) -> str:
     """URL-encode parameters the way browsers submit a GET form."""
     return urlencode(list(params))
+
+
+MAX_SAVED_SEARCHES = 100  # a user's; more is a list nobody reads
+
+
+def describe_query(query: SearchQuery) -> str:
+    """A short name for a search: its words and the values it filters on."""
+    parts = [f"“{query.text}”"] if query.text else []
+    parts.extend(value for values in query.filters.values() for value in values)
+    if query.decided_from or query.decided_to:
+        parts.append("decided " + "–".join(
+            day.isoformat() if day else "…" for day in (query.decided_from, query.decided_to)))
+    name = " · ".join(parts) or "All determinations"
+    return name if len(name) <= 100 else name[:99] + "…"
+
+
+class SavedSearchForm(forms.ModelForm):
+    """A saved search's name and how often its new matches are e-mailed."""
+
+    class Meta:
+        model = SavedSearch
+        fields = ["name", "frequency"]
+        labels = {"frequency": "E-mail new matches"}
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())  # one line: it goes in a subject
+        if not name:
+            raise ValidationError("Give the search a name.", code="required")
+        return name
+
+
+class NewSavedSearchForm(SavedSearchForm):
+    """Saving a search: its name, frequency and the search page's parameters."""
+
+    query = forms.CharField(required=False, max_length=4000, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, user: AbstractBaseUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_query(self) -> str:
+        """The parameters as the site's links write them; refused as the search page
+        refuses them."""
+        search = SearchForm(QueryDict(self.cleaned_data["query"]))
+        if not search.is_valid():
+            raise ValidationError("This search has parameters the search page refuses; "
+                                  "fix the search first.", code="invalid")
+        return query_string(search.search_query(), page=False)
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        if SavedSearch.objects.filter(user=self.user).count() >= MAX_SAVED_SEARCHES:
+            raise ValidationError(f"You have {MAX_SAVED_SEARCHES} saved searches already; "
+                                  "delete one to save another.", code="too_many")
+        return cleaned

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Prefetch
 from django.urls import reverse
+from django.utils import timezone
 
 from cases.parsing.reasons import REASONS
 from cases.parsing.taxonomy import Category
@@ -261,3 +263,64 @@ class DisputedItem(models.Model):
             return None
         value = self.quantity_value
         return {"value": int(value) if value.is_integer() else value, "unit": self.quantity_unit}
+
+
+class AlertFrequency(models.TextChoices):
+    """How often a saved search's new matches are e-mailed."""
+
+    DAILY = "daily", "Daily"
+    WEEKLY = "weekly", "Weekly"
+    OFF = "off", "Off (no e-mail)"
+
+
+class SavedSearch(models.Model):
+    """A user's search, kept to come back to and to be told of its new matches."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="saved_searches")
+    name = models.CharField(max_length=100)
+    query_string = models.TextField(
+        blank=True, help_text="The search page's parameters, canonical (as its links give "
+                              "them), without the page number.")
+    frequency = models.CharField(max_length=6, choices=AlertFrequency.choices,
+                                 default=AlertFrequency.DAILY)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(
+        default=timezone.now, help_text="Letters added after this are new to the user: it "
+                                        "moves when they open the search from their list.")
+    alerted_at = models.DateTimeField(
+        null=True, blank=True, help_text="When an alert run last looked for new matches.")
+    alert_from = models.DateTimeField(
+        default=timezone.now, help_text="The next alert looks at letters added after this "
+                                        "(and leaves out those already sent).")
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name_plural = "saved searches"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:saved-search", kwargs={"pk": self.pk})
+
+
+class AlertDelivery(models.Model):
+    """One determination an alert e-mail told a saved search's owner about: a run leaves out
+    what is recorded here, so no letter is sent twice for one search."""
+
+    saved_search = models.ForeignKey(SavedSearch, on_delete=models.CASCADE,
+                                     related_name="deliveries")
+    determination = models.ForeignKey(Determination, on_delete=models.CASCADE,
+                                      related_name="+")
+    sent_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name_plural = "alert deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["saved_search", "determination"],
+                                    name="unique_alert_delivery"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.saved_search_id} → {self.determination_id}"

@@ -1,11 +1,11 @@
-"""URLs of the cases app: the search page, the permanent case pages, the JSON API, and the
-search's exports and feed."""
+"""URLs of the cases app: the search page, the permanent case pages, the JSON API, the
+search's exports and feed, and following a search (saved searches and their alerts)."""
 
 from __future__ import annotations
 
 from django.urls import path
 
-from cases.views import api, feeds, like, pages, reports, telling
+from cases.views import api, feeds, following, like, pages, reports, telling
 
 app_name = "cases"
 
@@ -17,6 +17,12 @@ urlpatterns = [
     path("export.csv", reports.export_csv, name="export-csv"),
     path("export.json", reports.export_json, name="export-json"),
     path("feed/", feeds.search_feed, name="feed"),
+    path("follow/", following.follow, name="follow"),
+    path("saved/", following.saved_searches, name="saved-searches"),
+    path("saved/<int:pk>/", following.saved_search, name="saved-search"),
+    path("saved/<int:pk>/edit", following.saved_search_edit, name="saved-search-edit"),
+    path("saved/<int:pk>/delete", following.saved_search_delete, name="saved-search-delete"),
+    path("alerts/unsubscribe/<str:token>/", following.unsubscribe, name="unsubscribe"),
     path("outcomes/", reports.outcomes, name="outcomes"),
     path("guidelines/", reports.guidelines, name="guidelines"),
     path("offer/", pages.offer, name="offer"),

@@ -166,6 +166,20 @@ CASES_SEARCH = {
     "OPTIONS": {"path": os.environ.get("IMRSITE_INDEX_DIR", str(VAR_DIR / "index"))},
 }
 
+# -- accounts (saved searches) ----------------------------------------------------------------
+# Accounts are made by an administrator (`createsuperuser`, /admin/): there is no sign-up.
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "cases:saved-searches"
+LOGOUT_REDIRECT_URL = "cases:search"
+# Failed sign-ins are counted here: a file cache is shared by every worker process on the
+# machine without any set-up (the default in-memory cache would count per process).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("IMRSITE_CACHE_DIR", str(VAR_DIR / "cache")),
+    }
+}
+
 # -- e-mail ---------------------------------------------------------------------------------
 # E-mail: DJANGO_EMAIL_URL, or EMAIL_HOST and its companions; the console by default.
 # Seconds before a silent mail server fails the message (?timeout= in the URL overrides).

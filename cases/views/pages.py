@@ -10,7 +10,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
-from cases.forms import SORT_LABELS, SearchForm, query_string
+from cases.forms import SORT_LABELS, SearchForm, describe_query, query_string
 from cases.models import Determination
 from cases.presentation import facets
 from cases.presentation.display import (
@@ -69,6 +69,7 @@ def _query_context(form: SearchForm, query: SearchQuery, base_url: str) -> dict[
     return {
         "form": form, "query": query, "terms": query_terms(query.text),
         "search_state": query_string(query), "sorts": SORT_LABELS.items(),
+        "save_name": describe_query(query),
         "hidden_fields": facets.hidden_fields(query),
         "active_filters": facets.active_filters(query, base_url=base_url),
         "clear_filters_url": facets.url_for(facets.clear_filters(query), base_url),
