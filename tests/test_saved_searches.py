@@ -293,3 +293,14 @@ def test_admin_lists_saved_searches(admin_client: Client, alice: User) -> None:
     _saved(alice, "Sleep aids")
     assertContains(admin_client.get("/admin/cases/savedsearch/"), "Sleep aids")
     assert admin_client.get("/admin/cases/alertdelivery/").status_code == 200
+
+
+def test_robots_keep_out_of_follow_pages_and_accounts(client: Client) -> None:
+    from urllib.robotparser import RobotFileParser
+
+    robots = RobotFileParser()
+    robots.parse(client.get("/robots.txt").content.decode().splitlines())
+    # Every search links its follow page: crawlers would fetch each search twice.
+    for url in ("/follow/?q=x", "/saved/", "/accounts/login/", "/alerts/unsubscribe/x/"):
+        assert not robots.can_fetch("AnyBot", url)
+    assert robots.can_fetch("AnyBot", "/?q=x")
