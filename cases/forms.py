@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.http import QueryDict
 
-from cases.models import SavedSearch
+from cases.models import AlertFrequency, SavedSearch
 from cases.parsing.specialties import canonical_specialties
 from cases.search.base import FACETS, QUANTITY_UNITS, SORTS, SearchQuery
 
@@ -200,13 +200,12 @@ def describe_query(query: SearchQuery) -> str:
     return name if len(name) <= 100 else name[:99] + "…"
 
 
-class SavedSearchForm(forms.ModelForm):
+class SavedSearchForm(forms.Form):
     """A saved search's name and how often its new matches are e-mailed."""
 
-    class Meta:
-        model = SavedSearch
-        fields = ["name", "frequency"]
-        labels = {"frequency": "E-mail new matches"}
+    name = forms.CharField(max_length=SavedSearch._meta.get_field("name").max_length)
+    frequency = forms.ChoiceField(label="E-mail new matches", choices=AlertFrequency.choices,
+                                  initial=AlertFrequency.DAILY)
 
     def clean_name(self) -> str:
         name = " ".join(self.cleaned_data["name"].split())  # one line: it goes in a subject

@@ -11,12 +11,14 @@ from cases.selectors.following import count_new, saved_query
 
 
 def saved_search_rows(searches: list[SavedSearch], *,
-                      editing: SavedSearchForm | None = None) -> list[dict[str, object]]:
-    """One row a search; ``editing`` is a form that was refused, shown with its messages."""
+                      editing: tuple[int, SavedSearchForm] | None = None,
+                      ) -> list[dict[str, object]]:
+    """One row a search; ``editing`` is a search's form that was refused, shown with its
+    messages."""
     rows = []
     for saved in searches:
-        form = (editing if editing is not None and editing.instance.pk == saved.pk
-                else SavedSearchForm(instance=saved, prefix=f"s{saved.pk}"))
+        form = editing[1] if editing is not None and editing[0] == saved.pk else SavedSearchForm(
+            prefix=f"s{saved.pk}", initial={"name": saved.name, "frequency": saved.frequency})
         open_url = reverse("cases:saved-search", kwargs={"pk": saved.pk})
         rows.append({
             "id": saved.pk,

@@ -12,50 +12,44 @@ from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.forms import NewSavedSearchForm, SavedSearchForm, describe_query, query_string
-from cases.models import AlertFrequency, SavedSearch
+from cases.models import SavedSearch
 from cases.presentation.following import saved_search_rows
-from cases.selectors.following import parse_state, searchable_until
-from cases.services import alerts
+from cases.selectors.following import parse_state
+from cases.services import alerts, following
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def follow(request: HttpRequest) -> HttpResponse:
     """The feed of a search (``?`` its parameters) and, signed in, the form that saves it."""
     form, query = parse_state(request.GET.urlencode())
-    state = query_string(query, page=False)
-    save_form = None
+    state, signed_in = query_string(query, page=False), request.user.is_authenticated
+    login_url = f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}"
+    save_form = NewSavedSearchForm(request.POST if request.method == "POST" else None,
+                                   user=request.user,
+                                   initial={"name": describe_query(query), "query": state})
     if request.method == "POST":
-        if not request.user.is_authenticated:
-            return redirect(f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}")
-        save_form = NewSavedSearchForm(request.POST, user=request.user)
+        if not signed_in:
+            return redirect(login_url)
         if save_form.is_valid():
-            saved = save_form.save(commit=False)
-            saved.user, saved.query_string = request.user, save_form.cleaned_data["query"]
-            now = timezone.now()
-            saved.created_at, saved.alert_from = now, searchable_until(now)
-            saved.save()
+            saved = following.save_search(user=request.user, **save_form.cleaned_data)
             messages.success(request, f"Saved “{saved.name}”.")
             return redirect("cases:saved-searches")
-    elif request.user.is_authenticated:
-        save_form = NewSavedSearchForm(user=request.user, initial={
-            "name": describe_query(query), "query": state})
     suffix = f"?{state}" if state else ""
     return render(request, "cases/follow.html", {
-        "form": form, "query": query, "save_form": save_form,
+        "form": form, "query": query, "save_form": save_form if signed_in else None,
         "feed_url": request.build_absolute_uri(f"{reverse('cases:feed')}{suffix}"),
         "search_url": f"{reverse('cases:search')}{suffix}",
         "follow_url": f"{reverse('cases:follow')}{suffix}",
-        "description": describe_query(query),
-        "login_url": f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}",
-    }, status=400 if save_form is not None and save_form.errors else 200)
+        "description": describe_query(query), "login_url": login_url,
+    }, status=400 if save_form.errors else 200)
 
 
-def _list_page(request: HttpRequest, editing: SavedSearchForm | None = None) -> HttpResponse:
+def _list_page(request: HttpRequest,
+               editing: tuple[int, SavedSearchForm] | None = None) -> HttpResponse:
     searches = list(SavedSearch.objects.filter(user=request.user))
     return render(request, "cases/saved_searches.html", {
         "rows": saved_search_rows(searches, editing=editing),
@@ -75,8 +69,7 @@ def saved_search(request: HttpRequest, pk: int) -> HttpResponse:
     """Open a saved search: what was added until now is seen; ``?new=1`` lists the latest
     added first."""
     saved = get_object_or_404(SavedSearch, pk=pk, user=request.user)
-    saved.last_seen_at = searchable_until(timezone.now())
-    saved.save(update_fields=["last_seen_at"])
+    following.mark_seen(saved)
     _, query = parse_state(saved.query_string)
     if request.GET.get("new"):
         query = replace(query, sort="added")
@@ -89,14 +82,10 @@ def saved_search(request: HttpRequest, pk: int) -> HttpResponse:
 def saved_search_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Rename a saved search or change how often it is e-mailed."""
     saved = get_object_or_404(SavedSearch, pk=pk, user=request.user)
-    was_off = saved.frequency == AlertFrequency.OFF
-    form = SavedSearchForm(request.POST, instance=saved, prefix=f"s{saved.pk}")
+    form = SavedSearchForm(request.POST, prefix=f"s{saved.pk}")
     if not form.is_valid():
-        return _list_page(request, editing=form)
-    if was_off and saved.frequency != AlertFrequency.OFF:
-        # Back on: from now, not every letter added while it was off.
-        saved.alert_from, saved.alerted_at = searchable_until(timezone.now()), None
-    form.save()
+        return _list_page(request, editing=(saved.pk, form))
+    following.change_search(saved, **form.cleaned_data)
     messages.success(request, f"Saved the changes to “{saved.name}”.")
     return redirect("cases:saved-searches")
 
