@@ -178,6 +178,26 @@ def test_weekly_and_off_searches_wait_or_are_never_sent(
     assert weekly.alerted_at == now + timedelta(days=7)
 
 
+def test_letters_stored_before_a_run_and_indexed_after_it_are_not_missed(
+        first: set[str], batches: tuple[Path, Path]) -> None:
+    # An import stored them an hour ago and has not committed the index yet (it commits
+    # every 20,000 letters; the letters before them were stored and indexed earlier): no
+    # run may move past them.
+    report = import_determinations(paths=[batches[1]], index=False)
+    assert report.new == 8
+    for indexed, ago in ((True, timedelta(hours=2)), (False, timedelta(hours=1))):
+        moment = timezone.now() - ago
+        Determination.objects.filter(indexed=indexed).update(imported_at=moment,
+                                                             updated_at=moment)
+    _save(_user("alice"), PHARMA, "Drugs")
+    now = timezone.now()
+    assert send_alerts(now=now).digests == 0  # not searchable yet
+    assert import_determinations(paths=[batches[1]]).recovered == 8  # now they are
+    assert send_alerts(now=now + timedelta(days=1)).digests == 1
+    (message,) = mail.outbox
+    assert len(_links(message)) == 5
+
+
 class _Killed(BaseException):
     """The run dies (a kill, the machine going down): nothing after this point happens."""
 

@@ -304,3 +304,12 @@ def test_robots_keep_out_of_follow_pages_and_accounts(client: Client) -> None:
     for url in ("/follow/?q=x", "/saved/", "/accounts/login/", "/alerts/unsubscribe/x/"):
         assert not robots.can_fetch("AnyBot", url)
     assert robots.can_fetch("AnyBot", "/?q=x")
+
+
+def test_saving_a_search_twice_keeps_one(alice: User) -> None:
+    client = _signed_in(alice)
+    for name in ("Norco", "Norco again"):
+        client.post("/follow/?q=norco", {"name": name, "frequency": "daily",
+                                         "query": "q=norco&page=2"})
+    assert list(SavedSearch.objects.values_list("name", flat=True)) == ["Norco"]
+    assertContains(client.get("/saved/"), "You have this search saved already, as “Norco”.")

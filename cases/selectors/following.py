@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from django.db.models import Min
+from django.db.models import F, Min
 from django.http import QueryDict
 
 from cases.forms import SearchForm, query_string
@@ -28,6 +28,8 @@ INDEX_RESOLUTION = timedelta(seconds=1)
 # A letter stored but never indexed (an import run with --no-index, say) must not hold every
 # later "seen up to" back for ever: after this it is no longer waited for.
 LONGEST_INDEX_WAIT = timedelta(days=1)
+# A letter's two times are set by the same save when it is first stored.
+NEVER_CHANGED = timedelta(minutes=1)
 # Up to this many matches "new" is counted exactly, in the database; past it, by the index.
 EXACT_UP_TO = 200
 CHUNK = 500  # ids per SQL "IN (…)": within every database's limit on parameters
@@ -54,9 +56,12 @@ def saved_query(saved: SavedSearch) -> SearchQuery:
 
 def searchable_until(now: datetime) -> datetime:
     """The moment up to which every stored letter is in the index: ``now``, or just before
-    the oldest letter still waiting for the index was stored (if that is within a day)."""
-    waiting = Determination.objects.filter(indexed=False).aggregate(
-        first=Min("imported_at"))["first"]
+    the oldest new letter still waiting for the index was stored (if within a day). Letters
+    changed since they were stored (re-parsed, re-imported) were searchable before: they
+    are not waited for."""
+    waiting = Determination.objects.filter(
+        indexed=False, updated_at__lt=F("imported_at") + NEVER_CHANGED,
+    ).aggregate(first=Min("imported_at"))["first"]
     if waiting is None or waiting < now - LONGEST_INDEX_WAIT:
         return now
     return min(now, waiting - timedelta(microseconds=1))

@@ -10,14 +10,18 @@ from cases.selectors.following import searchable_until
 
 
 def save_search(*, user: AbstractBaseUser, name: str, frequency: str,
-                query: str) -> SavedSearch:
-    """Save a search (``query``: its canonical URL state); its alerts and "new" count start
-    from now: from what the index holds now."""
+                query: str) -> tuple[SavedSearch, bool]:
+    """Save a search (``query``: its canonical URL state), unless the user has it already;
+    its alerts and "new" count start from what the index holds now. Returns the saved
+    search and whether it is new."""
+    found = SavedSearch.objects.filter(user=user, query_string=query).first()
+    if found is not None:
+        return found, False
     now = timezone.now()
     start = searchable_until(now)
     return SavedSearch.objects.create(user=user, name=name, frequency=frequency,
                                       query_string=query, created_at=now, last_seen_at=start,
-                                      alert_from=start)
+                                      alert_from=start), True
 
 
 def change_search(saved: SavedSearch, *, name: str, frequency: str) -> None:

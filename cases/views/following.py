@@ -35,8 +35,9 @@ def follow(request: HttpRequest) -> HttpResponse:
         if not signed_in:
             return redirect(login_url)
         if save_form.is_valid():
-            saved = following.save_search(user=request.user, **save_form.cleaned_data)
-            messages.success(request, f"Saved “{saved.name}”.")
+            saved, new = following.save_search(user=request.user, **save_form.cleaned_data)
+            messages.success(request, f"Saved “{saved.name}”." if new else
+                             f"You have this search saved already, as “{saved.name}”.")
             return redirect("cases:saved-searches")
     suffix = f"?{state}" if state else ""
     return render(request, "cases/follow.html", {
