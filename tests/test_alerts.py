@@ -198,6 +198,22 @@ def test_letters_stored_before_a_run_and_indexed_after_it_are_not_missed(
     assert len(_links(message)) == 5
 
 
+def test_a_saved_search_that_cannot_run_is_skipped_and_the_others_go(
+        first: set[str], batches: tuple[Path, Path]) -> None:
+    alice = _user("alice")
+    _save(alice, PHARMA, "Drugs")
+    # Saved when the query syntax allowed it, say: it no longer runs.
+    SavedSearch.objects.create(user=alice, name="Not norco", query_string="q=-norco")
+    _import(batches[1])
+    SavedSearch.objects.update(alerted_at=timezone.now() - timedelta(days=1))
+    err = io.StringIO()
+    call_command("send_alerts", stdout=io.StringIO(), stderr=err)
+    assert "Skipped alice's saved search “Not norco”: The query only excludes words" in (
+        err.getvalue())
+    (message,) = mail.outbox
+    assert "== Drugs:" in str(message.body) and "Not norco" not in str(message.body)
+
+
 class _Killed(BaseException):
     """The run dies (a kill, the machine going down): nothing after this point happens."""
 

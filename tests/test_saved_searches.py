@@ -313,3 +313,13 @@ def test_saving_a_search_twice_keeps_one(alice: User) -> None:
                                          "query": "q=norco&page=2"})
     assert list(SavedSearch.objects.values_list("name", flat=True)) == ["Norco"]
     assertContains(client.get("/saved/"), "You have this search saved already, as “Norco”.")
+
+
+def test_a_search_that_cannot_run_is_not_saved(alice: User, tmp_path: Path) -> None:
+    write_corpus(tmp_path / "letters", count=2, seed=7, noise_share=0)
+    import_determinations(paths=[tmp_path / "letters"])
+    response = _signed_in(alice).post("/follow/?q=-norco", {
+        "name": "Not norco", "frequency": "daily", "query": "q=-norco"})
+    assertContains(response, "This search cannot run: The query only excludes words",
+                   status_code=400)
+    assert not SavedSearch.objects.exists()

@@ -21,7 +21,7 @@ from django.http import QueryDict
 from cases.forms import SearchForm, query_string
 from cases.models import AlertDelivery, Determination, SavedSearch
 from cases.search import get_backend
-from cases.search.base import IndexUnavailableError, SearchError, SearchQuery
+from cases.search.base import IndexUnavailableError, QueryError, SearchError, SearchQuery
 
 # The index's added times are whole seconds: ask for a second more than the moment.
 INDEX_RESOLUTION = timedelta(seconds=1)
@@ -74,6 +74,18 @@ def _stored_after(moment: datetime, public_ids: Sequence[str]) -> dict[str, int]
         found.update(Determination.objects.filter(public_id__in=chunk, imported_at__gt=moment)
                      .values_list("public_id", "pk"))
     return found
+
+
+def query_problem(query: SearchQuery) -> str | None:
+    """Why a query cannot run (the search page's message), or None: the index being
+    unavailable is not the query's problem."""
+    try:
+        get_backend().total(query)
+    except IndexUnavailableError:
+        return None
+    except QueryError as exc:
+        return str(exc)
+    return None
 
 
 def count_new(saved: SavedSearch) -> int | None:

@@ -31,7 +31,7 @@ from cases.forms import query_string
 from cases.models import AlertDelivery, AlertFrequency, Determination, SavedSearch
 from cases.presentation.alerts import alert_row
 from cases.presentation.display import query_terms
-from cases.search.base import SearchError
+from cases.search.base import QueryError, SearchError
 from cases.selectors.following import (
     NewMatch,
     saved_query,
@@ -61,6 +61,9 @@ class AlertReport:
     letters: int = 0  # letters sent, counted once for each search they were sent for
     no_address: list[str] = field(default_factory=list)  # users without an e-mail address
     failed: list[tuple[str, str]] = field(default_factory=list)  # (user, why): not recorded
+    # (user, search, why): saved searches whose query cannot run (saved before a change of
+    # the query syntax, say); left out, the user's other searches still go.
+    unreadable: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -202,11 +205,18 @@ def _alert_user(searches: list[SavedSearch], now: datetime, alert_from: datetime
     if not user.email:
         report.no_address.append(user.get_username())
         return
-    try:
-        sections = [s for s in map(_section, searches) if s.matches]
-    except SearchError as exc:  # the index is unavailable: the next run finds them
-        report.failed.append((user.get_username(), str(exc)))
-        return
+    sections = []
+    for saved in searches:
+        try:
+            section = _section(saved)
+        except QueryError as exc:  # a search that cannot run; the user's others still go
+            report.unreadable.append((user.get_username(), saved.name, str(exc)))
+            continue
+        except SearchError as exc:  # the index is unavailable: the next run finds them
+            report.failed.append((user.get_username(), str(exc)))
+            return
+        if section.matches:
+            sections.append(section)
     if sections:
         try:
             connection.open()  # once a run (it does nothing when already open)

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cases.forms import NewSavedSearchForm, SavedSearchForm, describe_query, query_string
 from cases.models import SavedSearch
 from cases.presentation.following import saved_search_rows
-from cases.selectors.following import parse_state
+from cases.selectors.following import parse_state, query_problem
 from cases.services import alerts, following
 
 
@@ -35,10 +35,13 @@ def follow(request: HttpRequest) -> HttpResponse:
         if not signed_in:
             return redirect(login_url)
         if save_form.is_valid():
-            saved, new = following.save_search(user=request.user, **save_form.cleaned_data)
-            messages.success(request, f"Saved “{saved.name}”." if new else
-                             f"You have this search saved already, as “{saved.name}”.")
-            return redirect("cases:saved-searches")
+            if problem := query_problem(parse_state(save_form.cleaned_data["query"])[1]):
+                save_form.add_error(None, f"This search cannot run: {problem}")
+            else:
+                saved, new = following.save_search(user=request.user, **save_form.cleaned_data)
+                messages.success(request, f"Saved “{saved.name}”." if new else
+                                 f"You have this search saved already, as “{saved.name}”.")
+                return redirect("cases:saved-searches")
     suffix = f"?{state}" if state else ""
     return render(request, "cases/follow.html", {
         "form": form, "query": query, "save_form": save_form if signed_in else None,

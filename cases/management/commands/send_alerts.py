@@ -37,6 +37,8 @@ class Command(BaseCommand):
                               f"{'es' * (report.searches != 1)}.")
             for name in report.no_address:
                 self.stdout.write(f"Skipped {name}: no e-mail address.")
+        for name, search, why in report.unreadable:
+            self.stderr.write(f"Skipped {name}'s saved search “{search}”: {why}")
         if report.failed:
             lines = "; ".join(f"{name}: {why}" for name, why in report.failed)
             raise CommandError(f"Not sent (the next run tries again): {lines}", returncode=1)
