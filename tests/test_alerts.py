@@ -162,6 +162,22 @@ def test_send_alerts_lists_matching_items_and_escapes_letter_text(
     assert f'href="{BASE_URL}/cases/CM13-9000017/?{PHARMA}#item-1"' in html
 
 
+def test_a_long_digest_lists_the_latest_and_counts_the_rest(
+        first: set[str], batches: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("cases.services.alerts.LISTED", 2)
+    alice = _user("alice")
+    saved = _save(alice, PHARMA, "Drugs")
+    added = _import(batches[1])
+    send_alerts(now=timezone.now() + timedelta(days=1))
+    (message,) = mail.outbox
+    expected = _expected(added, "Pharmaceuticals")
+    assert len(_links(message)) == 2
+    assert f"...and {len(expected) - 2} more.\n" in str(message.body)
+    assert f"{BASE_URL}/?{PHARMA}&sort=added" in str(message.body)
+    # All of them were told of (counted, with a link): none is sent again.
+    assert AlertDelivery.objects.filter(saved_search=saved).count() == len(expected)
+
+
 def test_weekly_and_off_searches_wait_or_are_never_sent(
         first: set[str], batches: tuple[Path, Path]) -> None:
     alice = _user("alice")

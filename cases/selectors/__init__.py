@@ -1,8 +1,9 @@
 """The reads that combine the search index and the database (the writes are
 ``cases.services``): a page of hits with their determinations, the alternatives to a search
 that found nothing, a case number looked up, similar determinations (``searching``), the rows
-of an export (``export_rows``) and the counts of the outcome view (``outcomes``). Callers
-import the public names from here."""
+of an export (``export_rows``), the counts of the outcome view (``outcomes``) and what is
+new to a saved search (``following``, imported from its module). Callers import the public
+names from here."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """The writes: importing letter files (``importing``), storing parsed letters
 (``storing``), re-parsing stored letters from their stored text through the same writers
 (``reparsing``) and keeping the search index in step with the database (``indexing``).
-Callers import the public names from here."""
+Callers import the public names from here; saved searches (``following``) and their alert
+e-mails (``alerts``) are imported from their modules."""
 
 from __future__ import annotations
 
