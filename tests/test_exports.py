@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -71,7 +72,7 @@ def test_export_csv_rows_are_the_matching_items_of_the_database(
     assert isinstance(response, StreamingHttpResponse)
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith(
-        'attachment; filename="imr-disputed-items-')
+        'attachment; filename="imr-disputed-items_')
     rows = read_csv(response)
     got = [(row["case_id"], int(row["item"])) for row in rows]
     assert len(got) == len(set(got))
@@ -112,6 +113,80 @@ def test_export_csv_columns_hold_the_stored_values(client: Client, served: Path)
         assert row["treatment"] == exports.neutralize(item.treatment)
         assert (row["category"], row["treatment_subcategory"], row["decision"]) == (
             "Surgery", item.subcategory, item.decision)
+
+
+def test_export_case_columns_and_rationale_hold_the_stored_values(client: Client,
+                                                                  served: Path) -> None:
+    params = {"q": "therapy", "category": "Rehabilitation"}
+    rows = read_csv(client.get("/export.csv", params))
+    data = read_json(client.get("/export.json", params))
+    assert len(rows) == len(data) > 10
+    stored = {d.public_id: d for d in Determination.objects.prefetch_related("items")}
+    seen = set()
+    for row, obj in zip(rows, data, strict=True):
+        d = stored[row["case_id"]]
+        item = next(i for i in d.items.all() if i.position == int(row["item"]))
+        assert (obj["case_outcome"], obj["guidelines_cited"], obj["patient_age"],
+                obj["patient_sex"], obj["rationale"]) == (
+            d.case_outcome, d.guidelines_cited, d.patient_age, d.patient_sex, item.rationale)
+        assert (row["case_outcome"], row["guidelines_cited"], row["patient_age"],
+                row["patient_sex"], row["rationale"]) == (
+            d.case_outcome, "; ".join(d.guidelines_cited),
+            "" if d.patient_age is None else str(d.patient_age), d.patient_sex,
+            exports.neutralize(item.rationale))
+        seen.add((d.case_outcome, d.patient_sex, len(d.guidelines_cited)))
+    # The rows are varied enough for the comparison to mean something.
+    assert {outcome for outcome, _, _ in seen} >= {"Upheld", "Partially overturned"}
+    assert {sex for _, sex, _ in seen} >= {"male", "female"}
+    assert len({n for _, _, n in seen}) > 1
+
+
+@pytest.mark.parametrize(("params", "name"), [
+    ({"q": "massage", "decision": "Overturned"}, "imr-disputed-items_massage_overturned"),
+    ({}, "imr-disputed-items"),
+    ({"q": '"physical therapy" -lumbar', "category": "Rehabilitation", "sort": "oldest",
+      "page": "3", "decided_from": "2016-01-01"},
+     "imr-disputed-items_physical-therapy-not-lumbar_rehabilitation_decided-from-2016-01-01"),
+    ({"q": "Ménière's", "specialty": "Physical Medicine & Rehabilitation",
+      "quantity_unit": "sessions", "quantity_min": "6"},
+     "imr-disputed-items_meniere-s_physical-medicine-rehabilitation_quantity-unit-sessions"
+     "_quantity-min-6"),
+])
+def test_export_file_name_says_which_search_it_holds(
+        client: Client, served: Path, monkeypatch: pytest.MonkeyPatch, params: dict,
+        name: str) -> None:
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda: date(2026, 12, 7))
+    for extension in ("csv", "json"):
+        response = client.get(f"/export.{extension}", params)
+        assert response.status_code == 200
+        assert response["Content-Disposition"] == (
+            f'attachment; filename="{name}_2026-12-07.{extension}"')
+
+
+def test_export_file_name_of_a_long_search_is_bounded(client: Client, served: Path) -> None:
+    words = " ".join(["lumbar", "cervical", "shoulder", "knee"] * 12)  # 359 characters
+    response = client.get("/export.csv", {"q": words, "state": "California"})
+    assert response.status_code == 200
+    name = response["Content-Disposition"].split('filename="')[1].rstrip('"')
+    search = name.removeprefix("imr-disputed-items_").rsplit("_", 1)[0]
+    assert search.startswith("lumbar-cervical-shoulder-knee-lumbar")
+    assert len(search) <= exports.MAX_NAME_SEARCH
+    assert name.endswith(".csv") and set(name) <= set("abcdefghijklmnopqrstuvwxyz0123456789-_.")
+
+
+def test_export_csv_bom_only_when_asked(client: Client, served: Path) -> None:
+    params = {"category": "Surgery"}
+    plain = b"".join(client.get("/export.csv", params).streaming_content)
+    marked = b"".join(client.get("/export.csv", {**params, "bom": "1"}).streaming_content)
+    assert plain.startswith(b"case_id,url,item,")
+    assert marked == b"\xef\xbb\xbf" + plain  # the mark, then the same file
+    assert b"".join(client.get("/export.csv", {**params, "bom": "0"}).streaming_content) == plain
+    refused = client.get("/export.csv", {**params, "bom": "yes"})
+    assert refused.status_code == 400
+    assert refused.content.decode().startswith("bom is 1 (start the file with a UTF-8")
+    # JSON has no byte-order mark.
+    assert b"".join(client.get("/export.json", {**params, "bom": "1"}).streaming_content
+                    ).startswith(b"[")
 
 
 def test_export_json_has_the_same_rows_as_csv(client: Client, served: Path) -> None:

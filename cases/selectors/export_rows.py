@@ -50,6 +50,12 @@ class ItemRow:
     imr_citations: tuple[str, ...]
     same_guideline: str  # same / different / partly, or "" when a side cites nothing
     reasons: tuple[str, ...]  # reason codes (cases.parsing.reasons.REASONS)
+    # Added after the columns above, so that a script reading columns by position still works.
+    case_outcome: str  # of the whole letter: Upheld, Overturned or Partially overturned
+    guidelines_cited: tuple[str, ...]  # families named anywhere in the letter
+    patient_age: int | None
+    patient_sex: str  # male, female, or "" when the summary does not say
+    rationale: str  # the reviewer's reasons for this item, as written
 
     def values(self) -> tuple[object, ...]:
         """The fields in column order (``dataclasses.astuple`` deep-copies, and is slow)."""
@@ -57,6 +63,9 @@ class ItemRow:
 
 
 COLUMNS = tuple(f.name for f in fields(ItemRow))
+# The families of ``Determination.guidelines_cited``, in its order, and the fields that hold them.
+GUIDELINE_FLAGS = {"ACOEM": "cites_acoem", "MTUS": "cites_mtus", "Non-MTUS": "cites_non_mtus",
+                   "ODG": "cites_odg"}
 
 
 def find_items(query: SearchQuery) -> Matched:
@@ -91,7 +100,8 @@ def iter_rows(matched: Matched, *, url_of: UrlOf,
         # Plain values, not model instances: an export of 100,000 items spends its time here.
         cases = {row[1]: row for row in Determination.objects.filter(public_id__in=chunk)
                  .values_list("pk", "public_id", "decision_date", "date_of_injury",
-                              "specialty_names", "state_names")}
+                              "specialty_names", "state_names", "case_outcome", "patient_age",
+                              "patient_sex", *GUIDELINE_FLAGS.values())}
         items: dict[int, list[tuple]] = {}
         for item in (DisputedItem.objects
                      .filter(determination_id__in=[c[0] for c in cases.values()])
@@ -100,23 +110,27 @@ def iter_rows(matched: Matched, *, url_of: UrlOf,
                                   "subcategory", "decision", "drugs", "body_regions",
                                   "laterality", "quantity_value", "quantity_unit",
                                   "claims_administrator_citations", "maximus_citations",
-                                  "same_guideline", "reasons")):
+                                  "same_guideline", "reasons", "rationale")):
             items.setdefault(item[0], []).append(item)
         rows = []
         for public_id in chunk:
             if public_id not in cases:  # deleted since the index was read
                 continue
-            pk, _, decided, injured, specialties, states = cases[public_id]
+            (pk, _, decided, injured, specialties, states, outcome, age, sex,
+             *flags) = cases[public_id]
             case = (public_id, url_of(public_id))
             facts = (_iso(decided), _iso(injured), tuple(specialties), tuple(states))
+            about = (outcome, tuple(name for name, cited in zip(GUIDELINE_FLAGS, flags,
+                                                                 strict=True) if cited),
+                     age, sex)
             positions = wanted[public_id]
             rows.extend(ItemRow(*case, position, *facts, treatment, category, subcategory,
                                 decision, tuple(drugs), tuple(regions), side, _number(value),
                                 unit, tuple(map(describe_citation, ur)),
                                 tuple(map(describe_citation, imr)), agreement,
-                                tuple(r["code"] for r in reasons))
+                                tuple(r["code"] for r in reasons), *about, rationale)
                         for (_, position, treatment, category, subcategory, decision, drugs,
-                             regions, side, value, unit, ur, imr, agreement, reasons)
+                             regions, side, value, unit, ur, imr, agreement, reasons, rationale)
                         in items.get(pk, ())
                         if positions is None or position in positions)
         yield rows

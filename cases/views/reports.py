@@ -4,8 +4,10 @@ the guidelines its reviewers relied on."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from urllib.parse import quote
 
+from django import forms
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -30,6 +32,17 @@ Stream = Callable[[Iterable[list[ItemRow]]], Iterator[str]]
 ErrorResponse = Callable[[Failure], HttpResponse]
 
 
+class CsvOptionsForm(forms.Form):
+    """How the CSV export is written, besides the search's own parameters."""
+
+    # Not a BooleanField: its checkbox widget reads "0" as checked.
+    bom = forms.TypedChoiceField(
+        required=False, choices=[("0", "no"), ("1", "yes")], coerce=lambda value: value == "1",
+        empty_value=False, error_messages={"invalid_choice": (
+            "bom is 1 (start the file with a UTF-8 byte-order mark, so that Excel reads "
+            "its text as UTF-8) or 0.")})
+
+
 def _export(request: HttpRequest, stream: Stream, content_type: str, extension: str,
             error: ErrorResponse) -> HttpResponse:
     """The streamed export of the search in ``request``, or ``error`` saying why not."""
@@ -52,7 +65,7 @@ def _export(request: HttpRequest, stream: Stream, content_type: str, extension: 
 
     response = StreamingHttpResponse(
         stream(iter_rows(matched, url_of=url_of)), content_type=content_type)
-    name = exports.export_filename(extension, timezone.localdate())
+    name = exports.export_filename(query, extension, timezone.localdate())
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
@@ -64,8 +77,14 @@ def _json_error(failure: Failure) -> HttpResponse:
 
 @require_GET
 def export_csv(request: HttpRequest) -> HttpResponse:
-    """``/export.csv?…``: every disputed item matching the search, one CSV row each."""
-    return _export(request, exports.stream_csv, "text/csv; charset=utf-8", "csv", text_failure)
+    """``/export.csv?…``: every disputed item matching the search, one CSV row each;
+    ``bom=1`` puts a UTF-8 byte-order mark first."""
+    options = CsvOptionsForm(request.GET)
+    if not options.is_valid():
+        return text_failure(Failure(400, " ".join(options.errors["bom"]),
+                                    {"bom": list(options.errors["bom"])}))
+    return _export(request, partial(exports.stream_csv, bom=options.cleaned_data["bom"]),
+                   "text/csv; charset=utf-8", "csv", text_failure)
 
 
 @require_GET
