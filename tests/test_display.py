@@ -9,6 +9,7 @@ import pytest
 
 from cases.models import Determination
 from cases.presentation.display import (
+    citation,
     cite,
     describe,
     highlight,
@@ -103,18 +104,36 @@ def determination(db: None) -> Determination:
     return d
 
 
-def test_cite_mixed_outcome_names_each_decision(determination: Determination) -> None:
-    assert cite(determination, "https://x/cases/CM16-0247255/") == (
-        "IMR Final Determination CM16-0247255 (decided 2016-12-09), Partially overturned: "
-        "Norco 10/325mg #120 (Upheld); Massage x6 (Overturned). https://x/cases/CM16-0247255/")
+def test_citation_is_the_form_practitioners_write(determination: Determination) -> None:
+    assert citation(determination) == (
+        "IMR Final Determination CM16-0247255 (Maximus Fed. Servs., dec. Dec. 9, 2016)")
+    norco, massage = determination.items.all()
+    assert citation(determination, norco) == (
+        "IMR Final Determination CM16-0247255 (Maximus Fed. Servs., dec. Dec. 9, 2016), "
+        "item 1 (Norco 10/325mg #120: Upheld)")
+    assert citation(determination, massage).endswith(", item 2 (Massage x6: Overturned)")
+    # The view's call: the permanent link is the Copy link button's, not the citation's.
+    assert cite(determination, "https://x/cases/CM16-0247255/") == citation(determination)
 
 
-def test_cite_single_outcome_lists_the_items(determination: Determination) -> None:
-    determination.case_outcome = "Upheld"
-    determination.items.filter(position=2).update(decision="Upheld")
-    assert cite(determination, "u") == (
-        "IMR Final Determination CM16-0247255 (decided 2016-12-09), Upheld: "
-        "Norco 10/325mg #120; Massage x6. u")
+@pytest.mark.parametrize(("decided", "written"), [
+    (date(2016, 9, 6), "dec. Sept. 6, 2016"), (date(2015, 6, 30), "dec. June 30, 2015"),
+    (date(2014, 5, 1), "dec. May 1, 2014"), (date(2019, 2, 28), "dec. Feb. 28, 2019"),
+])
+def test_citation_abbreviates_the_month_as_the_bluebook_does(
+        determination: Determination, decided: date, written: str) -> None:
+    determination.decision_date = decided
+    assert citation(determination) == (
+        f"IMR Final Determination CM16-0247255 (Maximus Fed. Servs., {written})")
+
+
+def test_citation_without_number_or_date_names_the_letter_by_its_id(db: None) -> None:
+    d = DeterminationFactory(case_number="", public_id="imr-5250ec5f922b4860",
+                             decision_date=None)
+    item = DisputedItemFactory(determination=d, position=1, decision="Upheld",
+                               treatment="Physical therapy\n 12 sessions")
+    assert citation(d, item) == ("IMR Final Determination imr-5250ec5f922b4860 (Maximus Fed. "
+                                 "Servs.), item 1 (Physical therapy 12 sessions: Upheld)")
 
 
 def test_describe_is_one_short_sentence(determination: Determination) -> None:

@@ -15,7 +15,7 @@ from cases.search.base import SearchQuery
 from cases.selectors import count_alternatives, searching
 from cases.services import import_determinations
 from cases.synthetic import write_corpus
-from tests.conftest import BAD_PARAMETERS, DATA
+from tests.conftest import BAD_PARAMETERS, DATA, REAL_TEXTS, need
 
 pytestmark = pytest.mark.django_db
 
@@ -371,10 +371,22 @@ def test_detail_meta_tags_and_canonical_link(client: Client, imported: None) -> 
 def test_detail_copy_buttons_carry_link_and_citation(client: Client, imported: None) -> None:
     response = client.get(CASE)
     assertContains(response, 'data-copy="http://testserver/cases/CM13-0099001/"')
-    assertContains(response, 'data-copy="IMR Final Determination CM13-0099001 (decided '
-                             "2013-12-27), Partially overturned: Norco 10/325mg #120 (Upheld); "
-                             "physical therapy 2x6 for the lumbar spine (Overturned); a TENS "
-                             'unit (Upheld). http://testserver/cases/CM13-0099001/"')
+    cited = "IMR Final Determination CM13-0099001 (Maximus Fed. Servs., dec. Dec. 27, 2013)"
+    assertContains(response, f'data-copy="{cited}"')
+    for position, item in enumerate(("Norco 10/325mg #120: Upheld",
+                                     "physical therapy 2x6 for the lumbar spine: Overturned",
+                                     "a TENS unit: Upheld"), start=1):
+        assertContains(response, f'data-copy="{cited}, item {position} ({item})"', count=1)
+        assertContains(response, f'aria-label="Copy citation of item {position}"', count=1)
+    assertContains(response, f"Cite as: {cited}.")
+
+
+def test_detail_item_citation_of_a_real_letter(client: Client) -> None:
+    import_determinations(paths=[need(REAL_TEXTS) / "CM16-0213037.txt"])
+    response = client.get("/cases/CM16-0213037/")
+    assertContains(response, 'data-copy="IMR Final Determination CM16-0213037 (Maximus Fed. '
+                             "Servs., dec. Dec. 9, 2016), item 2 (MRI of the cervical spine "
+                             'without contrast: Upheld)"', count=1)
 
 
 def test_detail_with_query_marks_terms_and_links_back(client: Client, imported: None) -> None:
@@ -443,8 +455,9 @@ def test_detail_page_is_permanent_across_reimport(client: Client, tmp_path: Path
     import_determinations(paths=[letter])
     response = client.get(CASE)
     assert response.status_code == 200
-    assertContains(response, "IMR Final Determination CM13-0099001 (decided 2013-12-27), "
-                             "Upheld:")
+    assertContains(response, '<meta property="og:title" content="IMR Final Determination '
+                             'CM13-0099001: Upheld">', html=True)
+    assertContains(response, "item 2 (physical therapy 2x6 for the lumbar spine: Upheld)")
     # The index follows the corrected letter: the case is found under its new outcome.
     found = client.get("/", {"outcome": "Upheld"})
     assertContains(found, f'href="{CASE}?outcome=Upheld"')

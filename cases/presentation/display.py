@@ -162,22 +162,34 @@ def result_row(determination: Determination, *, snippet: str = "", search_state:
     }
 
 
-def _items(determination: Determination, *, with_decisions: bool) -> str:
-    items = determination.items.all()
-    if with_decisions:
-        return "; ".join(f"{i.treatment} ({i.decision})" for i in items)
-    return "; ".join(i.treatment for i in items)
+def _items(determination: Determination) -> str:
+    return "; ".join(f"{i.treatment} ({i.decision})" for i in determination.items.all())
+
+
+# The Bluebook's abbreviations of the months (T12), as practitioners write a decision date.
+MONTHS = ("Jan.", "Feb.", "Mar.", "Apr.", "May", "June", "July", "Aug.", "Sept.", "Oct.",
+          "Nov.", "Dec.")
+REVIEWER = "Maximus Fed. Servs."  # the independent review organization of every IMR
+
+
+def citation(determination: Determination, item: DisputedItem | None = None) -> str:
+    """The determination cited as practitioners write it, "IMR Final Determination
+    CM16-0247255 (Maximus Fed. Servs., dec. Dec. 28, 2016)", and with ``item`` its decision
+    on that item: ", item 2 (Norco 10/325mg #120: Upheld)"."""
+    name = determination.case_number or determination.public_id
+    decided = determination.decision_date
+    court = REVIEWER + (f", dec. {MONTHS[decided.month - 1]} {decided.day}, {decided.year}"
+                        if decided else "")
+    text = f"IMR Final Determination {name} ({court})"
+    if item is not None:
+        text += f", item {item.position} ({' '.join(item.treatment.split())}: {item.decision})"
+    return text
 
 
 def cite(determination: Determination, url: str) -> str:
-    """A citation to paste in a brief: number, date, outcome, the items, the permanent URL."""
-    name = determination.case_number or determination.public_id
-    decided = (f" (decided {determination.decision_date:%Y-%m-%d})"
-               if determination.decision_date else "")
-    mixed = determination.case_outcome not in ("Upheld", "Overturned")
-    items = _items(determination, with_decisions=mixed)
-    return (f"IMR Final Determination {name}{decided}, {determination.case_outcome}: "
-            f"{items}. {url}")
+    """The letter's citation (``citation``); ``url``, its permanent link, is the Copy link
+    button's, no longer part of the citation."""
+    return citation(determination)
 
 
 def describe(determination: Determination) -> str:
@@ -186,7 +198,7 @@ def describe(determination: Determination) -> str:
     if determination.decision_date:
         parts.append(f"decided {determination.decision_date:%Y-%m-%d}")
     text = ", ".join(parts) + f": {determination.case_outcome}. "
-    text += _items(determination, with_decisions=True) + "."
+    text += _items(determination) + "."
     if determination.specialty_names:
         text += f" Reviewer: {', '.join(determination.specialty_names)}."
     if len(text) > MAX_DESCRIPTION:

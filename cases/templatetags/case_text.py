@@ -12,7 +12,7 @@ from django.template.defaultfilters import slugify
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from cases.models import DisputedItem
+from cases.models import Determination, DisputedItem
 from cases.parsing.guidelines import currency_notes, describe_citation
 from cases.presentation import display
 
@@ -29,6 +29,12 @@ def highlight(text: str | None, terms: tuple[str, ...] | None) -> SafeString:
 def item_facts(item: DisputedItem) -> list[tuple[str, str]]:
     """What the parser read from the item's heading: (label, value) pairs."""
     return display.item_facts(item)
+
+
+@register.filter
+def item_citation(item: DisputedItem, determination: Determination) -> str:
+    """The determination cited at this item, as practitioners write it."""
+    return display.citation(determination, item)
 
 
 @register.filter

@@ -15,7 +15,7 @@
       const status = button.parentElement.querySelector(".copy-status");
       try {
         await navigator.clipboard.writeText(button.dataset.copy);
-        if (status) status.textContent = `${button.textContent.replace("Copy ", "")} copied.`.replace(/^./, (c) => c.toUpperCase());
+        if (status) status.textContent = button.dataset.copied || `${button.textContent.replace("Copy ", "")} copied.`.replace(/^./, (c) => c.toUpperCase());
       } catch {
         window.prompt("Copy this text:", button.dataset.copy);
       }

@@ -273,7 +273,7 @@ def search_journey(journey: Journey, open_context: Callable[..., BrowserContext]
     # hidden and the page's canonical link is that URL.
     if js:
         page.get_by_role("button", name="Copy link").click()
-        expect(page.locator(".copy-status")).to_have_text("Link copied.")
+        expect(page.locator(".determination-header .copy-status")).to_have_text("Link copied.")
         shared = page.evaluate("navigator.clipboard.readText()")
         journey.shoot("link-copied")
     else:
