@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 import shutil
 from html.parser import HTMLParser
 from pathlib import Path
@@ -114,6 +116,52 @@ def test_search_live_region_announces_the_count(client: Client, imported: None) 
     assertContains(response, '<p id="search-status" class="visually-hidden" role="status" '
                              'aria-live="polite" aria-atomic="true">2 determinations</p>',
                    html=True)
+
+
+def _og(response: object, name: str) -> str:
+    """The content of the page's ``og:NAME`` meta tag."""
+    found = re.findall(rf'<meta property="og:{name}" content="([^"]*)">',
+                       response.content.decode())  # type: ignore[attr-defined]
+    assert len(found) == 1, f"og:{name} appears {len(found)} times"
+    return html.unescape(found[0])
+
+
+@pytest.mark.parametrize(("params", "title", "url", "description"), [
+    ({"q": "norco", "outcome": "Partially overturned"},
+     "“norco” · Partially overturned · IMR precedent search",
+     "/?q=norco&outcome=Partially+overturned",
+     "2 IMR determinations match; 40% of their 5 disputed items overturned (found medically "
+     "necessary)."),
+    ({"decision": "Overturned", "page": "1"}, "Overturned · IMR precedent search",
+     "/?decision=Overturned",
+     "2 IMR determinations match; 100% of the 2 disputed items meeting its conditions "
+     "overturned (found medically necessary)."),
+    ({"q": "acupuncture"}, "“acupuncture” · IMR precedent search", "/?q=acupuncture",
+     "1 IMR determination matches; 50% of their 2 disputed items overturned (found "
+     "medically necessary)."),
+    ({}, "All determinations · IMR precedent search", "/",
+     "2 IMR determinations match; 40% of their 5 disputed items overturned (found medically "
+     "necessary)."),
+])
+def test_search_page_open_graph_names_the_search_and_its_outcomes(
+        client: Client, imported: None, params: dict, title: str, url: str,
+        description: str) -> None:
+    response = client.get("/", params)
+    assert _og(response, "type") == "website"
+    assert _og(response, "title") == title
+    assert _og(response, "url") == f"http://testserver{url}"
+    assert _og(response, "description") == description
+    # The partial htmx swaps in has no head.
+    assertNotContains(client.get("/", params, headers=HTMX), "og:")
+
+
+def test_search_page_open_graph_of_nothing_found_and_of_a_refused_search(
+        client: Client, imported: None) -> None:
+    assert _og(client.get("/", {"q": "zyzzyva"}), "description") == (
+        "0 IMR determinations match.")
+    refused = client.get("/", {"page": "abc"})
+    assert refused.status_code == 400
+    assertNotContains(refused, "og:", status_code=400)
 
 
 def test_search_every_hx_get_has_the_same_href(client: Client, corpus: None) -> None:
