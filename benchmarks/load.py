@@ -219,7 +219,7 @@ def run_load(config: LoadConfig, *, work_dir: Path,
         if len(list(base.glob("*.txt"))) != config.base_letters:
             shutil.rmtree(base, ignore_errors=True)
             manage("generate_corpus", str(base), "--count", str(config.base_letters),
-                   "--seed", str(config.seed), env=env)
+                   "--seed", str(config.seed), "--profile", "benchmark", env=env)
         started = time.perf_counter()
         manage("import_determinations", str(base), "--jobs", "2", "--quiet", env=env,
                timeout=3600)

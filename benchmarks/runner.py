@@ -38,7 +38,7 @@ from cases.selectors import snippet_texts
 from cases.selectors.like import LikeRequest, cases_like
 from cases.selectors.telling import telling_terms
 from cases.services import each_with_items, import_determinations, index_document
-from cases.synthetic import write_corpus
+from cases.synthetic import BENCHMARK, write_corpus
 
 # "rare word" must match a few letters: a word the corpus never holds (the first choice,
 # "wheelchair") made that class a zero-hit search, which measures the page's "did you mean"
@@ -182,7 +182,7 @@ def _corpus_phase(progress: Progress, corpus: Path, say: Callable[[str], None]) 
     count, seed = progress.state["count"], progress.state["seed"]
     shutil.rmtree(corpus, ignore_errors=True)  # a generation cut short is not reused
     progress.begin("corpus")
-    write_corpus(corpus, count=count, seed=seed)
+    write_corpus(corpus, count=count, seed=seed, profile=BENCHMARK)
     say(f"generated {count} letters in {progress.finish('corpus'):.1f} s")
 
 

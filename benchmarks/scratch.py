@@ -107,7 +107,7 @@ def write_marked_corpus(folder: Path, *, count: int, seed: int, marker: str, bat
     if (batch + 1) * count >= 10**6:
         raise ValueError("batch * count must stay under a million (six digits of case number).")
     manage("generate_corpus", str(folder), "--count", str(count), "--seed", str(seed),
-           env=env)
+           "--profile", "benchmark", env=env)
     for path in folder.glob("*.txt"):
         # Bytes, not read_text(): letters with Windows line ends keep them.
         text, found = _SYNTHETIC.subn(f"synthetic {marker}", path.read_bytes().decode(),

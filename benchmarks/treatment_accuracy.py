@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cases.parsing import ParseError, parse_determination, parse_file
-from cases.synthetic import generate_letter
+from cases.synthetic import BENCHMARK, generate_letter
 
 FIELDS = ("drugs", "body_regions", "laterality", "quantity")
 Fields = dict[str, object]
@@ -72,7 +72,7 @@ def measure_generated(count: int, seed: int) -> Accuracy:
     accuracy = Accuracy()
     rng = random.Random(seed)
     for index in range(1, count + 1):
-        letter = generate_letter(rng, index)
+        letter = generate_letter(rng, index, profile=BENCHMARK)
         truth_items = letter.truth["items"]
         assert isinstance(truth_items, list)
         expected = {str(n): {name: item[name] for name in FIELDS}

@@ -87,7 +87,7 @@ def archive(request: pytest.FixtureRequest, django_db_setup: None, django_db_blo
     from cases.models import Determination, LicenseState, Specialty
     from cases.search.whoosh_backend import WhooshBackend
     from cases.services import import_determinations, rebuild_index
-    from cases.synthetic import write_corpus
+    from cases.synthetic import BENCHMARK, write_corpus
 
     key = getattr(request.module, "ARCHIVE", (300, 29))
     index = tmp_path_factory.mktemp("index")
@@ -100,7 +100,8 @@ def archive(request: pytest.FixtureRequest, django_db_setup: None, django_db_blo
         else:
             count, seed = key
             corpus = tmp_path_factory.mktemp("corpus")
-            write_corpus(corpus, count=count, seed=seed, noise_share=0.2)
+            write_corpus(corpus, count=count, seed=seed, noise_share=0.2,
+                         profile=BENCHMARK)  # the letters many tests' expectations name
             paths = [corpus] + ([SEEDS, REAL_TEXTS] if REAL_TEXTS.is_dir() else [])
             import_determinations(paths=paths, index=False)
             rebuild_index(backend=WhooshBackend({"path": str(index)}))

@@ -29,7 +29,7 @@ from django.utils import timezone
 from cases.models import AlertDelivery, AlertFrequency, Determination, SavedSearch
 from cases.services import import_determinations
 from cases.services.alerts import send_alerts
-from cases.synthetic import write_corpus
+from cases.synthetic import BENCHMARK, write_corpus
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +51,7 @@ def _site(settings: object) -> None:
 def batches(tmp_path: Path) -> tuple[Path, Path]:
     """24 synthetic letters: the first 16 in one folder, the last 8 in another."""
     corpus = tmp_path / "corpus"
-    write_corpus(corpus, count=24, seed=2020, noise_share=0)
+    write_corpus(corpus, count=24, seed=2020, noise_share=0, profile=BENCHMARK)
     first, second = tmp_path / "first", tmp_path / "second"
     first.mkdir()
     second.mkdir()

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from cases.search.whoosh_backend.arrays import ARRAY_SUFFIX
-from cases.synthetic import write_corpus
+from cases.synthetic import BENCHMARK, write_corpus
 from tests.conftest import ROOT
 
 LETTERS = 240
@@ -35,7 +35,7 @@ def site(tmp_path: Path) -> dict[str, str]:
     (tmp_path / "db").mkdir()
     (tmp_path / "index").mkdir()
     _run(env, "migrate", "--noinput")
-    write_corpus(tmp_path / "corpus", count=LETTERS, seed=41)
+    write_corpus(tmp_path / "corpus", count=LETTERS, seed=41, profile=BENCHMARK)
     return env
 
 

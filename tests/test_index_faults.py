@@ -29,7 +29,7 @@ from cases.search.whoosh_backend import WhooshBackend, directory, opened, select
 from cases.search.whoosh_backend.arrays import ARRAY_SUFFIX
 from cases.search.whoosh_backend.schema import document_fields
 from cases.services import import_determinations, index_document
-from cases.synthetic import write_corpus
+from cases.synthetic import BENCHMARK, write_corpus
 from tests.conftest import SEEDS, need
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +45,7 @@ def letters(tmp_path: Path) -> list[str]:
     """Real and synthetic letters imported into this test's database and index; five more
     synthetic ones wait in ``tmp_path / "more"``."""
     corpus, more = tmp_path / "corpus", tmp_path / "more"
-    write_corpus(corpus, count=45, seed=7)
+    write_corpus(corpus, count=45, seed=7, profile=BENCHMARK)
     more.mkdir()
     for path in sorted(corpus.glob("*.txt"))[-5:]:
         path.rename(more / path.name)

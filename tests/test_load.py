@@ -82,7 +82,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         env = server_env(database_url=database_url, index_dir=work_dir / "index")
         manage("migrate", "--noinput", env=env)
         manage("generate_corpus", str(work_dir / "base"), "--count", str(BASE_LETTERS),
-               "--seed", "7", env=env)
+               "--seed", "7", "--profile", "benchmark", env=env)
         manage("import_determinations", str(work_dir / "base"), "--quiet", env=env,
                timeout=WAIT)
         yield Site(env, work_dir / "index", work_dir)

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cases.parsing import parse_determination, parse_file
-from cases.synthetic import generate_letter, write_corpus
+from cases.synthetic import BENCHMARK, generate_letter, write_corpus
 
 TOP_FIELDS = ("case_number", "decision_date", "date_of_injury", "date_assigned",
               "ur_denial_date", "application_received", "priority", "states_of_licensure",
@@ -43,7 +43,7 @@ def _compare(parsed: dict[str, object], truth: dict[str, object]) -> tuple[int, 
 @pytest.fixture(scope="module", params=[0.0, 1.0], ids=["clean", "noisy"])
 def corpus(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("corpus")
-    write_corpus(out, count=2000, seed=20131, noise_share=request.param)
+    write_corpus(out, count=2000, seed=20131, noise_share=request.param, profile=BENCHMARK)
     return out
 
 
@@ -69,7 +69,7 @@ def test_generated_letters_parse_back_to_ground_truth(corpus: Path) -> None:
 def test_any_generated_letter_parses_with_its_items(seed: int, noisy: bool) -> None:
     import random
 
-    letter = generate_letter(random.Random(seed), seed % 1000, noise=noisy)
+    letter = generate_letter(random.Random(seed), seed % 1000, noise=noisy, profile=BENCHMARK)
     parsed = parse_determination(letter.text).to_dict()
     truth = letter.truth
     assert [i["decision"] for i in parsed["items"]] == [i["decision"] for i in truth["items"]]

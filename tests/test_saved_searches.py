@@ -14,7 +14,7 @@ from pytest_django.asserts import assertContains, assertNotContains, assertRedir
 
 from cases.models import AlertFrequency, Determination, SavedSearch
 from cases.services import import_determinations
-from cases.synthetic import write_corpus
+from cases.synthetic import BENCHMARK, write_corpus
 from imrsite.accounts import MAX_FAILURES, TOO_MANY
 
 pytestmark = pytest.mark.django_db
@@ -118,7 +118,7 @@ def test_saved_searches_require_sign_in(client: Client, alice: User) -> None:
 def test_saved_searches_count_new_letters_and_opening_marks_them_seen(
         alice: User, tmp_path: Path) -> None:
     corpus = tmp_path / "letters"
-    write_corpus(corpus, count=6, seed=7, noise_share=0)
+    write_corpus(corpus, count=6, seed=7, noise_share=0, profile=BENCHMARK)
     everything = _saved(alice, "Everything", "")
     client = _signed_in(alice)
     assertContains(client.get("/saved/"), "nothing new")
@@ -316,7 +316,7 @@ def test_saving_a_search_twice_keeps_one(alice: User) -> None:
 
 
 def test_a_search_that_cannot_run_is_not_saved(alice: User, tmp_path: Path) -> None:
-    write_corpus(tmp_path / "letters", count=2, seed=7, noise_share=0)
+    write_corpus(tmp_path / "letters", count=2, seed=7, noise_share=0, profile=BENCHMARK)
     import_determinations(paths=[tmp_path / "letters"])
     response = _signed_in(alice).post("/follow/?q=-norco", {
         "name": "Not norco", "frequency": "daily", "query": "q=-norco"})

@@ -16,7 +16,7 @@ from cases.models import Determination, LicenseState, Specialty
 from cases.search.base import SearchBackend, SearchQuery
 from cases.search.whoosh_backend import WhooshBackend
 from cases.services import import_determinations, index_document, rebuild_index
-from cases.synthetic import write_corpus
+from cases.synthetic import BENCHMARK, write_corpus
 from tests.backend_contract import SearchBackendContract, _got, expected_facets, random_filters
 from tests.conftest import REAL_PDFS, SEEDS, need
 
@@ -34,7 +34,7 @@ def archive(request: pytest.FixtureRequest, django_db_setup: None, django_db_blo
         need(REAL_PDFS)
     else:
         corpus = tmp_path_factory.mktemp("corpus")
-        write_corpus(corpus, count=1500, seed=404, noise_share=0.2)
+        write_corpus(corpus, count=1500, seed=404, noise_share=0.2, profile=BENCHMARK)
         paths = [corpus] + (paths if REAL_PDFS.is_dir() else [])
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         import_determinations(paths=paths, index=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import random
@@ -15,13 +16,17 @@ from statistics import median
 import pytest
 from django.core.management import CommandError, call_command
 
+from cases.parsing import parse_determination
 from cases.parsing.taxonomy import Category, classify_treatment
 from cases.parsing.treatment import BODY_REGIONS, QUANTITY_UNITS
 from cases.search.whoosh_backend.analysis import text_analyzer
 from cases.synthetic import (
+    BENCHMARK,
     LAYOUTS,
     NOISE_KINDS,
+    SAMPLE,
     SYNTHETIC_LINE,
+    Profile,
     SyntheticLetter,
     generate_letter,
     tail_word,
@@ -31,6 +36,7 @@ from cases.synthetic import (
 )
 from cases.synthetic import prose as P
 from cases.synthetic import vocab as V
+from cases.synthetic import words as W
 from tests.conftest import REAL_TEXTS, need
 
 TRUTH_KEYS = {
@@ -47,10 +53,12 @@ CATEGORIES = {c.value for c in Category}
 
 
 @cache
-def _letters(seed: int, count: int) -> tuple[SyntheticLetter, ...]:
-    """A cached batch of letters drawn from one seed."""
+def _letters(seed: int, count: int,
+             profile: Profile = BENCHMARK) -> tuple[SyntheticLetter, ...]:
+    """A cached batch of letters drawn from one seed (the benchmark's, unless told: the
+    tests below were written for its mix of layouts and its long tail)."""
     rng = random.Random(seed)
-    return tuple(generate_letter(rng, i) for i in range(1, count + 1))
+    return tuple(generate_letter(rng, i, profile=profile) for i in range(1, count + 1))
 
 
 def _flat(text: str) -> str:
@@ -61,6 +69,8 @@ def _flat(text: str) -> str:
 def test_generate_letter_same_seed_identical_text() -> None:
     first = [generate_letter(random.Random(7), i) for i in range(20)]
     second = [generate_letter(random.Random(7), i) for i in range(20)]
+    first += [generate_letter(random.Random(7), i, profile=BENCHMARK) for i in range(20)]
+    second += [generate_letter(random.Random(7), i, profile=BENCHMARK) for i in range(20)]
     assert [x.text for x in first] == [x.text for x in second]
     assert [x.truth for x in first] == [x.truth for x in second]
 
@@ -69,17 +79,22 @@ def test_generate_letter_different_seeds_differ() -> None:
     assert generate_letter(random.Random(1), 1).text != generate_letter(random.Random(2), 1).text
 
 
-def test_generate_letter_any_letter_states_it_is_synthetic() -> None:
-    for letter in _letters(3, 400):
+PROFILES = pytest.mark.parametrize("profile", [BENCHMARK, SAMPLE], ids=["benchmark", "sample"])
+
+
+@PROFILES
+def test_generate_letter_any_letter_states_it_is_synthetic(profile: Profile) -> None:
+    for letter in _letters(3, 400, profile):
         assert "SYNTHETIC LETTER" in letter.text
         assert "synthetic" in _flat(letter.text).lower().split("summary", 1)[1]
         for item in letter.truth["items"]:
             assert "synthetic" not in item["treatment"].lower()
 
 
-def test_generate_letter_truth_has_exact_keys_and_types() -> None:
+@PROFILES
+def test_generate_letter_truth_has_exact_keys_and_types(profile: Profile) -> None:
     iso = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-    for letter in _letters(3, 400):
+    for letter in _letters(3, 400, profile):
         truth = letter.truth
         assert set(truth) == TRUTH_KEYS
         assert json.loads(json.dumps(truth)) == truth
@@ -107,16 +122,18 @@ def test_generate_letter_truth_has_exact_keys_and_types() -> None:
                                                f"{verdict} necessary and appropriate."))
 
 
-def test_generate_letter_case_outcome_matches_item_decisions() -> None:
-    for letter in _letters(3, 400):
+@PROFILES
+def test_generate_letter_case_outcome_matches_item_decisions(profile: Profile) -> None:
+    for letter in _letters(3, 400, profile):
         decisions = {item["decision"] for item in letter.truth["items"]}
         expected = ("Partially overturned" if len(decisions) == 2 else
                     "Upheld" if decisions == {"Upheld"} else "Overturned")
         assert letter.truth["case_outcome"] == expected
 
 
-def test_generate_letter_dates_ordered_and_case_number_synthetic() -> None:
-    for letter in _letters(3, 400):
+@PROFILES
+def test_generate_letter_dates_ordered_and_case_number_synthetic(profile: Profile) -> None:
+    for letter in _letters(3, 400, profile):
         truth = letter.truth
         if truth["layout"] not in ("table", "2013"):
             assert truth["case_number"] is None and truth["decision_date"] is None
@@ -150,7 +167,7 @@ def test_generate_letter_many_letters_every_layout_appears() -> None:
 
 def test_generate_letter_noise_true_every_kind_appears() -> None:
     rng = random.Random(5)
-    letters = [generate_letter(rng, i, noise=True) for i in range(300)]
+    letters = [generate_letter(rng, i, noise=True, profile=BENCHMARK) for i in range(300)]
     assert all(letter.truth["noise"] for letter in letters)
     seen = Counter(kind for letter in letters for kind in letter.truth["noise"])
     assert set(seen) == set(NOISE_KINDS)
@@ -170,7 +187,7 @@ def test_generate_letter_noise_true_every_kind_appears() -> None:
 def test_generate_letter_noise_false_has_no_noise() -> None:
     rng = random.Random(5)
     for i in range(200):
-        letter = generate_letter(rng, i, noise=False)
+        letter = generate_letter(rng, i, noise=False, profile=BENCHMARK)
         assert letter.truth["noise"] == []
         assert "\r" not in letter.text and "notmedically" not in letter.text
 
@@ -178,7 +195,7 @@ def test_generate_letter_noise_false_has_no_noise() -> None:
 def test_generate_letter_clean_letter_contains_truth_fields() -> None:
     rng = random.Random(9)
     for i in range(300):
-        letter = generate_letter(rng, i, noise=False)
+        letter = generate_letter(rng, i, noise=False, profile=BENCHMARK)
         flat = _flat(letter.text)
         assert flat.startswith(SYNTHETIC_LINE)
         for item in letter.truth["items"]:
@@ -195,7 +212,7 @@ def test_generate_letter_clean_letter_contains_truth_fields() -> None:
 def test_generate_letter_noisy_letter_keeps_truth_in_text() -> None:
     rng = random.Random(13)
     for i in range(300):
-        letter = generate_letter(rng, i, noise=True)
+        letter = generate_letter(rng, i, noise=True, profile=BENCHMARK)
         if {"hyphenation", "runtogether"} & set(letter.truth["noise"]):
             continue
         furniture = {letter.truth["case_number"], "Independent Medical Review"}
@@ -393,3 +410,93 @@ def test_tail_words_are_drawn_by_rank_and_spelled_alike_everywhere() -> None:
     assert counts[tail_word(0)] > 20 * max(counts[tail_word(r)] for r in range(5000, 5100))
     assert len({tail_word(r) for r in range(100000)}) == 100000
     assert all(w.isalpha() and w.islower() for w in words)
+
+
+# What the benchmark profile wrote before the sample profile existed (commit 165cffc): its
+# corpus is the one the benchmarks' figures were measured on, so it must not change.
+BENCHMARK_CORPUS_SHA256 = "82c505d61abd5995df1d4ad39f61857292c5d2446a8913b25be31dd640052f0a"
+BENCHMARK_LETTERS_SHA256 = "7430f476340d62153f5c9a8316587f17e28f70919c5b9d6e62b77d724cf05af2"
+
+
+def test_benchmark_profile_writes_the_corpus_it_always_wrote(tmp_path: Path) -> None:
+    write_corpus(tmp_path, count=80, seed=2013, profile=BENCHMARK)
+    corpus = hashlib.sha256()
+    for path in sorted(tmp_path.iterdir()):
+        corpus.update(path.name.encode())
+        corpus.update(path.read_bytes())
+    assert corpus.hexdigest() == BENCHMARK_CORPUS_SHA256
+    rng, letters = random.Random(5), hashlib.sha256()
+    for index in range(1, 60):
+        letter = generate_letter(rng, index, profile=BENCHMARK)
+        letters.update(letter.text.encode())
+        letters.update(repr(letter.truth).encode())
+    assert letters.hexdigest() == BENCHMARK_LETTERS_SHA256
+
+
+def test_benchmark_profile_keeps_undated_layouts_and_made_up_tail() -> None:
+    letters = _letters(11, 2000)
+    layouts = Counter(letter.truth["layout"] for letter in letters)
+    undated = sum(1 for letter in letters if letter.truth["case_number"] is None)
+    assert undated == layouts["body"] + layouts["prose"]
+    assert 0.3 <= undated / len(letters) <= 0.4  # 35 % by the layout weights
+    assert all("The records reviewed also name " in _flat(letter.text) for letter in letters
+               if not letter.truth["noise"])
+
+
+def test_generate_corpus_profile_benchmark_writes_what_write_corpus_writes(
+        tmp_path: Path) -> None:
+    call_command("generate_corpus", str(tmp_path / "cmd"), count=20, seed=3,
+                 profile="benchmark", stdout=io.StringIO())
+    expected = write_corpus(tmp_path / "api", count=20, seed=3, profile=BENCHMARK)
+    assert (tmp_path / "cmd" / "ground_truth.jsonl").read_bytes() == expected.read_bytes()
+    for path in sorted((tmp_path / "api").glob("*.txt")):
+        assert (tmp_path / "cmd" / path.name).read_bytes() == path.read_bytes()
+
+
+def test_generate_letter_sample_letters_parse_with_case_number_and_dates() -> None:
+    """Every letter of the sample archive (`make run` without real letters) shows its case
+    number and decision date: none is an "imr-…" digest with "Decision date not read"."""
+    rng = random.Random(2013)
+    letters = [generate_letter(rng, i) for i in range(1, 401)]  # 30 % noisy, as `make run`
+    assert any(letter.truth["noise"] for letter in letters)
+    assert Counter(letter.truth["layout"] for letter in letters).keys() == {"table", "2013"}
+    for letter in letters:
+        truth, parsed = letter.truth, parse_determination(letter.text).to_dict()
+        assert truth["case_number"] and truth["decision_date"], truth["source"]
+        for key in ("case_number", "decision_date", "date_of_injury", "date_assigned",
+                    "ur_denial_date", "application_received", "patient_age", "patient_sex",
+                    "case_outcome"):
+            assert parsed[key] == truth[key], (truth["source"], key)
+        assert [(i["treatment"], i["decision"]) for i in parsed["items"]] == [
+            (i["treatment"], i["decision"]) for i in truth["items"]], truth["source"]
+
+
+@cache
+def _source_words() -> frozenset[str]:
+    """Every lower-case word the generator's own source spells, comments included."""
+    folder = Path(W.__file__).parent
+    return frozenset(word for path in folder.glob("*.py")
+                     for word in re.findall(r"[a-z]+", path.read_text().lower()))
+
+
+def test_generate_letter_sample_letters_are_real_words_only() -> None:
+    """The sample's long tail names jobs, illnesses, operations, medications and records in
+    real words: its letters hold no word the generator's tables and sentences do not spell
+    (a made-up tail word, "bubeast", is spelled nowhere)."""
+    letters = [letter for letter in _letters(17, 400, SAMPLE) if not letter.truth["noise"]]
+    for letter in letters:
+        words = set(re.findall(r"[a-z]+", letter.text.lower()))
+        assert words <= _source_words(), (letter.filename, sorted(words - _source_words()))
+        assert "The records reviewed also name" not in letter.text
+    # The made-up tail is spelled in no source (but by chance: "migraine" is one), so the
+    # check above catches it in the benchmark's letters.
+    assert {"bubeast", "clubeavir", "bribeax", "mobeide"} <= {tail_word(r) for r in range(10**5)}
+    assert not {"bubeast", "clubeavir", "bribeax", "mobeide"} & _source_words()
+    assert all(set(re.findall(r"[a-z]+", letter.text.lower())) - _source_words()
+               for letter in _letters(17, 40))
+    # A long tail still: common entries often, rare ones now and then.
+    text = " ".join(letter.text for letter in letters)
+    for table in (W.JOBS, W.CONDITIONS, W.MEDICATIONS, W.DOCUMENTS):
+        found = [entry for entry in table if entry in text]
+        assert len(found) > len(table) // 3
+        assert text.count(table[0]) > text.count(table[-1])

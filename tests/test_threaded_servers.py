@@ -44,7 +44,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         env = server_env(database_url=database_url, index_dir=work_dir / "index")
         manage("migrate", "--noinput", env=env)
         manage("generate_corpus", str(work_dir / "letters"), "--count", str(LETTERS),
-               "--seed", "17", env=env)
+               "--seed", "17", "--profile", "benchmark", env=env)
         manage("import_determinations", str(work_dir / "letters"), "--quiet", env=env,
                timeout=300)
         yield Site(database_url, work_dir / "index", work_dir)

@@ -16,7 +16,7 @@ from cases.search import get_backend
 from cases.search.base import SearchQuery
 from cases.selectors import count_alternatives, searching
 from cases.services import import_determinations
-from cases.synthetic import write_corpus
+from cases.synthetic import BENCHMARK, write_corpus
 from tests.conftest import BAD_PARAMETERS, DATA, REAL_TEXTS, need
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +34,7 @@ def imported() -> None:
 @pytest.fixture
 def corpus(tmp_path: Path) -> None:
     """Forty-five generated letters: enough for three pages of results."""
-    write_corpus(tmp_path / "letters", count=45, seed=7)
+    write_corpus(tmp_path / "letters", count=45, seed=7, profile=BENCHMARK)
     report = import_determinations(paths=[tmp_path / "letters"])
     assert report.new == 45
 

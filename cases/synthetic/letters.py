@@ -4,7 +4,9 @@ Pure Python (no Django). ``generate_letter`` builds one letter from a ``random.R
 ``write_corpus`` writes many letters plus ``ground_truth.jsonl``. Layouts: "table" (page-1 case
 table), "body" (no table), "prose" (credentials inside the first paragraph) and "2013" (the
 early notice layout). Optional noise imitates PDF-extraction damage without touching the truth.
-Word tables live in ``vocab``, sentences in ``prose``, layout and noise in ``layout``.
+Word tables live in ``vocab`` and ``words``, sentences in ``prose``, layout and noise in
+``layout``. A ``Profile`` says what the letters are for: ``SAMPLE`` (the default) reads like
+a real archive, ``BENCHMARK`` keeps what the benchmark measures with.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 from cases.parsing.taxonomy import Category
 from cases.synthetic import prose as P
 from cases.synthetic import vocab as V
+from cases.synthetic import words as W
 from cases.synthetic.layout import (
     SYNTHETIC_LINE,
     Case,
@@ -34,14 +37,17 @@ from cases.synthetic.layout import (
 )
 
 __all__ = [
-    "LAYOUTS", "NOISE_KINDS", "SYNTHETIC_LINE", "SyntheticLetter", "generate_letter",
-    "tail_word", "tail_words", "wrap", "write_corpus",
+    "BENCHMARK", "LAYOUTS", "NOISE_KINDS", "PROFILES", "SAMPLE", "SYNTHETIC_LINE", "Profile",
+    "SyntheticLetter", "generate_letter", "tail_word", "tail_words", "wrap", "write_corpus",
 ]
 
 LAYOUTS = ("table", "body", "prose", "2013")
 NOISE_KINDS = ("doubled", "hyphenation", "formfeed_headers", "stray_spaces", "runtogether", "crlf")
 GUIDELINES = ("ACOEM", "MTUS", "Non-MTUS", "ODG")
 _LAYOUT_CUM = (55, 80, 90, 100)
+# The layouts that print a case number and dates ("table", "2013"), in the same proportion.
+_DATED_LAYOUTS = (LAYOUTS[0], LAYOUTS[3])
+_DATED_CUM = (55, 65)
 _COUNTS = tuple(range(1, 21))
 _COUNT_CUM = tuple(accumulate((45, 25, 12, 6, *(2.25,) * 4, *(0.25,) * 12)))
 _SPEC_NAMES = tuple(s for s, _ in V.SPECIALTY_WEIGHTS)
@@ -57,6 +63,31 @@ _DAYS_OTHER = date(2024, 12, 31).toordinal() - _DAY0_OTHER
 _DAY0_2013 = date(2013, 7, 1).toordinal()
 _PROTECTED = frozenset({"synthetic", "medically", "necessary", "notmedically", "appropriate"})
 _MTUS = re.compile(r"(?<!Non-)MTUS")
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What the letters are for.
+
+    ``undated``: a third of the letters are in the layouts that print no case number and no
+    dates ("body", "prose"), as some real letters' extracted text does; otherwise every
+    letter has its case table or its notice header. ``made_up_tail``: the summary ends on
+    about 70 made-up words drawn by a power law over a million ranks (``tail_words``), which
+    gives the index the statistics of a large archive; otherwise it names the worker's job,
+    past illnesses, operations, medications and records in real words (``words``).
+    """
+
+    undated: bool = False
+    made_up_tail: bool = False
+
+
+# The sample archive of `make run`, which a new user reads first: the default.
+SAMPLE = Profile()
+# The corpus the benchmarks, load tests and the tests' archives were measured on: kept as it
+# was, so that their figures stay comparable and the parser's paths for letters without a
+# case number or dates stay exercised.
+BENCHMARK = Profile(undated=True, made_up_tail=True)
+PROFILES = {"sample": SAMPLE, "benchmark": BENCHMARK}
 
 
 @dataclass(frozen=True)
@@ -99,9 +130,11 @@ def _render(template: str, slots: dict[str, object], n: int) -> str:
     return template.format_map({**slots, "n": n, "nw": word, "Nw": word.capitalize()})
 
 
-def _draw_case(rng: random.Random) -> Case:
-    """Draw layout, dates, patient and body region."""
-    layout = rng.choices(LAYOUTS, cum_weights=_LAYOUT_CUM)[0]
+def _draw_case(rng: random.Random, undated: bool) -> Case:
+    """Draw layout (of all of them if ``undated``, else of those printing a case number and
+    dates), dates, patient and body region."""
+    layout = (rng.choices(LAYOUTS, cum_weights=_LAYOUT_CUM)[0] if undated
+              else rng.choices(_DATED_LAYOUTS, cum_weights=_DATED_CUM)[0])
     late = layout == "2013"
     start = _DAY0_2013 + rng.randrange(184) if late else _DAY0_OTHER + rng.randrange(_DAYS_OTHER)
     assigned = start - rng.randint(14, 45)
@@ -292,8 +325,27 @@ def tail_words(rng: random.Random, count: int) -> list[str]:
     return [tail_word(int((1 + rng.random() * top) ** (1 / shape)) - 1) for _ in range(count)]
 
 
-def _summary(rng: random.Random, case: Case, items: list[Item]) -> str:
-    """Write the clinical case summary, always naming age, sex and date of injury."""
+# Each list of real words with its weights by rank (the first is the most common).
+_REAL_WORDS = {name: (words, tuple(accumulate(1 / rank for rank in range(1, len(words) + 1))))
+               for name, words in (("job", W.JOBS), ("conditions", W.CONDITIONS),
+                                   ("surgeries", W.SURGERIES), ("medications", W.MEDICATIONS),
+                                   ("documents", W.DOCUMENTS))}
+_REAL_WORDS_MOST = {"job": 1, "conditions": 3, "surgeries": 2, "medications": 4, "documents": 4}
+
+
+def _real_words(rng: random.Random) -> dict[str, str]:
+    """The sample summary's job, history, medications and records: one to a few entries of
+    each list, the first ranks drawn far more often than the last (about 1/rank)."""
+    slots = {}
+    for name, (words, cum) in _REAL_WORDS.items():
+        drawn = rng.choices(words, cum_weights=cum, k=rng.randint(1, _REAL_WORDS_MOST[name]))
+        slots[name] = _join(list(dict.fromkeys(drawn)))
+    return slots
+
+
+def _summary(rng: random.Random, case: Case, items: list[Item], made_up_tail: bool) -> str:
+    """Write the clinical case summary, always naming age, sex and date of injury, and its
+    long tail (made-up words, or real ones in sentences of their own)."""
     style, region, male = rng.randrange(7), case.region, case.sex == "male"
     diags = rng.sample(region.diagnoses, rng.randint(1, 3))
     if rng.random() < 0.4:
@@ -310,11 +362,17 @@ def _summary(rng: random.Random, case: Case, items: list[Item]) -> str:
              "priors": _join(rng.sample(V.PRIOR_TREATMENTS, rng.randint(2, 4))),
              "work": rng.choice(V.WORK_STATUS),
              "reqs": _join([_lower_first(i.original or i.treatment) for i in items[:4]])}
+    if not made_up_tail:
+        slots.update(_real_words(rng))
     parts = [rng.choice(P.KEY_SENTENCES_2013 if case.late else P.KEY_SENTENCES)]
-    parts += [rng.choice(options) for prob, options in P.SUMMARY_PARTS
+    parts += [rng.choice(options)
+              for prob, options in (P.SUMMARY_PARTS if made_up_tail else P.SAMPLE_SUMMARY_PARTS)
               if prob >= 1.0 or rng.random() < prob]
+    summary = " ".join(parts).format_map(slots)
+    if not made_up_tail:
+        return summary
     tail = _join(list(dict.fromkeys(tail_words(rng, TAIL_WORDS))))
-    return " ".join(parts).format_map(slots) + f" The records reviewed also name {tail}."
+    return summary + f" The records reviewed also name {tail}."
 
 
 def _credentials(rng: random.Random, layout: str) -> tuple[list[str], list[str], str]:
@@ -375,10 +433,11 @@ def _truth(case: Case, filename: str, case_number: str | None, priority: str,
 
 
 def generate_letter(
-    rng: random.Random, index: int, *, noise: bool | None = None
+    rng: random.Random, index: int, *, noise: bool | None = None, profile: Profile = SAMPLE
 ) -> SyntheticLetter:
-    """Generate one letter; ``noise`` forces extraction damage on or off (None: 30 % chance)."""
-    case = _draw_case(rng)
+    """Generate one letter for ``profile``; ``noise`` forces extraction damage on or off
+    (None: 30 % chance)."""
+    case = _draw_case(rng, profile.undated)
     if noise is None:
         noise = rng.random() < 0.3
     kinds = set(rng.sample(NOISE_KINDS, rng.randint(1, 3))) if noise else set()
@@ -390,7 +449,7 @@ def generate_letter(
     names = " ".join(f"{i.treatment} {i.original or ''} {i.authorized or ''}" for i in items)
     protected = _PROTECTED | {w.strip(",.:;()").lower() for w in names.split()}
     hyph = Hyphenator(rng.randint(2, 5), protected) if "hyphenation" in kinds else None
-    summary = _summary(rng, case, items)
+    summary = _summary(rng, case, items, profile.made_up_tail)
     specialties, states, written = _credentials(rng, case.layout)
     # Digits from the letter's index keep case numbers unique within a corpus (real ones
     # never start with 9); past a million letters they grow to eight digits.
@@ -424,8 +483,10 @@ def generate_letter(
     return SyntheticLetter(filename=filename, text=text, truth=truth)
 
 
-def write_corpus(out_dir: Path, *, count: int, seed: int, noise_share: float = 0.3) -> Path:
-    """Write ``count`` letters and ``ground_truth.jsonl`` to ``out_dir``; return the jsonl path."""
+def write_corpus(out_dir: Path, *, count: int, seed: int, noise_share: float = 0.3,
+                 profile: Profile = SAMPLE) -> Path:
+    """Write ``count`` letters for ``profile`` and ``ground_truth.jsonl`` to ``out_dir``;
+    return the jsonl path."""
     if count < 1:
         raise ValueError("count must be at least 1")
     if not 0.0 <= noise_share <= 1.0:
@@ -435,7 +496,8 @@ def write_corpus(out_dir: Path, *, count: int, seed: int, noise_share: float = 0
     truth_path = out_dir / "ground_truth.jsonl"
     with truth_path.open("w", encoding="utf-8", newline="\n") as truth_file:
         for index in range(1, count + 1):
-            letter = generate_letter(rng, index, noise=rng.random() < noise_share)
+            letter = generate_letter(rng, index, noise=rng.random() < noise_share,
+                                     profile=profile)
             (out_dir / letter.filename).write_bytes(letter.text.encode("utf-8"))
             truth_file.write(json.dumps(letter.truth, ensure_ascii=False) + "\n")
     return truth_path

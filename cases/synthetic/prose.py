@@ -323,6 +323,24 @@ SUMMARY_PARTS = (
            "testing.", "All details of this synthetic case were made up to test software.",
            "The case described here is synthetic and exists only for software testing.")),
 )
+# The sample letters' summaries (``letters.SAMPLE``): the same parts, with who the worker is,
+# their history and the records in real words (``words``), where the benchmark's letters end
+# on a list of made-up ones.
+SAMPLE_SUMMARY_PARTS = (
+    (0.8, ("{Pron} works as {job}.", "{Pron} is employed as {job}.",
+           "At the time of the injury {pron} worked as {job}.")),
+    *SUMMARY_PARTS[:2],  # how the injury happened, the diagnoses
+    (0.6, ("Past medical history includes {conditions}.", "{Pron} also has a history of "
+           "{conditions}.", "Other medical problems include {conditions}.")),
+    (0.35, ("Past surgical history includes {surgeries}.",
+            "{Pron} has had {surgeries} in the past.")),
+    (0.6, ("Other medications listed include {medications}.", "{Pron} also takes "
+           "{medications}.", "Current medications also include {medications}.")),
+    *SUMMARY_PARTS[2:-1],  # the visit, the examination, care so far, work, the requests, UR
+    (0.6, ("The records reviewed include {documents}.", "The file includes {documents}.",
+           "Documents reviewed include {documents}.")),
+    SUMMARY_PARTS[-1],  # it is synthetic
+)
 OPENERS = ("This review concerns the request for {t}.", "The disputed item is {t}.",
            "The treating provider has asked for {t}.", "At issue is the request for {t}.")
 FACTS = ("The latest progress note documents ongoing pain of the {reg} rated {pain}/10.",

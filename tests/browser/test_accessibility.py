@@ -12,7 +12,7 @@ from playwright.sync_api import BrowserContext, expect
 
 from cases.models import Determination
 from cases.services import import_determinations
-from cases.synthetic import write_corpus
+from cases.synthetic import BENCHMARK, write_corpus
 from tests.browser.conftest import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -33,7 +33,7 @@ PAGES = {
 @pytest.fixture
 def letters(tmp_path: Path) -> None:
     report = import_determinations(paths=[write_corpus(tmp_path / "letters", count=120,
-                                                       seed=2014).parent])
+                                                       seed=2014, profile=BENCHMARK).parent])
     assert report.failed == []
 
 

@@ -19,7 +19,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from cases.models import AlertFrequency, SavedSearch
 from cases.services import import_determinations
-from cases.synthetic import write_corpus
+from cases.synthetic import BENCHMARK, write_corpus
 from tests.browser.conftest import Screenshots, assert_accessible
 from tests.conftest import ROOT
 
@@ -37,7 +37,7 @@ def batches(tmp_path: Path, settings: object) -> tuple[Path, Path]:
     settings.CACHES = {  # type: ignore[attr-defined]
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     corpus = tmp_path / "corpus"
-    write_corpus(corpus, count=24, seed=2020, noise_share=0)
+    write_corpus(corpus, count=24, seed=2020, noise_share=0, profile=BENCHMARK)
     first, second = tmp_path / "first", tmp_path / "second"
     first.mkdir()
     second.mkdir()

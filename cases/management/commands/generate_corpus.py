@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from cases.synthetic import write_corpus
+from cases.synthetic import PROFILES, write_corpus
 
 
 class Command(BaseCommand):
@@ -17,7 +17,7 @@ class Command(BaseCommand):
     help = "Write synthetic IMR letters (.txt) and ground_truth.jsonl into OUT_DIR."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        """Declare OUT_DIR, --count, --seed and --noise-share."""
+        """Declare OUT_DIR, --count, --seed, --noise-share and --profile."""
         parser.add_argument("out_dir", type=Path,
                             help="Folder to write the letters into (created when missing).")
         parser.add_argument("--count", type=int, required=True,
@@ -27,6 +27,12 @@ class Command(BaseCommand):
         parser.add_argument("--noise-share", type=float, default=0.3,
                             help="Share of letters given PDF-extraction noise, 0 to 1 "
                                  "(default 0.3).")
+        parser.add_argument("--profile", choices=sorted(PROFILES), default="sample",
+                            help="sample (default): every letter has a case number and dates "
+                                 "and its summary is in real words, as `make run` shows them; "
+                                 "benchmark: the corpus the benchmarks are measured on, a "
+                                 "third without case number or dates and a long tail of "
+                                 "made-up words.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         """Validate the arguments, write the corpus and print a one-line summary."""
@@ -42,7 +48,7 @@ class Command(BaseCommand):
         start = time.perf_counter()
         try:
             truth_path = write_corpus(out_dir, count=count, seed=options["seed"],
-                                      noise_share=share)
+                                      noise_share=share, profile=PROFILES[options["profile"]])
         except OSError as exc:
             raise CommandError(f"Cannot write to {out_dir}: {exc.strerror or exc}") from exc
         elapsed = max(time.perf_counter() - start, 1e-9)
