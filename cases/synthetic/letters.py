@@ -333,13 +333,15 @@ _REAL_WORDS = {name: (words, tuple(accumulate(1 / rank for rank in range(1, len(
 _REAL_WORDS_MOST = {"job": 1, "conditions": 3, "surgeries": 2, "medications": 4, "documents": 4}
 
 
-def _real_words(rng: random.Random) -> dict[str, str]:
+def _real_words(rng: random.Random, named: set[str]) -> dict[str, str]:
     """The sample summary's job, history, medications and records: one to a few entries of
-    each list, the first ranks drawn far more often than the last (about 1/rank)."""
+    each list, the first ranks drawn far more often than the last (about 1/rank), none of
+    those the summary ``named`` already (a diagnosis of hypertension is no past history)."""
     slots = {}
     for name, (words, cum) in _REAL_WORDS.items():
         drawn = rng.choices(words, cum_weights=cum, k=rng.randint(1, _REAL_WORDS_MOST[name]))
-        slots[name] = _join(list(dict.fromkeys(drawn)))
+        kept = [word for word in dict.fromkeys(drawn) if word not in named]
+        slots[name] = _join(kept or [words[-1]])  # all named already: the rarest instead
     return slots
 
 
@@ -363,7 +365,7 @@ def _summary(rng: random.Random, case: Case, items: list[Item], made_up_tail: bo
              "work": rng.choice(V.WORK_STATUS),
              "reqs": _join([_lower_first(i.original or i.treatment) for i in items[:4]])}
     if not made_up_tail:
-        slots.update(_real_words(rng))
+        slots.update(_real_words(rng, set(diags)))
     parts = [rng.choice(P.KEY_SENTENCES_2013 if case.late else P.KEY_SENTENCES)]
     parts += [rng.choice(options)
               for prob, options in (P.SUMMARY_PARTS if made_up_tail else P.SAMPLE_SUMMARY_PARTS)
