@@ -1,7 +1,8 @@
 """The generator of synthetic letters for tests, benchmarks and the sample archive: one
-letter (``letters``) from word tables (``vocab``, ``words``) and sentences (``prose``), laid
-out and damaged like a PDF's text (``layout``), for a ``Profile``: ``SAMPLE`` (the default)
-or ``BENCHMARK``. Every letter says it is synthetic."""
+letter (``letters``) from word tables (``vocab``) and sentences (``prose``), with the long
+tail of a real archive's vocabulary (``tail``: made-up words, or real ones from ``words``),
+laid out and damaged like a PDF's text (``layout``), for a ``Profile``: ``SAMPLE`` (the
+default) or ``BENCHMARK``. Every letter says it is synthetic."""
 
 from __future__ import annotations
 
@@ -15,11 +16,10 @@ from cases.synthetic.letters import (
     Profile,
     SyntheticLetter,
     generate_letter,
-    tail_word,
-    tail_words,
     wrap,
     write_corpus,
 )
+from cases.synthetic.tail import tail_word, tail_words
 
 __all__ = ["BENCHMARK", "LAYOUTS", "NOISE_KINDS", "PROFILES", "SAMPLE", "SYNTHETIC_LINE",
            "Profile", "SyntheticLetter", "generate_letter", "tail_word", "tail_words", "wrap",

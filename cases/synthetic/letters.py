@@ -4,9 +4,10 @@ Pure Python (no Django). ``generate_letter`` builds one letter from a ``random.R
 ``write_corpus`` writes many letters plus ``ground_truth.jsonl``. Layouts: "table" (page-1 case
 table), "body" (no table), "prose" (credentials inside the first paragraph) and "2013" (the
 early notice layout). Optional noise imitates PDF-extraction damage without touching the truth.
-Word tables live in ``vocab`` and ``words``, sentences in ``prose``, layout and noise in
-``layout``. A ``Profile`` says what the letters are for: ``SAMPLE`` (the default) reads like
-a real archive, ``BENCHMARK`` keeps what the benchmark measures with.
+Word tables live in ``vocab``, sentences in ``prose``, layout and noise in ``layout``, the
+long tail of the vocabulary in ``tail`` (real words in ``words``). A ``Profile`` says what
+the letters are for: ``SAMPLE`` (the default) reads like a real archive, ``BENCHMARK`` keeps
+what the benchmark measures with.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from pathlib import Path
 from cases.parsing.taxonomy import Category
 from cases.synthetic import prose as P
 from cases.synthetic import vocab as V
-from cases.synthetic import words as W
 from cases.synthetic.layout import (
     SYNTHETIC_LINE,
     Case,
@@ -35,10 +35,11 @@ from cases.synthetic.layout import (
     table_top,
     wrap,
 )
+from cases.synthetic.tail import TAIL_WORDS, real_words, tail_words
 
 __all__ = [
     "BENCHMARK", "LAYOUTS", "NOISE_KINDS", "PROFILES", "SAMPLE", "SYNTHETIC_LINE", "Profile",
-    "SyntheticLetter", "generate_letter", "tail_word", "tail_words", "wrap", "write_corpus",
+    "SyntheticLetter", "generate_letter", "wrap", "write_corpus",
 ]
 
 LAYOUTS = ("table", "body", "prose", "2013")
@@ -72,7 +73,7 @@ class Profile:
     ``undated``: a third of the letters are in the layouts that print no case number and no
     dates ("body", "prose"), as some real letters' extracted text does; otherwise every
     letter has its case table or its notice header. ``made_up_tail``: the summary ends on
-    about 70 made-up words drawn by a power law over a million ranks (``tail_words``), which
+    about 70 made-up words drawn by a power law over a million ranks (``tail``), which
     gives the index the statistics of a large archive; otherwise it names the worker's job,
     past illnesses, operations, medications and records in real words (``words``).
     """
@@ -300,51 +301,6 @@ def _run_together(rng: random.Random, rationale: str) -> str:
     return rationale if at < 0 else rationale[:at] + new + rationale[at + len(old):]
 
 
-# The long tail, fitted to the 147 real letters' stem counts (the numbers only): a real
-# letter holds about 270 distinct word stems, of the 2,857 those letters hold in all; 38 %
-# of these occur in one letter only. Templates alone give 215 of 1,001, and 7 % in one.
-TAIL_WORDS = 70  # tail words drawn per letter
-TAIL_EXPONENT = 1.3  # of the power law over ranks: higher means fewer distinct words
-TAIL_RANKS = 10**6
-
-
-def tail_word(rank: int) -> str:
-    """The made-up word of ``rank``: syllables (at least two) spelled from its digits."""
-    syllables, n = [], rank + len(V.TAIL_ONSETS) * len(V.TAIL_VOWELS)
-    while n:
-        n, digit = divmod(n, len(V.TAIL_ONSETS) * len(V.TAIL_VOWELS))
-        onset, vowel = divmod(digit, len(V.TAIL_VOWELS))
-        syllables.append(V.TAIL_ONSETS[onset] + V.TAIL_VOWELS[vowel])
-    return "".join(syllables) + V.TAIL_ENDINGS[rank % len(V.TAIL_ENDINGS)]
-
-
-def tail_words(rng: random.Random, count: int) -> list[str]:
-    """``count`` tail words, rank r drawn with probability about r ** -TAIL_EXPONENT."""
-    shape = 1 - TAIL_EXPONENT
-    top = TAIL_RANKS**shape - 1
-    return [tail_word(int((1 + rng.random() * top) ** (1 / shape)) - 1) for _ in range(count)]
-
-
-# Each list of real words with its weights by rank (the first is the most common).
-_REAL_WORDS = {name: (words, tuple(accumulate(1 / rank for rank in range(1, len(words) + 1))))
-               for name, words in (("job", W.JOBS), ("conditions", W.CONDITIONS),
-                                   ("surgeries", W.SURGERIES), ("medications", W.MEDICATIONS),
-                                   ("documents", W.DOCUMENTS))}
-_REAL_WORDS_MOST = {"job": 1, "conditions": 3, "surgeries": 2, "medications": 4, "documents": 4}
-
-
-def _real_words(rng: random.Random, named: set[str]) -> dict[str, str]:
-    """The sample summary's job, history, medications and records: one to a few entries of
-    each list, the first ranks drawn far more often than the last (about 1/rank), none of
-    those the summary ``named`` already (a diagnosis of hypertension is no past history)."""
-    slots = {}
-    for name, (words, cum) in _REAL_WORDS.items():
-        drawn = rng.choices(words, cum_weights=cum, k=rng.randint(1, _REAL_WORDS_MOST[name]))
-        kept = [word for word in dict.fromkeys(drawn) if word not in named]
-        slots[name] = _join(kept or [words[-1]])  # all named already: the rarest instead
-    return slots
-
-
 def _summary(rng: random.Random, case: Case, items: list[Item], made_up_tail: bool) -> str:
     """Write the clinical case summary, always naming age, sex and date of injury, and its
     long tail (made-up words, or real ones in sentences of their own)."""
@@ -365,7 +321,7 @@ def _summary(rng: random.Random, case: Case, items: list[Item], made_up_tail: bo
              "work": rng.choice(V.WORK_STATUS),
              "reqs": _join([_lower_first(i.original or i.treatment) for i in items[:4]])}
     if not made_up_tail:
-        slots.update(_real_words(rng, set(diags)))
+        slots.update((name, _join(words)) for name, words in real_words(rng, set(diags)).items())
     parts = [rng.choice(P.KEY_SENTENCES_2013 if case.late else P.KEY_SENTENCES)]
     parts += [rng.choice(options)
               for prob, options in (P.SUMMARY_PARTS if made_up_tail else P.SAMPLE_SUMMARY_PARTS)

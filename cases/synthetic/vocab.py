@@ -371,7 +371,7 @@ TREATMENTS: tuple[Treatment, ...] = (
 
 # The long tail of a real archive's vocabulary (drug and device names, places, surnames,
 # misspellings): words made from these syllables, drawn by a power law over a million ranks
-# (see ``cases.synthetic.letters.tail_words``). Their only purpose is the index's statistics.
+# (see ``cases.synthetic.tail.tail_words``). Their only purpose is the index's statistics.
 TAIL_ONSETS: tuple[str, ...] = (
     "b", "br", "c", "cl", "d", "dr", "f", "g", "gr", "h", "k", "l", "m", "n", "p", "pr", "qu",
     "r", "s", "st", "t", "tr", "v", "z",

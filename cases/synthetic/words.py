@@ -1,7 +1,7 @@
 """The long tail of the sample letters' vocabulary, in real words: the jobs, past illnesses
 and operations, other medications and documents a clinical case summary names. Written for
 this project from general knowledge (no letter's text); each list is ordered from the most
-to the least common, as ``cases.synthetic.letters`` draws them by rank.
+to the least common, as ``cases.synthetic.tail.real_words`` draws them by rank.
 
 The benchmark's letters draw made-up words instead (``vocab.TAIL_ONSETS``), whose power law
 over a million ranks gives the index the statistics of a large archive.
