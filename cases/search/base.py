@@ -51,6 +51,8 @@ FACETS: dict[str, str] = {
     "sex": "Patient sex",
     "age": "Patient age",
 }
+# The fields a query may name ("treatment:norco"); the facets are filters, not fields.
+QUERY_FIELDS = ("treatment", "rationale", "summary", "specialty", "state", "case")
 ITEM_FACETS = ("category", "treatment", "decision", "drug", "body_region", "imr_guideline",
                "guideline_section", "same_guideline", "reason")
 # An item has any number of these (same_guideline: one, or none when a side cited nothing).
