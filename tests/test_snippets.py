@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cases.search.whoosh_backend.analysis import text_analyzer
-from cases.search.whoosh_backend.snippets import MAX_CHARS, SURROUND, snippet
+from cases.search.whoosh_backend.snippets import BETWEEN, MAX_CHARS, SURROUND, cut, snippet
 
 
 def _terms(text: str) -> frozenset[str]:
@@ -37,3 +37,33 @@ def test_without_a_match_the_text_begins_the_snippet() -> None:
     assert snippet("Shoulder strain after a fall <at work>.", _terms("knee")) == (
         "Shoulder strain after a fall &lt;at work&gt;.")
     assert snippet("", _terms("knee")) == ""
+
+
+def test_fragments_that_would_overlap_are_shown_once() -> None:
+    # Hits close enough that the second fragment's context began inside the first's: the
+    # words between them were shown twice.
+    text = ("knee " + "alpha " * 15 + "knee " + "bravo " * 15 + "knee " + "charlie " * 8
+            + "knee " + "delta " * 30)
+    found = cut(text, _terms("knee"))
+    assert found.text.count("charlie") == 8
+    assert BETWEEN not in found.text
+
+
+def test_a_passage_the_letter_repeats_is_shown_once() -> None:
+    filler = "Unrelated clinical narrative continues here at some length. " * 12
+    said = ("The objective functional improvement on the regimen is not documented. No "
+            "acute injury muscle spasm is noted.")
+    text = (f"Treatment has been Norco since November of 2016. {said} {filler} Treatment has "
+            f"been Norco since 11-15-2016. {said} {filler} Continued functional decline.")
+    found = cut(text, _terms("functional"))
+    assert found.text.count("on the regimen is not documented") == 1
+    assert "decline" in found.text  # the next best place instead of the repeat
+
+
+def test_plain_text_and_marks_agree_with_the_html() -> None:
+    found = cut("Massage <b>& more</b>: massages helped.", _terms("massage"))
+    assert found.text == "Massage <b>& more</b>: massages helped."
+    assert [found.text[a:b] for a, b in found.highlights] == ["Massage", "massages"]
+    assert found.html() == ('<mark class="match term0">Massage</mark> &lt;b&gt;&amp; more&lt;/b'
+                            '&gt;: <mark class="match term0">massages</mark> helped.')
+    assert snippet("Massage <b>& more</b>: massages helped.", _terms("massage")) == found.html()

@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from cases.models import Determination, DisputedItem
 from cases.parsing.drugs import find_drugs, principal_drugs
+from cases.search.base import STOP_WORDS
 
 MAX_TERMS = 20
 MAX_DESCRIPTION = 300
@@ -22,15 +23,17 @@ _WORD = re.compile(r"[\w*?§]+(?:[-./'][\w*?]+)*")
 
 
 def query_terms(text: str) -> tuple[str, ...]:
-    """The phrases and words of a search text worth highlighting (operators, exclusions and
-    one-letter words left out), in order, at most ``MAX_TERMS``."""
+    """The phrases and words of a search text worth highlighting (operators, exclusions,
+    one-letter words and, outside a phrase, the stop words left out), in order, at most
+    ``MAX_TERMS``."""
     terms: list[str] = [" ".join(p.split()) for p in _PHRASE.findall(text) if p.strip()]
     rest = _PHRASE.sub(" ", text).replace('"', " ")
     for token in rest.split():
         if token.startswith("-") or token in _OPERATORS:
             continue
         token = token.lstrip("+").split(":", 1)[-1]  # "treatment:massage" -> "massage"
-        terms.extend(w for w in _WORD.findall(token) if len(w.strip("*?")) >= 2)
+        terms.extend(w for w in _WORD.findall(token)
+                     if len(w.strip("*?")) >= 2 and w.lower() not in STOP_WORDS)
     return tuple(dict.fromkeys(terms))[:MAX_TERMS]
 
 

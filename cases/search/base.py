@@ -30,6 +30,7 @@ from cases.search.neighbours import ItemMatch as ItemMatch
 from cases.search.neighbours import ItemRequest as ItemRequest
 from cases.search.neighbours import Neighbours as Neighbours
 from cases.search.queries import QUANTITY_BANDS as QUANTITY_BANDS
+from cases.search.queries import STOP_WORDS as STOP_WORDS
 from cases.search.queries import SearchQuery as SearchQuery
 
 # Facet name -> human label, in the order the page shows them.
@@ -158,6 +159,8 @@ class Hit:
     # The numbers (from 1) of the items meeting the query's item-level conditions; empty
     # when it has none (its words then match the whole letter).
     items: tuple[int, ...] = ()
+    snippet_text: str = ""  # the snippet as plain text
+    highlights: tuple[tuple[int, int], ...] = ()  # (start, end) of its marked words in it
 
 
 @dataclass(frozen=True)

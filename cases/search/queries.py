@@ -17,6 +17,16 @@ QUANTITY_BANDS: dict[str, tuple[tuple[float, float | None, str], ...]] = {
               (121, None, "over 120")),
 }
 
+# Words too common to mark where a letter shows them (Whoosh's stop list and a few more the
+# letters are full of). They are still searched: a search for "no improvement" needs "no";
+# only a quoted phrase ("no functional improvement") marks them, as part of the phrase.
+STOP_WORDS = frozenset({
+    "a", "an", "and", "are", "as", "at", "be", "been", "but", "by", "can", "did", "do",
+    "does", "for", "from", "had", "has", "have", "he", "her", "his", "i", "if", "in", "is",
+    "it", "its", "may", "no", "nor", "not", "of", "on", "or", "per", "she", "so", "than",
+    "that", "the", "their", "there", "they", "this", "to", "us", "was", "we", "were",
+    "when", "which", "who", "will", "with", "yet", "you", "your"})
+
 
 @dataclass(frozen=True)
 class SearchQuery:

@@ -16,15 +16,23 @@ from whoosh import query as wq
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
-from cases.search.base import FACETS, ITEM_FACETS, FacetValue, Hit, SearchQuery, TextLoader
-from cases.search.whoosh_backend.analysis import PAIR_FIELD, QueryBuilder
+from cases.search.base import (
+    FACETS,
+    ITEM_FACETS,
+    STOP_WORDS,
+    FacetValue,
+    Hit,
+    SearchQuery,
+    TextLoader,
+)
+from cases.search.whoosh_backend.analysis import PAIR_FIELD, QueryBuilder, word_terms
 from cases.search.whoosh_backend.arrays import Mask
 from cases.search.whoosh_backend.counting import FacetArrays
 from cases.search.whoosh_backend.items import ItemTable
 from cases.search.whoosh_backend.opened import Lent
 from cases.search.whoosh_backend.ranking import top
 from cases.search.whoosh_backend.schema import CASE_FACETS, added_number, day_number
-from cases.search.whoosh_backend.snippets import snippet
+from cases.search.whoosh_backend.snippets import cut
 
 
 @dataclass
@@ -273,8 +281,12 @@ def hits(searcher: Searcher, arrays: FacetArrays, chosen: Selection, docnums: li
     texts = load_text(ids) if load_text and ids else {}
     terms = _query_terms(chosen.parsed)
     positions = matching_positions(arrays, chosen, docnums)
-    return tuple(Hit(doc_id, 0.0, snippet(texts.get(doc_id, ""), terms), items)
-                 for doc_id, items in zip(ids, positions, strict=True))
+    found = []
+    for doc_id, items in zip(ids, positions, strict=True):
+        snippet = cut(texts.get(doc_id, ""), terms)
+        found.append(Hit(doc_id, 0.0, snippet.html(), items, snippet_text=snippet.text,
+                         highlights=snippet.highlights))
+    return tuple(found)
 
 
 def matching_positions(arrays: FacetArrays, chosen: Selection, docnums: list[int],
@@ -286,7 +298,14 @@ def matching_positions(arrays: FacetArrays, chosen: Selection, docnums: list[int
     return arrays.items.positions(counted_items(arrays, chosen), docnums)
 
 
+# The index terms of the stop words: a query's words are index terms ("was" is "wa").
+_STOP_TERMS = frozenset(word_terms(word)[0] for word in STOP_WORDS)
+_MARKED_FIELDS = ("content", "treatment", "rationale", "summary")
+
+
 def _query_terms(parsed: wq.Query | None) -> frozenset[str]:
+    """The index terms a snippet marks: the query's words, the stop words only inside a
+    phrase (whose word pairs carry them)."""
     if parsed is None:
         return frozenset()
     words = set()
@@ -294,6 +313,6 @@ def _query_terms(parsed: wq.Query | None) -> frozenset[str]:
         term = text.decode() if isinstance(text, bytes) else text
         if fieldname == PAIR_FIELD:
             words.update(term.split(" "))
-        elif fieldname in ("content", "treatment", "rationale", "summary"):
+        elif fieldname in _MARKED_FIELDS and term not in _STOP_TERMS:
             words.add(term)
     return frozenset(words)
