@@ -234,10 +234,20 @@ def facets(arrays: FacetArrays, chosen: Selection) -> dict[str, list[FacetValue]
                                                 chosen.items_except(facet))
         for value in picked:
             counts.setdefault(value, 0)
-        ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        ordered = sorted(counts.items(), key=_by_year if facet == "year" else _by_count)
         found[facet] = [FacetValue(value, value, count, value in picked)
                         for value, count in ordered if count or value in picked]
     return found
+
+
+def _by_count(value_count: tuple[str, int]) -> tuple[int, str]:
+    return -value_count[1], value_count[0]
+
+
+def _by_year(value_count: tuple[str, int]) -> tuple[int, str]:
+    """The newest year first, as a timeline reads; undated letters last."""
+    value = value_count[0]
+    return (-int(value), "") if value.isdigit() else (1, value)
 
 
 def totals_without_each_filter(arrays: FacetArrays, chosen: Selection) -> dict[str, int]:
