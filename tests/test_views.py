@@ -360,6 +360,18 @@ def test_search_case_number_redirects_to_the_case(client: Client, imported: None
     assert response["HX-Redirect"] == CASE
 
 
+def test_search_without_results_shows_no_empty_filter_heading(client: Client,
+                                                              imported: None) -> None:
+    empty = client.get("/", {"q": "zzyzxqwv"})
+    assertContains(empty, "No determinations match")
+    assertNotContains(empty, "facets-heading")
+    # A selected filter stays to be unticked, under its heading.
+    filtered = client.get("/", {"q": "acupuncture", "state": "Nevada"})
+    assertContains(filtered, '<h2 class="facets-heading">Filter</h2>', html=True)
+    assertContains(client.get("/", {"q": "norco"}), '<h2 class="facets-heading">Filter</h2>',
+                   html=True)
+
+
 def test_search_unknown_case_number_searches(client: Client, imported: None) -> None:
     response = client.get("/", {"q": "CM99-0000001"})
     assert response.status_code == 200
