@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
+from cases.models import Determination
 from cases.search import get_backend
 from cases.search.base import SearchQuery
 from cases.selectors import count_alternatives, searching
@@ -358,6 +359,14 @@ def test_search_case_number_redirects_to_the_case(client: Client, imported: None
     response = client.get("/", {"q": "CM13-0099001"}, headers=HTMX)
     assert response.status_code == 200
     assert response["HX-Redirect"] == CASE
+
+
+def test_search_letter_id_or_case_field_opens_the_case(client: Client, imported: None) -> None:
+    letter_id = Determination.objects.get(public_id__startswith="imr-").public_id
+    for q in (letter_id, f" {letter_id.upper()} ", f"case:{letter_id}"):
+        assertRedirects(client.get("/", {"q": q}), f"/cases/{letter_id}/")
+    for q in ("case:CM13-0099001", "Case: cm13-0099001", "cm13 0099001"):
+        assertRedirects(client.get("/", {"q": q}), CASE)
 
 
 def test_search_without_results_shows_no_empty_filter_heading(client: Client,

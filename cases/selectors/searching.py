@@ -1,5 +1,5 @@
 """Searching stored determinations: the page of hits with their rows, what to offer when
-nothing matches, and the case number typed as a whole query.
+nothing matches, and the case number (or letter id) typed as a whole query.
 Views call these; only ``cases.search`` talks to the index."""
 
 from __future__ import annotations
@@ -74,6 +74,10 @@ LONGEST_WORD = 30  # longer "words" are pasted codes or noise: no suggestion
 
 
 def _corrected(backend: SearchBackend, text: str) -> str | None:
+    if text.count('"') % 2:
+        # An unclosed quote searched its words one by one: the phrase closed is the fix,
+        # not a respelling of the words.
+        return text.rstrip() + '"'
     words = text.split()
     changed = False
     asked = 0
@@ -86,17 +90,24 @@ def _corrected(backend: SearchBackend, text: str) -> str | None:
     return " ".join(words) if changed else None
 
 
-_CASE_NUMBER = re.compile(r"^\s*CM\s?(\d{2})\s?-\s?(\d{5,8})\s*$", re.IGNORECASE)
+# A case number or a letter's own id, alone or as the case: field ("case:CM16-0247255").
+_CASE = r"^\s*(?:case\s*:\s*)?\"?\s*{}\s*\"?\s*$"
+_CASE_NUMBER = re.compile(_CASE.format(r"CM\s?(\d{2})\s?-?\s?(\d{5,8})"), re.IGNORECASE)
+_LETTER_ID = re.compile(_CASE.format(r"(imr-[0-9a-f]{16})"), re.IGNORECASE)
 
 
 def find_case_number(text: str) -> str | None:
-    """The public id of the determination whose case number is the whole query, if stored."""
-    match = _CASE_NUMBER.match(text)
-    if not match:
+    """The public id of the determination the whole query names, if stored: its case
+    number or, for a letter without one, its own id ("imr-…"), in any case, alone or as
+    ``case:``."""
+    if match := _CASE_NUMBER.match(text):
+        number = f"CM{match[1]}-{match[2]}"
+        found = Determination.objects.filter(case_number=number)
+    elif match := _LETTER_ID.match(text):
+        found = Determination.objects.filter(public_id=match[1].lower())
+    else:
         return None
-    number = f"CM{match[1]}-{match[2]}"
-    found = Determination.objects.filter(case_number=number).values_list("public_id", flat=True)
-    return found.first()
+    return found.values_list("public_id", flat=True).first()
 
 
 def offered_query(query: SearchQuery) -> SearchQuery | None:
