@@ -3,7 +3,9 @@ the forms that save a search and rename it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import difflib
+import re
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any, cast
 from urllib.parse import urlencode
@@ -14,9 +16,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.http import QueryDict
 
-from cases.models import AlertFrequency, SavedSearch
+from cases.models import REASON_LABELS, AlertFrequency, GuidelineAgreement, SavedSearch
 from cases.parsing.specialties import canonical_specialties
-from cases.search.base import FACETS, QUANTITY_UNITS, SORTS, SearchQuery
+from cases.search.base import FACETS, QUANTITY_UNITS, QUERY_FIELDS, SORTS, SearchQuery
+from cases.selectors.searching import facet_values
 
 MAX_QUERY_CHARS = 500
 MAX_PAGE = 10_000
@@ -31,6 +34,14 @@ MAX_QUANTITY = 100_000
 QUANTITY_UNIT_LABELS = {"sessions": "sessions", "count": "count (pills, patches, units…)",
                         "hours": "hours", "days": "days", "weeks": "weeks", "months": "months"}
 _PAGE_ERROR = f"Page must be a whole number from 1 to {MAX_PAGE:,}."
+MAX_LISTED = 50  # values a refused filter value lists (a message names fewer)
+# Values a facet also takes by their label, as the page shows them.
+VALUE_ALIASES: dict[str, Mapping[str, str]] = {
+    "reason": {str(label): code for code, label in REASON_LABELS.items()},
+    "same_guideline": {str(label): str(value) for value, label in GuidelineAgreement.choices},
+}
+# A field named in the search text, outside quotes: "decision:overturned".
+_NAMED_FIELD = re.compile(r'(?<![\w:])([^\W\d]\w*):("[^"]*"?|\([^)]*\)?|[^\s()"]*)')
 
 
 def default_sort(text: str) -> str:
@@ -41,8 +52,8 @@ def default_sort(text: str) -> str:
 class FacetValuesField(forms.Field):
     """A repeatable GET parameter: the selected values of one facet, in order, deduplicated.
 
-    Values the index does not know are kept (they simply match nothing), but each is
-    length-limited, so a URL cannot smuggle a huge filter into the backend.
+    Each is length-limited, so a URL cannot smuggle a huge filter into the backend; the form
+    then reads each as the index spells it, in any case, and refuses one no letter has.
     """
 
     widget = forms.MultipleHiddenInput
@@ -115,6 +126,16 @@ class SearchForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name, label in FACETS.items():
             self.fields[name] = FacetValuesField(label=label, required=False)
+        # For each facet refused a value: the values it has (the closest first, at most
+        # MAX_LISTED), which the API returns beside its message.
+        self.valid_values: dict[str, list[str]] = {}
+        # The filters the search text named as fields ("decision:overturned"), as (facet,
+        # value): the page offers them as filters.
+        self.typed_filters: list[tuple[str, str]] = []
+        # Whether a facet value was given in another spelling than the facet's: the page
+        # then moves to the address that spells them as its links do.
+        self.respelled = False
+        self._vocabulary: dict[str, tuple[str, ...]] | None = None
 
     def clean_specialty(self) -> tuple[str, ...]:
         """Each specialty under its one name: a link with the letters' other wording (the
@@ -133,7 +154,86 @@ class SearchForm(forms.Form):
         if low is not None and high is not None and low > high:
             self.add_error("quantity_max", f"The quantity range ends ({high:g}) below where "
                                            f"it starts ({low:g}).")
+        for name in FACETS:
+            if cleaned.get(name):
+                self._check_values(name, cleaned[name])
+                self.respelled |= cleaned.get(name) != self.fields[name].to_python(self[name].data)
+        if cleaned.get("q") and _NAMED_FIELD.search(cleaned["q"]):
+            self._check_named_fields(cleaned["q"])
         return cleaned
+
+    def _known(self, facet: str) -> tuple[str, ...]:
+        """The values ``facet`` has in the index; none when it cannot be read (the search
+        then says so) or has none yet (nothing to check against)."""
+        if self._vocabulary is None:
+            self._vocabulary = facet_values() or {}
+        return self._vocabulary.get(facet, ())
+
+    def _canonical(self, facet: str, value: str) -> str | None:
+        """``value`` as the index writes it, whatever its case (or its label); None if no
+        letter has it."""
+        known = self._known(facet)
+        if value in known:
+            return value
+        folded = {v.casefold(): v for v in known}
+        for label, code in VALUE_ALIASES.get(facet, {}).items():
+            if code in known:
+                folded.setdefault(label.casefold(), code)
+        return folded.get(value.casefold())
+
+    def _check_values(self, facet: str, values: tuple[str, ...]) -> None:
+        """Each selected value as the index writes it (a link or a client may write
+        "overturned" for "Overturned"); a value no letter has is refused, with the values
+        there are."""
+        if not self._known(facet):
+            return
+        found = {value: self._canonical(facet, value) for value in values}
+        unknown = [value for value, canonical in found.items() if canonical is None]
+        canonical = tuple(dict.fromkeys(c for c in found.values() if c is not None))
+        if unknown:
+            self.add_error(facet, self._unknown_message(facet, unknown))
+        if canonical:  # kept (after add_error), so "without the invalid" keeps them
+            self.cleaned_data[facet] = canonical
+
+    def _unknown_message(self, facet: str, unknown: list[str]) -> str:
+        label, known = FACETS[facet], list(_in_order(facet, self._known(facet)))
+        close = difflib.get_close_matches(unknown[0], known, n=5, cutoff=0.6)
+        self.valid_values[facet] = list(dict.fromkeys([*close, *known]))[:MAX_LISTED]
+        shown = ", ".join(f"“{value}”" for value in unknown)
+        said = f"No letter in the archive has the {label[0].lower()}{label[1:]} {shown}."
+        if len(known) <= MAX_LISTED:
+            return f"{said} Choose one of: {_listed(known)}."
+        nearest = f"; the closest: {_listed(close)}" if close else ""
+        return (f"{said} There are {len(known):,} (the “{label}” filter lists them "
+                f"all){nearest}.")
+
+    def _check_named_fields(self, text: str) -> None:
+        """A facet typed as a field ("decision:overturned") is a filter: refused, with the
+        filter to use instead; the text keeps its other words."""
+        quoted = [m.span() for m in re.finditer(r'"[^"]*"?', text)]
+        kept, at = [], 0
+        for match in _NAMED_FIELD.finditer(text):
+            name = match[1].lower()
+            if name in QUERY_FIELDS or name not in FACETS:
+                continue  # a field the backend searches, or refuses naming the fields
+            if any(start < match.start() < end for start, end in quoted):
+                continue  # inside a phrase
+            value = match[2].strip('"()').strip()
+            canonical = self._canonical(name, value) if value else None
+            label = FACETS[name]
+            message = f"“{match[1]}” is a filter, not a part of the letter to search: "
+            if canonical is not None:
+                self.typed_filters.append((name, canonical))
+                message += f"use {label} = {canonical} instead of “{match[0]}”."
+            elif value and self._known(name):
+                message = f"{message}remove “{match[0]}”. " + self._unknown_message(name, [value])
+            else:
+                message += f"remove “{match[0]}” and choose a value under {label}."
+            self.add_error("q", message)
+            kept.append(text[at:match.start()])
+            at = match.end()
+        if kept:  # after add_error: the search "without the invalid" keeps the other words
+            self.cleaned_data["q"] = " ".join(" ".join(kept + [text[at:]]).split())
 
     def search_query(self, page_size: int = PAGE_SIZE) -> SearchQuery:
         """The query of the valid parameters (the invalid ones fall back to defaults)."""
@@ -150,6 +250,17 @@ class SearchForm(forms.Form):
             quantity_min=data.get("quantity_min"),
             quantity_max=data.get("quantity_max"),
         )
+
+
+def _in_order(facet: str, values: Iterable[str]) -> list[str]:
+    """A facet's values as a person looks for them: years newest first, others A to Z."""
+    if facet == "year":
+        return sorted(values, key=lambda v: (-int(v), "") if v.isdigit() else (1, v))
+    return sorted(values, key=str.casefold)
+
+
+def _listed(values: list[str]) -> str:
+    return ("; " if any("," in value for value in values) else ", ").join(values)
 
 
 def query_params(query: SearchQuery, *, page: bool = True) -> list[tuple[str, str]]:

@@ -275,7 +275,7 @@ def test_outcomes_missing_index_is_503(client: Client, tmp_path: Path,
 
 def test_outcomes_of_nothing_say_so(client: Client, served: Path, settings: object,
                                     tmp_path: Path) -> None:
-    response = client.get("/outcomes/", {"state": "Atlantis"})
+    response = client.get("/outcomes/", {"q": "zzyzxqwv"})  # (a state no letter has: a 400)
     assertContains(response, "No disputed items match this search.")
     # Before any import: no rows (until this test's rollback) and no index yet.
     Determination.objects.all().delete()
@@ -291,4 +291,7 @@ def test_outcomes_escape_the_query(client: Client, served: Path) -> None:
                                          "specialty": "<b>x</b>"})
     assert b"<script>alert" not in response.content
     assert b"<b>x</b>" not in response.content
-    assertContains(response, "&lt;script&gt;alert(&quot;q&quot;)&lt;/script&gt;")
+    # No letter has that specialty: refused, the value quoted escaped in the message.
+    assertContains(response, "&lt;script&gt;alert(&quot;q&quot;)&lt;/script&gt;",
+                   status_code=400)
+    assertContains(response, "the reviewer specialty “&lt;b&gt;x&lt;/b&gt;”", status_code=400)

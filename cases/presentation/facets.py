@@ -218,6 +218,20 @@ def alternative_links(alternatives: Sequence[tuple[str, SearchQuery, int]], *,
             for label, alternative, count in alternatives if count]
 
 
+def typed_filter_link(query: SearchQuery, typed: Sequence[tuple[str, str]], *,
+                      base_url: str) -> dict | None:
+    """For facets typed in the box as fields ("decision:overturned"): the search with those
+    filters instead, as ``{label, url}`` ("Item decision = Overturned")."""
+    if not typed:
+        return None
+    filters = dict(query.filters)
+    for facet, value in typed:
+        filters[facet] = tuple(dict.fromkeys((*filters.get(facet, ()), value)))
+    label = ", ".join(f"{FACETS[facet]} = {VALUE_LABELS.get(facet, {}).get(value, value)}"
+                      for facet, value in typed)
+    return {"label": label, "url": url_for(replace(query, filters=filters, page=1), base_url)}
+
+
 def suggestion_link(query: SearchQuery, suggestion: str | None, *, base_url: str) -> dict | None:
     """The "Did you mean …?" search, keeping the filters."""
     if not suggestion or suggestion == query.text:

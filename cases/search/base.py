@@ -365,6 +365,14 @@ class SearchBackend(ABC):
         """Item decisions of the matching determinations by category, by the case facets
         specialty, guideline and year, and by category for the specialties with most items."""
 
+    def facet_values(self) -> dict[str, tuple[str, ...]]:
+        """Every value each facet has in the index, sorted: what a filter can select
+        (``IndexUnavailableError`` when the index cannot be read). This one counts every
+        letter's facets; a backend may read them more cheaply."""
+        facets = self.search(SearchQuery(sort="newest", page_size=1)).facets
+        return {name: tuple(sorted(value.value for value in values))
+                for name, values in facets.items()}
+
     @abstractmethod
     def suggest(self, word: str) -> str | None:
         """A close term the index knows, for a word that matched nothing."""

@@ -1,5 +1,5 @@
 """Searching stored determinations: the page of hits with their rows, what to offer when
-nothing matches, and the case number (or letter id) typed as a whole query.
+nothing matches, the case number typed as a whole query, and the values filters can take.
 Views call these; only ``cases.search`` talks to the index."""
 
 from __future__ import annotations
@@ -108,6 +108,15 @@ def find_case_number(text: str) -> str | None:
     else:
         return None
     return found.values_list("public_id", flat=True).first()
+
+
+def facet_values() -> dict[str, tuple[str, ...]] | None:
+    """Every value each facet has in the index (what a filter can select); None when the
+    index cannot be read, so that the search itself says so."""
+    try:
+        return get_backend().facet_values()
+    except IndexUnavailableError:
+        return None
 
 
 def offered_query(query: SearchQuery) -> SearchQuery | None:

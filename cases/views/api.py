@@ -108,18 +108,21 @@ def search_dict(page: SearchPage, request: HttpRequest) -> dict[str, object]:
     }
 
 
-def _error(message: str, status: int, fields: dict[str, list[str]] | None = None
-           ) -> JsonResponse:
+def _error(message: str, status: int, fields: dict[str, list[str]] | None = None,
+           valid: dict[str, list[str]] | None = None) -> JsonResponse:
     body: dict[str, object] = {"error": message}
     if fields is not None:
         body["fields"] = fields
+    if valid:
+        body["valid"] = valid
     return JsonResponse(body, status=status)
 
 
 def failure_response(failure: Failure) -> JsonResponse:
-    """A search that could not run, as JSON (no ``fields`` for an unavailable index)."""
+    """A search that could not run, as JSON (no ``fields`` for an unavailable index;
+    ``valid``, the values a facet has, for a value it has not)."""
     response = _error(failure.message, failure.status,
-                      None if failure.unavailable else failure.fields)
+                      None if failure.unavailable else failure.fields, failure.valid)
     finish(response, failure.status)
     return response
 

@@ -21,6 +21,8 @@ class Failure:
     status: int
     message: str
     fields: dict[str, list[str]] = field(default_factory=dict)
+    # For each facet refused a value: values it has (the closest first, a few dozen at most).
+    valid: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def unavailable(self) -> bool:
@@ -31,7 +33,8 @@ class Failure:
 def form_failure(form: SearchForm) -> Failure:
     """The 400 of a form that refused its parameters, with every message it gave."""
     fields = {name: list(errors) for name, errors in form.errors.items()}
-    return Failure(400, " ".join(m for errors in fields.values() for m in errors), fields)
+    return Failure(400, " ".join(m for errors in fields.values() for m in errors), fields,
+                   form.valid_values)
 
 
 def search_failure(exc: SearchError) -> Failure:

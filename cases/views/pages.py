@@ -74,6 +74,7 @@ def _query_context(form: SearchForm, query: SearchQuery, base_url: str) -> dict[
         "active_filters": facets.active_filters(query, base_url=base_url),
         "clear_filters_url": facets.url_for(facets.clear_filters(query), base_url),
         "valid_url": facets.url_for(query, base_url),
+        "typed_filter": facets.typed_filter_link(query, form.typed_filters, base_url=base_url),
     }
 
 
@@ -84,10 +85,14 @@ def search(request: HtmxHttpRequest) -> HttpResponse:
     form = SearchForm(request.GET)
     valid = form.is_valid()
     query = form.search_query()
+    base_url = reverse("cases:search")
+    # A case number typed whole opens its case; facet values in another spelling
+    # ("decision=overturned") move to the address the page's links spell them in.
+    url = facets.url_for(query, base_url) if valid and form.respelled else None
     if valid and (public_id := find_case_number(query.text)):
         url = reverse("cases:detail", kwargs={"public_id": public_id})
+    if url:
         return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-    base_url = reverse("cases:search")
     context, status = _query_context(form, query, base_url), 200 if valid else 400
     if valid:
         try:

@@ -146,6 +146,10 @@ class WhooshBackend(SearchBackend):
             return replace(counts, matching_only=bool(chosen.item_conditions))
         return self.directory.read(counts)
 
+    def facet_values(self) -> dict[str, tuple[str, ...]]:
+        """Read from the opened index's arrays, once per index state: no search."""
+        return self.directory.read(lambda read: read.arrays.vocabulary)
+
     def suggest(self, word: str) -> str | None:
         word = word.lower()
         try:

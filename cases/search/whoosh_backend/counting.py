@@ -8,13 +8,14 @@ AND and sum.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
 from whoosh.reading import IndexReader
 
-from cases.search.base import OUTCOME_ITEM_GROUPS, OutcomeCounts
+from cases.search.base import ITEM_FACETS, OUTCOME_ITEM_GROUPS, OutcomeCounts
 from cases.search.whoosh_backend.arrays import (
     Docs,
     Mask,
@@ -94,6 +95,15 @@ class FacetArrays:
             by_body_region=table.pairs_by("body_region", items),
             by_quantity=table.by_quantity(items),
             by_item={name: table.pairs_by(name, items) for name in OUTCOME_ITEM_GROUPS})
+
+    @cached_property
+    def vocabulary(self) -> dict[str, tuple[str, ...]]:
+        """Every value of every facet, sorted (a deleted letter's too, until a merge)."""
+        found = {facet: tuple(sorted(value for value in values if value))
+                 for facet, values in self.postings.items()}
+        for facet in ITEM_FACETS:
+            found[facet] = tuple(sorted(value for value in self.items.values[facet] if value))
+        return found
 
     def mask_of(self, docs: Iterable[int]) -> Mask:
         """A mask with the given document numbers set."""
