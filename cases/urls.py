@@ -3,7 +3,7 @@ search's exports and feed, and following a search (saved searches and their aler
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import path, re_path
 
 from cases.views import api, feeds, following, like, pages, reports, telling
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("cases/<str:public_id>/", pages.determination_detail, name="detail"),
     path("api/search", api.search, name="api-search"),
     path("api/cases/<str:public_id>", api.determination, name="api-detail"),
+    path("api/cases/<str:public_id>/", api.determination),  # as the page's address ends
     path("export.csv", reports.export_csv, name="export-csv"),
     path("export.json", reports.export_json, name="export-json"),
     path("feed/", feeds.search_feed, name="feed"),
@@ -30,4 +31,5 @@ urlpatterns = [
     path("api/like", like.like_api, name="api-like"),
     path("telling/", telling.telling, name="telling"),
     path("api/telling", telling.telling_api, name="api-telling"),
+    re_path(r"^api/", api.not_found),  # last: any other address under /api/, a JSON 404
 ]

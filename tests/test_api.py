@@ -31,7 +31,8 @@ def test_api_search_shape(client: Client, imported: None) -> None:
     assert {"total", "page", "pages", "results", "facets"} <= set(data)
     assert (data["total"], data["page"], data["pages"]) == (2, 1, 1)
     first = next(r for r in data["results"] if r["id"] == "CM13-0099001")
-    assert {k: v for k, v in first.items() if k != "snippet"} == {
+    assert {k: v for k, v in first.items()
+            if k not in ("snippet", "snippet_text", "highlights")} == {
         "id": "CM13-0099001",
         "url": "http://testserver/cases/CM13-0099001/",
         "case_number": "CM13-0099001",
@@ -120,12 +121,18 @@ def test_api_search_only_get(client: Client) -> None:
 def test_api_determination_matches_parse_determination_json(client: Client, letter: Path,
                                                             imported: None) -> None:
     out = io.StringIO()
-    call_command("parse_determination", str(letter), stdout=out)
+    call_command("parse_determination", str(letter), "--text", stdout=out)
     [parsed] = json.loads(out.getvalue())
     response = client.get(f"/api/cases/{parsed['id']}")
     assert response.status_code == 200
     stored = response.json()
     assert stored.pop("url") == f"http://testserver/cases/{parsed['id']}/"
+    # Beside the parser's keys: the sections the case page shows, and the letter itself.
+    sections = parsed.pop("sections")
+    assert stored.pop("summary") == sections["summary"]
+    assert stored.pop("credentials") == sections["credentials"]
+    assert stored.pop("text") == letter.read_text()
+    parsed.pop("text")
     assert stored == parsed
 
 
@@ -161,3 +168,40 @@ def test_api_real_letters_facet_counts_are_the_totals_they_lead_to(client: Clien
     value = data["facets"]["specialty"][0]
     page = client.get("/", {**base, "specialty": value["value"]}, headers={"HX-Request": "true"})
     assert f"{value['count']} determination".encode() in page.content
+
+
+def test_api_determination_in_another_case_is_the_same(client: Client, imported: None) -> None:
+    expected = client.get("/api/cases/CM13-0099001").json()
+    for address in ("/api/cases/cm13-0099001", "/api/cases/CM13-0099001/",
+                    "/api/cases/cm13-0099001/"):
+        response = client.get(address)
+        assert response.status_code == 200, address
+        assert response.json() == expected
+    letter_id = next(r["id"] for r in client.get("/api/search").json()["results"]
+                     if r["id"].startswith("imr-"))
+    assert client.get(f"/api/cases/{letter_id.upper()}").json()["id"] == letter_id
+
+
+@pytest.mark.parametrize("address", ["/api/cases/CM00-0000000/", "/api/nothing", "/api/",
+                                     "/api/cases/CM13-0099001/items", "/api/search/",
+                                     "/api/cases/"])
+def test_api_unknown_addresses_are_json_404(client: Client, imported: None,
+                                            address: str) -> None:
+    response = client.get(address)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    error = response.json()["error"]
+    assert error.startswith("No determination has the id") or (
+        f"There is no API address {address!r}; the API answers at /api/search, "
+        "/api/cases/<id>, /api/like, /api/telling." == error)
+
+
+def test_api_determination_has_the_summary_credentials_and_letter(client: Client,
+                                                                  imported: None) -> None:
+    from cases.models import Determination
+
+    for stored in Determination.objects.all():
+        data = client.get(f"/api/cases/{stored.public_id}").json()
+        assert data["summary"] == stored.summary and data["summary"]
+        assert data["credentials"] == stored.credentials
+        assert data["text"] == stored.original_text and len(data["text"]) > 500

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 from cases.forms import SearchForm
 from cases.models import Determination
 from cases.search.base import SearchError
-from cases.selectors import SearchPage, search_determinations
+from cases.selectors import SearchPage, find_case_number, search_determinations
 from cases.views.errors import Failure, finish, form_failure, search_failure
 
 
@@ -65,6 +65,10 @@ def determination_dict(determination: Determination, *, url: str) -> dict[str, o
         "content_hash": d.content_hash,
         "warnings": list(d.warnings),
         "error": None,
+        # What the case page shows besides: the sections as the parser cut them, the letter.
+        "summary": d.summary,
+        "credentials": d.credentials,
+        "text": d.original_text,
     }
 
 
@@ -98,6 +102,8 @@ def search_dict(page: SearchPage, request: HttpRequest) -> dict[str, object]:
                           for i in d.items.all()],
                 "matching_items": list(hit.items),
                 "snippet": hit.snippet,
+                "snippet_text": hit.snippet_text,
+                "highlights": [list(span) for span in hit.highlights],
             }
             for hit, d in page.rows
         ],
@@ -142,11 +148,28 @@ def search(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 def determination(request: HttpRequest, public_id: str) -> JsonResponse:
-    """``GET /api/cases/<id>``: one stored determination, as JSON."""
+    """``GET /api/cases/<id>`` (or ``<id>/``): one stored determination, as JSON. A case
+    number in another spelling ("cm16-0247255") answers as its own id does: a client that
+    does not follow redirects still gets it, and its ``id`` says how it is written."""
     # No id holds a NUL, and PostgreSQL refuses one in a query (a 500, not a 404).
-    found = (None if "\x00" in public_id else
-             Determination.objects.with_details().filter(public_id=public_id).first())
+    if "\x00" in public_id:
+        found = None
+    else:
+        stored = Determination.objects.with_details()
+        found = stored.filter(public_id=public_id).first()
+        if found is None and (other := find_case_number(public_id)):
+            found = stored.filter(public_id=other).first()
     if found is None:
         return _error(f"No determination has the id {public_id!r}.", 404)
     return JsonResponse(determination_dict(
         found, url=request.build_absolute_uri(found.get_absolute_url())))
+
+
+API_PATHS = ("/api/search", "/api/cases/<id>", "/api/like", "/api/telling")
+
+
+def not_found(request: HttpRequest) -> JsonResponse:
+    """Any other address under ``/api/``: a JSON 404 naming the addresses there are (a
+    client reads JSON, not Django's HTML page)."""
+    return _error(f"There is no API address {request.path!r}; the API answers at "
+                  f"{', '.join(API_PATHS)}.", 404)
