@@ -585,6 +585,32 @@ class SearchBackendContract:
         assert "&lt;script&gt;" in snippet
         assert '<mark class="match term0">Massage</mark>' in snippet
 
+    def test_snippet_is_plain_text_too_with_its_marks(self, backend: SearchBackend) -> None:
+        texts = {"CM16-0000001": "Massage <b>of</b> the neck: massages are helpful."}
+        results = backend.search(SearchQuery(text="massage of neck are"),
+                                 load_text=lambda wanted: {i: texts.get(i, "") for i in wanted})
+        hit = results.hits[0]
+        assert hit.snippet_text == texts["CM16-0000001"]
+        # The stop words "of" and "are" are searched ("sessions of massage", "massages are
+        # limited"), not marked.
+        assert [hit.snippet_text[a:b] for a, b in hit.highlights] == [
+            "Massage", "neck", "massages"]
+
+    def test_year_facet_is_newest_first_undated_last(self, tmp_path: Path) -> None:
+        # By year, not by count: the most letters are of 2014 here.
+        backend = self.make_backend(tmp_path / "years")
+        days = [date(2014, 1, 1), date(2014, 2, 1), date(2017, 1, 1), date(2013, 1, 1),
+                date(2014, 3, 1), None]
+        backend.index.add_bulk([replace(doc, decision_date=day)
+                                for doc, day in zip(DOCS, days, strict=True)])
+        years = [v.value for v in backend.search(SearchQuery()).facets["year"]]
+        assert years == ["2017", "2014", "2013", UNDATED_YEAR]
+
+    def test_facet_values_are_every_value_of_every_facet(self, backend: SearchBackend) -> None:
+        # What a backend reads more cheaply is what counting every letter's facets gives.
+        assert backend.facet_values() == SearchBackend.facet_values(backend)
+        assert backend.facet_values()["decision"] == ("Overturned", "Upheld")
+
     def test_suggest_offers_a_close_indexed_word(self, backend: SearchBackend) -> None:
         assert backend.suggest("chiropractc") == "chiropractic"
         assert backend.suggest("massage") is None
