@@ -2,6 +2,7 @@
 
 - ``schema``: what the index holds, and the fields of one determination;
 - ``analysis``: how letters and queries become terms (the analyzers, the query parser);
+- ``syntax``: the query language's rules as parser plugins, and what breaking them says;
 - ``arrays`` and ``counting``: each segment's facet postings as NumPy arrays, kept beside
   the segment, and the facet and outcome counts made from them;
 - ``ranking``: BM25F scoring of the common query shapes over whole posting arrays;

@@ -9,10 +9,16 @@ from functools import lru_cache
 from whoosh import query as wq
 from whoosh.analysis import Token, Tokenizer
 from whoosh.lang.porter import stem
-from whoosh.qparser import FieldsPlugin, PlusMinusPlugin, QueryParser, RangePlugin, syntax
+from whoosh.qparser import FieldsPlugin, QueryParser, RangePlugin
 
 from cases.parsing.drugs import DRUG_NAMES, principal_drugs
-from cases.search.base import FACETS, QUERY_FIELDS, QueryError
+from cases.search.base import QueryError
+from cases.search.whoosh_backend.syntax import (
+    NestedPlusMinus,
+    UserFields,
+    lone_operator,
+    lone_operator_message,
+)
 
 MAX_QUERY_LENGTH = 500
 MIN_PREFIX = 2
@@ -205,41 +211,10 @@ PAIR_FIELD = "pairs"
 # which the arrays score; Whoosh's positional phrase took 0.5 s at 100,000 letters.
 POSITIONAL_FIELDS: tuple[str, ...] = ()
 TEXT_FIELDS = ("content", "treatment", "rationale", "summary", "specialty", "state")
-USER_FIELDS = QUERY_FIELDS
-OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
 _UNREADABLE = ("The query cannot be read; check that AND, OR and NOT each stand between two "
                "words and that quotes and parentheses are closed.")
 _TOO_SHORT = (f"Type at least {MIN_PREFIX} letters before * or ?: a shorter pattern would "
               "match most of the archive.")
-
-
-def unknown_field_message(name: str) -> str:
-    """What to do instead of ``name:``, a field the letters are not searched by."""
-    facet = FACETS.get(name.lower())
-    if facet is not None:
-        return (f"“{name}” is a filter, not a part of the letter to search: remove "
-                f"“{name}:” from the box and choose a value under “{facet}” beside the "
-                "results.")
-    fields = ", ".join(f"{field}:" for field in USER_FIELDS[:-1])
-    return (f"There is no field “{name}” to search in; the fields are {fields} and "
-            f"{USER_FIELDS[-1]}: (or type the words alone to search the whole letter).")
-
-
-def _lone_operator_message(operator: str) -> str:
-    if operator == "NOT":
-        return ("“NOT” excludes the word after it from what the words before it find (for "
-                "example: massage NOT chiropractic); type both, or leave it out.")
-    return (f"“{operator}” joins two words or phrases, one on each side (for example: massage "
-            f"{operator} acupuncture); type the words it joins, or leave it out.")
-
-
-def _lone_operator(words: list[str]) -> str | None:
-    """An operator with no word on one of its sides ("OR", "massage OR"), if any."""
-    if words[-1] in OPERATORS:
-        return words[-1]
-    if words[0] in OPERATORS - {"NOT"}:  # "NOT massage" only excludes: refused elsewhere
-        return words[0]
-    return None
 
 
 def _analyzed(analyzer: Tokenizer, text: str) -> list[str]:
@@ -248,53 +223,6 @@ def _analyzed(analyzer: Tokenizer, text: str) -> list[str]:
     for token in analyzer(text, positions=True):
         words.setdefault(token.pos, token.text)
     return list(words.values())
-
-
-class _NestedPlusMinus(PlusMinusPlugin):
-    """``+`` and ``-`` inside parentheses as well as outside.
-
-    Whoosh sorts only the outermost group into required and banned words; a ``-word`` left
-    inside parentheses ("pain (-massage)") made the parser fail. Inside a group a minus
-    becomes NOT, which means the same there, and a plus is dropped (words are required).
-    """
-
-    def do_plusminus(self, parser: QueryParser, group: syntax.GroupNode) -> syntax.GroupNode:
-        for i, node in enumerate(group):
-            if isinstance(node, syntax.GroupNode):
-                group[i] = self._inner(node)
-        return super().do_plusminus(parser, group)
-
-    def _inner(self, group: syntax.GroupNode) -> syntax.GroupNode:
-        nodes: list[syntax.SyntaxNode] = []
-        negate = False
-        for node in group:
-            if isinstance(node, syntax.GroupNode):
-                node = self._inner(node)
-            if isinstance(node, self.Minus):
-                negate = True
-            elif not isinstance(node, self.Plus):
-                nodes.append(syntax.NotGroup([node]) if negate else node)
-                negate = False
-        group.nodes = nodes
-        return group
-
-
-class _UserFields(FieldsPlugin):
-    """Only the fields a person searches by (``USER_FIELDS``), their names in any case.
-
-    Whoosh reads an unknown field's name as a word ("decision:overturned" looked for the
-    words decision and overturned, and found nothing) and takes the index's inner fields
-    ("id:", "f_outcome:") at their word: both are refused, saying which fields there are.
-    A number before a colon ("10:30") stays text.
-    """
-
-    def do_fieldnames(self, parser: QueryParser, group: syntax.GroupNode) -> syntax.GroupNode:
-        for node in group:
-            if isinstance(node, syntax.FieldnameNode) and not node.fieldname.isdigit():
-                if node.fieldname.lower() not in USER_FIELDS:
-                    raise QueryError(unknown_field_message(node.fieldname))
-                node.fieldname = node.fieldname.lower()
-        return super().do_fieldnames(parser, group)
 
 
 class QueryBuilder:
@@ -307,9 +235,9 @@ class QueryBuilder:
         # Whoosh searches it term by term (seconds for a few thousand terms).
         self.parser.remove_plugin_class(RangePlugin)
         self.parser.remove_plugin_class(FieldsPlugin)
-        self.parser.add_plugin(_UserFields())
+        self.parser.add_plugin(UserFields())
         # A minus excludes a word only at its start: "L5-S1" and "CM16-0247255" stay whole.
-        self.parser.add_plugin(_NestedPlusMinus(plusexpr=r"(?:^|(?<=[\s(]))\+(?=\S)",
+        self.parser.add_plugin(NestedPlusMinus(plusexpr=r"(?:^|(?<=[\s(]))\+(?=\S)",
                                                 minusexpr=r"(?:^|(?<=[\s(]))-(?=\S)"))
         self.synonyms: dict[str, list[list[str]]] = {}
         for key, expansions in [*SYNONYMS.items(), *drug_synonyms().items()]:
@@ -333,10 +261,10 @@ class QueryBuilder:
         for word in re.findall(r"(?:^|[\s(:])([^\s\"():*?]*)[*?]", text):
             if len(word.strip("-+")) < MIN_PREFIX:
                 raise QueryError(_TOO_SHORT)
-        if (operator := _lone_operator(text.split())) is not None:
+        if (operator := lone_operator(text.split())) is not None:
             # Whoosh reads a lone operator as the word: "OR" alone found every letter
             # with an "or" in it.
-            raise QueryError(_lone_operator_message(operator))
+            raise QueryError(lone_operator_message(operator))
         if all(word.startswith("-") for word in text.split()):
             raise QueryError("The query only excludes words; add a word to search for "
                              "(for example: massage -chiropractic).")
