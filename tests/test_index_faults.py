@@ -188,8 +188,11 @@ def test_check_index_counts_each_kind_of_drift_and_repair_fixes_it(
                                                 f"{removed}")
     assert _line(output, "duplicated").startswith("duplicated: 1 ")
     assert "differs from the database in 4 document(s)" in output
-    # The drift shows to users: the orphan is found, the changed summary is not.
-    assert client.get(f"/api/search?q=id:{removed}").status_code == 200
+    # The drift shows to users: the orphan is still counted, with no letter to show; the
+    # changed summary is not found.
+    orphan = client.get(f"/api/search?q=case:{removed}").json()
+    assert (orphan["total"], orphan["results"]) == (1, [])
+    assert client.get("/api/search?q=wholly+new+summary").json()["total"] == 0
 
     status, output = _check("--repair")
     assert status == 0, output
