@@ -4,12 +4,14 @@ the models accept, each overridable (``DeterminationFactory(case_outcome="Upheld
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import factory
 
 from cases.models import Determination, DisputedItem
 from cases.parsing import PARSER_VERSION
 from cases.parsing.treatment import treatment_fields
+from cases.synthetic import BENCHMARK, write_corpus
 
 
 class DeterminationFactory(factory.django.DjangoModelFactory):
@@ -51,3 +53,16 @@ class DisputedItemFactory(factory.django.DjangoModelFactory):
         lambda item: (q := treatment_fields(item.treatment).quantity) and q.value)
     quantity_unit = factory.LazyAttribute(
         lambda item: (q := treatment_fields(item.treatment).quantity) and q.unit or "")
+
+
+def letter_batches(folder: Path, count: int = 24, first: int = 16) -> tuple[Path, Path]:
+    """``count`` clean synthetic letter files (seed 2020) in two folders under ``folder``: the
+    first ``first`` of them, to import before a test's step, and the rest, to import during it."""
+    corpus = folder / "corpus"
+    write_corpus(corpus, count=count, seed=2020, noise_share=0, profile=BENCHMARK)
+    before, after = folder / "first", folder / "second"
+    before.mkdir()
+    after.mkdir()
+    for n, path in enumerate(sorted(corpus.glob("synthetic-*.txt")), start=1):
+        path.rename((before if n <= first else after) / path.name)
+    return before, after

@@ -29,7 +29,7 @@ from django.utils import timezone
 from cases.models import AlertDelivery, AlertFrequency, Determination, SavedSearch
 from cases.services import import_determinations
 from cases.services.alerts import send_alerts
-from cases.synthetic import BENCHMARK, write_corpus
+from tests.factories import letter_batches
 
 pytestmark = pytest.mark.django_db
 
@@ -50,13 +50,7 @@ def _site(settings: object) -> None:
 @pytest.fixture
 def batches(tmp_path: Path) -> tuple[Path, Path]:
     """24 synthetic letters: the first 16 in one folder, the last 8 in another."""
-    corpus = tmp_path / "corpus"
-    write_corpus(corpus, count=24, seed=2020, noise_share=0, profile=BENCHMARK)
-    first, second = tmp_path / "first", tmp_path / "second"
-    first.mkdir()
-    second.mkdir()
-    for n, path in enumerate(sorted(corpus.glob("synthetic-*.txt")), start=1):
-        path.rename((first if n <= 16 else second) / path.name)
+    first, second = letter_batches(tmp_path)
     letter = second / "synthetic-000017.txt"
     letter.write_text(letter.read_text().replace("zolpidem 10mg #15", MARKUP))
     return first, second

@@ -19,9 +19,9 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from cases.models import AlertFrequency, SavedSearch
 from cases.services import import_determinations
-from cases.synthetic import BENCHMARK, write_corpus
 from tests.browser.conftest import Screenshots, assert_accessible
 from tests.conftest import ROOT
+from tests.factories import letter_batches
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,13 +36,7 @@ def batches(tmp_path: Path, settings: object) -> tuple[Path, Path]:
     rehabilitation item) are left to import during the journey."""
     settings.CACHES = {  # type: ignore[attr-defined]
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    corpus = tmp_path / "corpus"
-    write_corpus(corpus, count=24, seed=2020, noise_share=0, profile=BENCHMARK)
-    first, second = tmp_path / "first", tmp_path / "second"
-    first.mkdir()
-    second.mkdir()
-    for n, path in enumerate(sorted(corpus.glob("synthetic-*.txt")), start=1):
-        path.rename((first if n <= 16 else second) / path.name)
+    first, second = letter_batches(tmp_path)
     assert import_determinations(paths=[first]).new == 16
     User.objects.create_user("alice", "alice@example.org", PASSWORD)
     return first, second
