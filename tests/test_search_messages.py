@@ -18,6 +18,7 @@ from pytest_django.asserts import assertContains, assertNotContains, assertRedir
 
 from cases.forms import MAX_LISTED
 from cases.models import Determination
+from cases.search.base import AGE_BANDS
 
 pytestmark = pytest.mark.django_db
 ARCHIVE = (300, 29)  # the real letters and a few hundred generated ones (as the exports)
@@ -217,6 +218,13 @@ def test_year_facet_is_newest_first_undated_last(client: Client, served: Path) -
     section = page[page.index('id="facet-year-heading"'):]
     section = section[:section.index("</section>")]
     assert re.findall(r'<span class="facet-label">([^<]*)</span>', section) == years
+
+
+def test_age_facet_reads_youngest_band_first(client: Client, served: Path) -> None:
+    ages = [v["value"] for v in client.get("/api/search").json()["facets"]["age"]]
+    bands = [label for _, _, label in AGE_BANDS]
+    assert len(ages) > 3
+    assert ages == sorted(ages, key=bands.index)
 
 
 # -- snippets -----------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
 from cases.search.base import (
+    AGE_BANDS,
     FACETS,
     ITEM_FACETS,
     STOP_WORDS,
@@ -234,7 +235,7 @@ def facets(arrays: FacetArrays, chosen: Selection) -> dict[str, list[FacetValue]
                                                 chosen.items_except(facet))
         for value in picked:
             counts.setdefault(value, 0)
-        ordered = sorted(counts.items(), key=_by_year if facet == "year" else _by_count)
+        ordered = sorted(counts.items(), key=ORDERS.get(facet, _by_count))
         found[facet] = [FacetValue(value, value, count, value in picked)
                         for value, count in ordered if count or value in picked]
     return found
@@ -248,6 +249,18 @@ def _by_year(value_count: tuple[str, int]) -> tuple[int, str]:
     """The newest year first, as a timeline reads; undated letters last."""
     value = value_count[0]
     return (-int(value), "") if value.isdigit() else (1, value)
+
+
+_AGE_ORDER = {label: rank for rank, (_, _, label) in enumerate(AGE_BANDS)}
+
+
+def _by_age(value_count: tuple[str, int]) -> tuple[int, str]:
+    """Age bands youngest first, as a scale reads."""
+    return _AGE_ORDER.get(value_count[0], len(_AGE_ORDER)), value_count[0]
+
+
+# Facets whose values read in their own order rather than by count.
+ORDERS = {"year": _by_year, "age": _by_age}
 
 
 def totals_without_each_filter(arrays: FacetArrays, chosen: Selection) -> dict[str, int]:
