@@ -1,5 +1,5 @@
-"""The benchmark run: corpus, import, search mix (ours, FTS5, naive), HTTP, memory; as a
-report."""
+"""The benchmark run: corpus, import, search mix (ours, FTS5, Tantivy, naive), HTTP, memory;
+as a report."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import random
 import resource
 import shutil
 import statistics
-import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -29,12 +28,13 @@ from benchmarks.http import (
 )
 from benchmarks.naive import NaiveGroupedBy
 from benchmarks.progress import Progress
+from benchmarks.rows import References, median, p95, search_row, timed
+from benchmarks.tantivy_reference import TantivyReference
 from cases.forms import query_string
 from cases.models import Determination
 from cases.search import get_backend
 from cases.search.base import IndexDocument, SearchQuery
 from cases.search.whoosh_backend import WhooshBackend
-from cases.selectors import snippet_texts
 from cases.selectors.like import LikeRequest, cases_like
 from cases.selectors.telling import telling_terms
 from cases.services import each_with_items, import_determinations, index_document
@@ -87,12 +87,6 @@ def use_database(path: Path) -> None:
     call_command("migrate", verbosity=0)
 
 
-def _timed(work: Callable[[], object]) -> tuple[float, object]:
-    started = time.perf_counter()
-    result = work()
-    return time.perf_counter() - started, result
-
-
 def filter_sets(backend: WhooshBackend, rng: random.Random) -> dict[int | str, SearchQuery]:
     """0, 1 and 3 facet filters, and item-level filters, drawn from values the index really
     has, as queries without text.
@@ -130,7 +124,7 @@ def stored_documents(stored: QuerySet[Determination] | None = None) -> Iterator[
         yield index_document(determination)
 
 
-PHASES = ("corpus", "import", "bare", "fts5", "searches")
+PHASES = ("corpus", "import", "bare", "fts5", "tantivy", "searches")
 BARE_CHUNK = 100_000  # letters per timed piece of the bare indexing (two rebuild commits)
 
 
@@ -154,6 +148,7 @@ def run(*, count: int, seed: int, work_dir: Path, repeat: int, jobs: int,
         "import": lambda: _import_phase(progress, work_dir, jobs, say),
         "bare": lambda: _bare_phase(progress, work_dir / "bare-index", jobs, bare_letters, say),
         "fts5": lambda: _fts5_phase(progress, work_dir / "fts5.sqlite3", say),
+        "tantivy": lambda: _tantivy_phase(progress, work_dir / "tantivy", say),
         "searches": lambda: _searches_phase(progress, report, work_dir,
                                             (repeat, naive_repeat or repeat), say),
     }
@@ -248,23 +243,34 @@ def _fts5_phase(progress: Progress, path: Path, say: Callable[[str], None]) -> N
     say(f"FTS5 reference built in {seconds:.1f} s")
 
 
+def _tantivy_phase(progress: Progress, path: Path, say: Callable[[str], None]) -> None:
+    """The Tantivy reference, built anew (a build cut short is not reused)."""
+    progress.begin("tantivy")
+    TantivyReference.build(path, stored_documents())
+    seconds = progress.finish("tantivy")
+    size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
+    progress.record(tantivy_build_s=round(seconds, 1), tantivy_index_mb=round(size, 1))
+    say(f"Tantivy reference built in {seconds:.1f} s ({size:.0f} MB)")
+
+
 def _searches_phase(progress: Progress, report: Report, work_dir: Path,
                     repeats: tuple[int, int], say: Callable[[str], None]) -> None:
     backend: WhooshBackend = get_backend()  # type: ignore[assignment]
     # The first search after a commit opens the searcher and builds the facet arrays: a
     # cost each worker pays once per commit, reported apart from the query classes' times.
-    seconds_open, _ = _timed(lambda: backend.search(SearchQuery()))
+    seconds_open, _ = timed(lambda: backend.search(SearchQuery()))
     progress.record(first_search_after_commit_ms=round(seconds_open * 1000, 1))
     say(f"first search after the import (opens the searcher, builds the facet arrays): "
         f"{seconds_open * 1000:.0f} ms")
     queries = query_mix(backend, random.Random(progress.state["seed"]))
-    fts = Fts5Reference(str(work_dir / "fts5.sqlite3"))
+    references = References(fts5=Fts5Reference(str(work_dir / "fts5.sqlite3")),
+                            tantivy=TantivyReference(work_dir / "tantivy"))
     naive = NaiveGroupedBy(backend)
     gc.collect()  # the import's garbage, collected now rather than inside a timed search
     progress.begin("searches")
     for key, query in queries.items():
         if key not in progress.state["searches"]:
-            _search_row(progress, key, query, backend, fts, naive, repeats, say)
+            search_row(progress, key, query, backend, references, naive, repeats, say)
     if "like_median_ms" not in progress.state["figures"]:
         _like_row(progress, random.Random(progress.state["seed"]), say)
     progress.finish("searches")
@@ -302,68 +308,18 @@ def _like_row(progress: Progress, rng: random.Random, say: Callable[[str], None]
     def answer(text: str) -> None:
         answers.extend(cases_like(text))
 
-    samples = sorted(_timed(lambda text=text: answer(text))[0] * 1000 for text in texts)
-    telling = sorted(_timed(lambda query=a.query: telling_terms(query))[0] * 1000
+    samples = sorted(timed(lambda text=text: answer(text))[0] * 1000 for text in texts)
+    telling = sorted(timed(lambda query=a.query: telling_terms(query))[0] * 1000
                      for a in answers)
     chars = round(statistics.median(len(text) for text in texts))
-    figures = {"like_median_ms": _median(samples), "like_p95_ms": _p95(samples),
-               "telling_median_ms": _median(telling), "telling_p95_ms": _p95(telling)}
+    figures = {"like_median_ms": median(samples), "like_p95_ms": p95(samples),
+               "telling_median_ms": median(telling), "telling_p95_ms": p95(telling)}
     progress.record(**figures, like_texts=len(texts), like_chars=chars,
                     telling_requests=len(telling))
     say(f"cases like mine, {len(texts)} pasted texts of ~{chars} characters: "
         f"median {figures['like_median_ms']:.1f} ms, p95 {figures['like_p95_ms']:.1f} ms")
     say(f"  what tells them apart, loaded after, {len(telling)} requests of those texts: "
         f"median {figures['telling_median_ms']:.1f} ms, p95 {figures['telling_p95_ms']:.1f} ms")
-
-
-def _median(samples: list[float], digits: int = 1) -> float:
-    return round(statistics.median(samples), digits) if samples else 0.0
-
-
-def _p95(ordered: list[float], digits: int = 1) -> float:
-    """The 95th percentile of sorted samples: the nearest rank at or above it."""
-    return round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))], digits) \
-        if ordered else 0.0
-
-
-def _search_row(progress: Progress, key: str, query: SearchQuery, backend: WhooshBackend,
-                fts: Fts5Reference, naive: NaiveGroupedBy, repeats: tuple[int, int],
-                say: Callable[[str], None]) -> None:
-    """Check one query of the mix against the reference, time it three ways, record it."""
-    ours = backend.search(query, load_text=snippet_texts)
-    reference = fts.search(query)
-    got = (ours.total, {f: {v.value: v.count for v in vs} for f, vs in ours.facets.items()})
-    if got != reference[:2]:
-        differing = sorted(f for f in {*got[1], *reference[1]}
-                           if got[1].get(f) != reference[1].get(f))
-        progress.state.setdefault("disagreements", []).append(
-            f"{key} with {_described(query)}: ours {got[0]} vs FTS5 {reference[0]}"
-            + (f"; facet counts differ: {', '.join(differing)}" if differing else ""))
-    timings = {label: _repeat(work, times) for label, work, times in (
-        ("ours", lambda: backend.search(query, load_text=snippet_texts), repeats[0]),
-        ("fts5", lambda: fts.search(query), repeats[0]),
-        ("naive", lambda: naive.search(query), repeats[1]))}
-    row: dict[str, float] = {f"{label}_{stat}": value for label, t in timings.items()
-                             for stat, value in (("median_ms", t[0]), ("p95_ms", t[1]))}
-    row["hits"] = ours.total
-    row["ours_vs_fts5_median"] = round(row["ours_median_ms"] / row["fts5_median_ms"], 2)
-    row["ours_vs_fts5_p95"] = round(row["ours_p95_ms"] / row["fts5_p95_ms"], 2)
-    row["naive_vs_ours_median"] = round(row["naive_median_ms"] / row["ours_median_ms"], 1)
-    progress.record_search(key, row)
-    say(f"{key:26} hits {ours.total:7}  ours {timings['ours'][0]:7.1f}/"
-        f"{timings['ours'][1]:7.1f}  fts5 {timings['fts5'][0]:7.1f}/"
-        f"{timings['fts5'][1]:7.1f}  naive {timings['naive'][0]:8.1f}/"
-        f"{timings['naive'][1]:8.1f}  ours/fts5 {row['ours_vs_fts5_median']:4.2f}/"
-        f"{row['ours_vs_fts5_p95']:4.2f}  naive/ours {row['naive_vs_ours_median']:6.1f}")
-
-
-def _described(query: SearchQuery) -> str:
-    """A query's filters and quantity range, as a disagreement names them."""
-    described = str(dict(query.filters))
-    if query.quantity_range:
-        described += (f", {query.quantity_unit or 'any unit'} from {query.quantity_min} "
-                      f"to {query.quantity_max}")
-    return described
 
 
 def _http_phase(report: Report, queries: dict[str, SearchQuery], work_dir: Path,
@@ -385,8 +341,3 @@ def _http_phase(report: Report, queries: dict[str, SearchQuery], work_dir: Path,
     if len(report.http_runs) > 1:
         for line in format_side_by_side(report.http_runs):
             say(line)
-
-
-def _repeat(work: Callable[[], object], times: int) -> tuple[float, float]:
-    samples = sorted(_timed(work)[0] * 1000 for _ in range(times))
-    return _median(samples, 2), _p95(samples, 2)

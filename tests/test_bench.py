@@ -1,5 +1,5 @@
-"""A short run of the benchmark: ours and the FTS5 reference agree on every count, and the
-search page and the API answer every request through gunicorn."""
+"""A short run of the benchmark: ours and the FTS5 and Tantivy references agree on every
+count, and the search page and the API answer every request through gunicorn."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from pathlib import Path
 from tests.conftest import ROOT
 
 
-def test_bench_short_run_agrees_with_fts5_reference(tmp_path: Path) -> None:
+def test_bench_short_run_agrees_with_fts5_and_tantivy_references(tmp_path: Path) -> None:
     report_path = tmp_path / "report.json"
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}"}
     result = subprocess.run(
@@ -43,7 +43,11 @@ def test_bench_short_run_agrees_with_fts5_reference(tmp_path: Path) -> None:
     assert 0 < hits["match-all + item filters"] < 2000
     assert sum(n > 0 for n in item_rows) >= 4
     assert all(row["ours_median_ms"] > 0 and row["fts5_median_ms"] > 0
-               for row in report["searches"].values())
+               and row["tantivy_median_ms"] > 0 for row in report["searches"].values())
+    # The Tantivy column and its ratio are printed on every row, and its build is recorded.
+    rows = [line for line in result.stdout.splitlines() if " hits " in line]
+    assert len(rows) == 28 and all(" tantivy " in r and " ours/tantivy " in r for r in rows)
+    assert report["figures"]["tantivy_build_s"] > 0
     assert report["figures"]["import_letters_per_s"] > 0
     # Cases like mine answered each of its pasted texts (timed; the figures are printed).
     figures = report["figures"]
@@ -112,7 +116,7 @@ def test_bench_killed_during_the_import_resumes_where_it_stopped(tmp_path: Path)
     assert report["figures"]["bare_letters"] == 500  # the rate of a part, per letter
     assert _stored(work / "bench.sqlite3") == 2000
     resumed = json.loads(progress.read_text())
-    assert resumed["done"] == ["corpus", "import", "bare", "fts5", "searches"]
+    assert resumed["done"] == ["corpus", "import", "bare", "fts5", "tantivy", "searches"]
     assert resumed["seconds"]["import"] > killed["seconds"]["import"]
     assert report["figures"]["import_letters_per_s"] == round(
         2000 / resumed["seconds"]["import"], 1)
