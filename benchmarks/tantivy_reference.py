@@ -301,18 +301,20 @@ class TantivyReference:
 
     def _count(self, kind: str, scope: tantivy.Query, names: list[str]) -> Counts:
         """Each facet's letters by value, among the documents of ``scope``: letters counted
-        as documents, items through the distinct letters inside each value's bucket."""
-        inner = {"letters": {"terms": {"field": "letter", "size": BUCKETS}}}
-        request = {facet: {"terms": {"field": f"facet_{facet}", "size": BUCKETS},
-                           **({"aggs": inner} if kind == "item" else {})} for facet in names}
-        answer = self.searcher.aggregate(scope, request)
+        as documents (every facet in one request), items through the distinct letters inside
+        each value's bucket (a request a facet: Tantivy limits the buckets of a request)."""
+        if kind == "letter":
+            answer = self.searcher.aggregate(scope, {
+                facet: {"terms": {"field": f"facet_{facet}", "size": BUCKETS}} for facet in names})
+            return {facet: {b["key"]: b["doc_count"] for b in _exact(answer[facet], facet)}
+                    for facet in names}
         counts: Counts = {}
         for facet in names:
-            buckets = _exact(answer[facet], facet)
-            if kind == "item":
-                counts[facet] = {b["key"]: len(_exact(b["letters"], facet)) for b in buckets}
-            else:
-                counts[facet] = {b["key"]: b["doc_count"] for b in buckets}
+            answer = self.searcher.aggregate(scope, {facet: {
+                "terms": {"field": f"facet_{facet}", "size": BUCKETS},
+                "aggs": {"letters": {"terms": {"field": "letter", "size": BUCKETS}}}}})
+            counts[facet] = {b["key"]: len(_exact(b["letters"], facet))
+                             for b in _exact(answer[facet], facet)}
         return counts
 
 
