@@ -4,8 +4,10 @@ database: one row per disputed item that matches, only the matching items of eac
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -187,6 +189,20 @@ def test_export_csv_bom_only_when_asked(client: Client, served: Path) -> None:
     # JSON has no byte-order mark.
     assert b"".join(client.get("/export.json", {**params, "bom": "1"}).streaming_content
                     ).startswith(b"[")
+
+
+def test_results_and_outcomes_pages_offer_the_csv_for_excel(client: Client,
+                                                          served: Path) -> None:
+    params = {"q": "therapy", "category": "Surgery"}
+    page = client.get("/", params).content.decode()
+    link = re.search(r'<a id="export-csv-excel" href="([^"]+)"', page)
+    assert link is not None
+    url = html.unescape(link.group(1))
+    marked = b"".join(client.get(url).streaming_content)
+    plain = b"".join(client.get("/export.csv", params).streaming_content)
+    assert marked == b"\xef\xbb\xbf" + plain and plain.count(b"\n") > 1
+    outcomes = client.get("/outcomes/", params).content.decode()
+    assert f'href="{html.escape(url)}"' in outcomes
 
 
 def test_export_json_has_the_same_rows_as_csv(client: Client, served: Path) -> None:

@@ -152,7 +152,7 @@ def test_no_results_shows_no_empty_filter_heading(client: Client, served: Path) 
         assertNotContains(empty, 'id="filters"')
         assertContains(empty, 'class="results-layout results-layout-single"')
     found = client.get("/", {"q": "massage"})
-    assertContains(found, '<h2 class="facets-heading">Filter</h2>', html=True)
+    assertContains(found, '<h2 class="facets-heading" id="filters-heading">Filter</h2>', html=True)
 
 
 # -- facet values -------------------------------------------------------------------------

@@ -252,7 +252,7 @@ def test_search_pager_links_every_page(client: Client, corpus: None) -> None:
                              "← Previous</a>", html=True)
     assertContains(response, '<span class="current" aria-current="page">2</span>', html=True)
     assertContains(response, 'href="?page=3"')
-    assertContains(response, '<ol class="hits" start="21">')
+    assertContains(response, '<ol class="hits" id="hits" start="21"')
 
 
 def test_search_page_past_the_end_links_back(client: Client, corpus: None) -> None:
@@ -376,9 +376,9 @@ def test_search_without_results_shows_no_empty_filter_heading(client: Client,
     assertNotContains(empty, "facets-heading")
     # A selected filter stays to be unticked, under its heading.
     filtered = client.get("/", {"q": "acupuncture", "state": "Nevada"})
-    assertContains(filtered, '<h2 class="facets-heading">Filter</h2>', html=True)
-    assertContains(client.get("/", {"q": "norco"}), '<h2 class="facets-heading">Filter</h2>',
-                   html=True)
+    heading = '<h2 class="facets-heading" id="filters-heading">Filter</h2>'
+    assertContains(filtered, heading, html=True)
+    assertContains(client.get("/", {"q": "norco"}), heading, html=True)
 
 
 def test_search_unknown_case_number_searches(client: Client, imported: None) -> None:
