@@ -24,7 +24,7 @@ from playwright.sync_api import BrowserContext, Locator, Page, Request, expect
 from pytest_django.live_server_helper import LiveServer
 
 from cases.services import import_determinations
-from cases.synthetic import BENCHMARK, write_corpus
+from cases.synthetic import write_corpus
 from tests.browser.conftest import Screenshots, assert_accessible
 from tests.conftest import REAL_PDFS, ROOT, SEEDS, need
 
@@ -83,8 +83,7 @@ def corpus(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "real":
         paths = [need(SEEDS), need(REAL_PDFS)]
     else:
-        paths = [write_corpus(tmp_path / "letters", count=120, seed=2013,
-                              profile=BENCHMARK).parent]
+        paths = [write_corpus(tmp_path / "letters", count=120, seed=2013).parent]
     report = import_determinations(paths=paths)
     assert report.failed == [] and report.new > 40, report
     return request.param

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import BrowserContext, expect
 
 from cases.services import import_determinations
-from cases.synthetic import BENCHMARK, write_corpus
+from cases.synthetic import write_corpus
 from tests.browser.conftest import Screenshots, assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,7 +23,7 @@ PASTE = ("Utilization review has completed its review.\n"
 @pytest.fixture
 def letters(tmp_path: Path) -> None:
     report = import_determinations(paths=[write_corpus(tmp_path / "letters", count=200,
-                                                       seed=2013, profile=BENCHMARK).parent])
+                                                       seed=2013).parent])
     assert report.failed == [] and report.new == 200
 
 
