@@ -13,21 +13,26 @@ One index holds two kinds of documents:
   field of its own, so that "some item meets every item-level condition" is one Boolean
   query over a letter's items;
 - an **item**: its letter's text fields and case facets (repeated, so that the letter's
-  words and filters are conditions on the item document) and its own values, heading and
-  quantity as item 1.
+  words and filters are conditions on the item document), its heading, quantity and
+  values as item 1, and its values in ``once_*`` when no other item of its letter has
+  them, in ``again_*`` when one does.
 
 Totals and case facets are terms aggregations over letters. An item facet with no other
 item-level condition counts the letters having the value on any item (a terms aggregation
 over letters, each value once a letter). With other item-level conditions, a letter counts
-for a value when one of its items has the value and meets them all: a terms aggregation
-over the matching items, with a terms aggregation by letter inside, whose buckets are the
-distinct letters (Tantivy's cardinality aggregation is an estimate, not a count).
+for a value when one of its items has the value and meets them all: among the matching
+items, a terms aggregation over ``once_*`` counts letters as items, and one over
+``again_*``, with a terms aggregation by letter inside each value's bucket, counts the
+letters of values several of their items have as distinct buckets (Tantivy's cardinality
+aggregation is an estimate, not a count). This nested aggregation is most of the reference's
+time in the rows with item-level conditions.
 """
 
 from __future__ import annotations
 
 import re
 import shutil
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -68,6 +73,9 @@ def build_schema() -> tantivy.Schema:
         builder.add_text_field(name, tokenizer_name=ANALYZER)
     for facet in FACETS:
         builder.add_text_field(f"facet_{facet}", tokenizer_name="raw", fast=True)
+    for facet in ITEM_FACETS:  # an item's values: held by no other item of its letter, or not
+        builder.add_text_field(f"once_{facet}", tokenizer_name="raw", fast=True)
+        builder.add_text_field(f"again_{facet}", tokenizer_name="raw", fast=True)
     for facet in (*ITEM_FACETS, "unit"):
         builder.add_text_field(f"nth_{facet}", tokenizer_name="raw", index_option="basic")
     for k in range(1, MAX_ITEMS + 1):
@@ -124,8 +132,10 @@ class TantivyReference:
                                  f"indexes up to {MAX_ITEMS} (raise MAX_ITEMS).")
             f = document_fields(doc)
             writer.add_document(self._letter(count, doc, f))
+            holders = Counter((facet, value) for item in doc.items
+                              for facet, values in _item_values(item).items() for value in values)
             for item in doc.items:
-                writer.add_document(self._item(count, f, item))
+                writer.add_document(self._item(count, f, item, holders))
         writer.commit()
         writer.wait_merging_threads()
         self._open()
@@ -160,12 +170,15 @@ class TantivyReference:
                 document.add_text(f"facet_{facet}", value)
         return document
 
-    def _item(self, number: int, f: dict[str, object], item: IndexItem) -> tantivy.Document:
+    def _item(self, number: int, f: dict[str, object], item: IndexItem,
+              holders: Counter[tuple[str, str]]) -> tantivy.Document:
+        """An item document; ``holders``: how many items of its letter have each value."""
         document = self._common("item", number, f)
         self._add_item(document, 1, item)
         for facet, values in _item_values(item).items():
             for value in values:
-                document.add_text(f"facet_{facet}", value)
+                field = "once" if holders[facet, value] == 1 else "again"
+                document.add_text(f"{field}_{facet}", value)
         return document
 
     @staticmethod
@@ -300,21 +313,35 @@ class TantivyReference:
         return found.count or 0, {facet: facets[facet] for facet in FACETS}, page
 
     def _count(self, kind: str, scope: tantivy.Query, names: list[str]) -> Counts:
-        """Each facet's letters by value, among the documents of ``scope``: letters counted
-        as documents (every facet in one request), items through the distinct letters inside
-        each value's bucket (a request a facet: Tantivy limits the buckets of a request)."""
+        """Each facet's letters by value, among the documents of ``scope``. Letters are
+        counted as documents (every facet in one request). An item is counted as its letter
+        when no other item of the letter has the value; the letters of values several of
+        their items have are counted as distinct letters inside each value's bucket (a
+        request a facet: Tantivy limits the buckets of a request)."""
         if kind == "letter":
             answer = self.searcher.aggregate(scope, {
                 facet: {"terms": {"field": f"facet_{facet}", "size": BUCKETS}} for facet in names})
             return {facet: {b["key"]: b["doc_count"] for b in _exact(answer[facet], facet)}
                     for facet in names}
+        flat = self.searcher.aggregate(scope, {
+            f"{field}_{facet}": {"terms": {"field": f"{field}_{facet}", "size": BUCKETS}}
+            for facet in names for field in ("once", "again")})
         counts: Counts = {}
         for facet in names:
-            answer = self.searcher.aggregate(scope, {facet: {
-                "terms": {"field": f"facet_{facet}", "size": BUCKETS},
-                "aggs": {"letters": {"terms": {"field": "letter", "size": BUCKETS}}}}})
-            counts[facet] = {b["key"]: len(_exact(b["letters"], facet))
-                             for b in _exact(answer[facet], facet)}
+            counts[facet] = {b["key"]: b["doc_count"]
+                             for b in _exact(flat[f"once_{facet}"], facet)}
+            # A value's letters are at most its items: that many buckets a value suffice.
+            most = max((b["doc_count"] for b in _exact(flat[f"again_{facet}"], facet)),
+                       default=0)
+            if not most:
+                continue
+            inner = {"terms": {"field": "letter", "size": most, "segment_size": most}}
+            again = self.searcher.aggregate(scope, {facet: {
+                "terms": {"field": f"again_{facet}", "size": BUCKETS},
+                "aggs": {"letters": inner}}})
+            for b in _exact(again[facet], facet):
+                letters = len(_exact(b["letters"], facet))
+                counts[facet][b["key"]] = counts[facet].get(b["key"], 0) + letters
         return counts
 
 

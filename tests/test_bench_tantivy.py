@@ -4,7 +4,7 @@ query mix, on a small archive (generated letters, and the real ones when they ar
 from __future__ import annotations
 
 import random
-from dataclasses import replace
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -72,8 +72,11 @@ def test_tantivy_reference_counts_a_letter_once_per_value(
     backend, tantivy = references
     query = SearchQuery(filters={"decision": ("Upheld",)})
     _, facets, _ = tantivy.search(query)
-    upheld_items = tantivy.searcher.aggregate(
-        tantivy._query("item", [], query, {"decision": ("Upheld",)}, [], None, (None,)),
-        {"c": {"terms": {"field": "facet_category", "size": 1000}}})["c"]["buckets"]
-    assert any(b["doc_count"] > facets["category"][b["key"]] for b in upheld_items)
-    assert facets == _ours(backend, replace(query))[1]
+    upheld = tantivy._query("item", [], query, {"decision": ("Upheld",)}, [], None, (None,))
+    answer = tantivy.searcher.aggregate(upheld, {
+        field: {"terms": {"field": f"{field}_category", "size": 1000}}
+        for field in ("once", "again")})
+    items = Counter({b["key"]: b["doc_count"] for b in answer["once"]["buckets"]})
+    items.update({b["key"]: b["doc_count"] for b in answer["again"]["buckets"]})
+    assert any(n > facets["category"][value] for value, n in items.items())
+    assert facets == _ours(backend, query)[1]
