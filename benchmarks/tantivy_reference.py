@@ -123,7 +123,7 @@ class TantivyReference:
         return reference
 
     def add(self, documents: Iterable[IndexDocument]) -> int:
-        """Index documents (one commit, merged); return how many letters."""
+        """Index documents (one commit, then Tantivy's merges); return how many letters."""
         writer = self.index.writer(heap_size=400_000_000)
         count = 0
         for count, doc in enumerate(documents, start=1):
