@@ -28,6 +28,7 @@ from cases.search.base import SearchQuery
 from cases.search.whoosh_backend import WhooshBackend, directory, opened, selection, writing
 from cases.search.whoosh_backend.arrays import ARRAY_SUFFIX
 from cases.search.whoosh_backend.schema import document_fields
+from cases.search.whoosh_backend.shared import STATE_SUFFIX
 from cases.services import import_determinations, index_document
 from cases.synthetic import BENCHMARK, write_corpus
 from tests.conftest import SEEDS, need
@@ -263,8 +264,11 @@ def test_date_arrays_kept_per_segment_and_removed_with_it(
     assert client.get(url).json()["total"] == before["total"]
     assert list(_kept_arrays(_index_in_tmp).values()) == [True, True]
 
-    # Another worker opens the index: it loads the kept arrays, and one cut short it reads
-    # from the postings again and keeps anew.
+    # Another worker opens the index: it maps the state's joined arrays. With that file
+    # gone, it joins the segments' kept arrays, and one cut short it reads from the postings
+    # again and keeps anew.
+    (state,) = (_index_in_tmp / "current").resolve().glob(f"*{STATE_SUFFIX}")
+    state.unlink()
     cut = sorted((_index_in_tmp / "current").resolve().glob(f"*{ARRAY_SUFFIX}"))[0]
     whole = cut.read_bytes()
     cut.write_bytes(whole[:100])
@@ -272,6 +276,7 @@ def test_date_arrays_kept_per_segment_and_removed_with_it(
     query = SearchQuery(decided_from=date(2015, 1, 1), decided_to=date(2016, 12, 31))
     assert other.total(query) == before["total"]
     assert len(cut.read_bytes()) == len(whole)  # read again and kept anew, whole
+    assert state.exists()
 
     # The arrays come and go with segments: no worker takes that for damage.
     for path in (_index_in_tmp / "current").resolve().glob(f"*{ARRAY_SUFFIX}"):

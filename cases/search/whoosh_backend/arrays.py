@@ -1,6 +1,7 @@
 """Each segment's postings of the facet, item and date fields as NumPy arrays: read from a
 Whoosh 3 segment a block of postings at a time, and kept beside the segment's files, so that
-every web worker loads them instead of reading them again.
+the arrays of a new index state (``shared``) are joined from them, the new segments alone
+read from their postings.
 """
 
 from __future__ import annotations
@@ -205,15 +206,6 @@ def segments_arrays(reader: IndexReader, facet_fields: Mapping[str, str],
     for leaf, offset in reader.leaf_readers():
         yield segment_arrays(leaf, list(facet_fields.values()), DATE_FIELDS,
                              directory), offset
-
-
-def keep_arrays(reader: IndexReader, facet_fields: Mapping[str, str], directory: Path) -> None:
-    """Read and keep the arrays of every segment that has none kept yet: a writer does it
-    after its commit, so that no web worker pays for it at its first search."""
-    for leaf, _ in reader.leaf_readers():
-        path = _kept_path(leaf, directory)
-        if path is not None and not path.exists():
-            segment_arrays(leaf, list(facet_fields.values()), DATE_FIELDS, directory)
 
 
 def _kept_path(leaf: SegmentReader, directory: Path | None) -> Path | None:

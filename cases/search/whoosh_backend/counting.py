@@ -1,8 +1,8 @@
 """Facet counting over all matching documents with NumPy masks, per opened index.
 
 Whoosh's ``groupedby`` visits every hit in Python; here each facet term's postings become a
-document-number array once per opened index (see ``arrays``), and a count is one vectorised
-AND and sum.
+document-number array once per index state (see ``arrays``), kept in the state's file that
+every worker maps (``shared``), and a count is one vectorised AND and sum.
 """
 
 from __future__ import annotations
@@ -19,13 +19,19 @@ from cases.search.base import ITEM_FACETS, OUTCOME_ITEM_GROUPS, OutcomeCounts
 from cases.search.whoosh_backend.arrays import (
     Docs,
     Mask,
-    SegmentArrays,
     field_postings,
     live_documents,
     segments_arrays,
 )
-from cases.search.whoosh_backend.items import ItemTable
-from cases.search.whoosh_backend.schema import ADDED_FIELD, DECIDED_FIELD, INJURED_FIELD
+from cases.search.whoosh_backend.items import ItemTable, derive_items
+from cases.search.whoosh_backend.ranking import length_codes
+from cases.search.whoosh_backend.schema import (
+    ADDED_FIELD,
+    DATE_FIELDS,
+    DECIDED_FIELD,
+    INJURED_FIELD,
+)
+from cases.search.whoosh_backend.shared import Arrays, StateArrays, Values, load_state
 
 CROSSED_SPECIALTIES = 12
 
@@ -34,35 +40,77 @@ def _pair(counts: NDArray[np.int64]) -> tuple[int, int]:
     return int(counts[0]), int(counts[1])
 
 
+def derive_arrays(reader: IndexReader, facet_fields: Mapping[str, str],
+                  directory: Path | None) -> tuple[Arrays, Values]:
+    """Every array a search of ``reader``'s state reads, joined across its segments (each
+    segment's own arrays kept in ``directory``, see ``arrays.segment_arrays``)."""
+    size = reader.doc_count_all()
+    segments = list(segments_arrays(reader, facet_fields, directory))
+    arrays: Arrays = {"live": live_documents(reader, size)}
+    values: Values = {}
+    # Each case facet as (documents, value code) pairs grouped by value, with each value's
+    # bounds. Document numbers are int32: an index holds fewer than 2**31 letters.
+    for facet, fieldname in facet_fields.items():
+        postings = field_postings(segments, fieldname)
+        lengths = [len(docs) for docs, _ in postings.values()]
+        values[f"case.{facet}"] = list(postings)
+        arrays[f"case.{facet}.docs"] = (
+            np.concatenate([docs for docs, _ in postings.values()]).astype(np.int32)
+            if postings else np.zeros(0, dtype=np.int32))
+        arrays[f"case.{facet}.codes"] = np.repeat(np.arange(len(lengths), dtype=np.int32),
+                                                  lengths)
+        arrays[f"case.{facet}.bounds"] = np.cumsum([0, *lengths], dtype=np.int64)
+    # Dates as yyyymmdd numbers (0: unknown), the added field as seconds.
+    for fieldname in DATE_FIELDS:
+        days = np.zeros(size, dtype=np.int32)
+        for segment, offset in segments:
+            found = segment[f"{fieldname}.days"]
+            days[offset:offset + len(found)] = found
+        arrays[f"{fieldname}.days"] = days
+    found_arrays, found_values = derive_items(segments, size)
+    arrays.update(found_arrays)
+    values.update(found_values)
+    for fieldname in reader.schema.scorable_names():
+        arrays[f"length.{fieldname}"] = length_codes(reader, fieldname, size)
+    return arrays, values
+
+
 class FacetArrays:
-    """Postings of every facet term of one index reader, as arrays."""
+    """Every array one index state is searched with: mapped read-only from the state's
+    file (``shared``), so that the workers of a node share one copy."""
 
-    def __init__(self, reader: IndexReader, facet_fields: Mapping[str, str],
-                 directory: Path | None = None) -> None:
-        """The arrays of ``reader``'s index; ``directory`` (the index's own) keeps the arrays
-        that are slow to read, a file per segment."""
-        self.size = reader.doc_count_all()
-        self.live = live_documents(reader, self.size)
-        # Document numbers are int32 (an index holds fewer than 2**31 letters): at a million
-        # letters these arrays are most of a web worker's memory.
-        self._flats: dict[tuple[str, str], tuple[list[str], Docs, Docs]] = {}
-        segments = list(segments_arrays(reader, facet_fields, directory))
-        self.postings: dict[str, dict[str, Docs]] = {}
-        for facet, fieldname in facet_fields.items():
-            self.postings[facet] = self._pack(("case", facet), {
-                text: docs for text, (docs, _) in field_postings(segments, fieldname).items()})
-        self.items = ItemTable(segments, self.size)
-        # Dates as yyyymmdd numbers (0: unknown), from one term per day.
-        self.decided = self._days(segments, DECIDED_FIELD)
-        self.injured = self._days(segments, INJURED_FIELD)
-        self.added = self._days(segments, ADDED_FIELD)  # seconds (schema.added_number)
+    def __init__(self, state: StateArrays) -> None:
+        self.state = state
+        arrays = state.arrays
+        self.live: Mask = arrays["live"]
+        self.size = len(self.live)
+        self._flats: dict[str, tuple[list[str], Docs, Docs]] = {}
+        self.postings: dict[str, dict[str, Docs]] = {}  # each value's documents: views
+        for key, values in state.values.items():
+            if not key.startswith("case."):
+                continue
+            facet = key.removeprefix("case.")
+            docs, bounds = arrays[f"{key}.docs"], arrays[f"{key}.bounds"].tolist()
+            self._flats[facet] = (values, docs, arrays[f"{key}.codes"])
+            self.postings[facet] = {value: docs[bounds[n]:bounds[n + 1]]
+                                    for n, value in enumerate(values)}
+        self.items = ItemTable(arrays, state.values, self.size)
+        self.decided: Docs = arrays[f"{DECIDED_FIELD}.days"]
+        self.injured: Docs = arrays[f"{INJURED_FIELD}.days"]
+        self.added: Docs = arrays[f"{ADDED_FIELD}.days"]  # seconds (schema.added_number)
+        # Each field's stored length bytes, for the rankers (a field missing here, of an
+        # older state, is read by the ranker that needs it).
+        self.lengths: dict[str, NDArray[np.uint8]] = {
+            name.removeprefix("length."): array for name, array in arrays.items()
+            if name.startswith("length.")}
 
-    def _days(self, segments: Iterable[SegmentArrays], fieldname: str) -> Docs:
-        days = np.zeros(self.size, dtype=np.int32)
-        for arrays, offset in segments:
-            segment = arrays[f"{fieldname}.days"]
-            days[offset:offset + len(segment)] = segment
-        return days
+    @classmethod
+    def open(cls, reader: IndexReader, facet_fields: Mapping[str, str],
+             directory: Path | None = None) -> FacetArrays:
+        """The arrays of ``reader``'s state, from its file in ``directory`` (the index's
+        own), derived and kept there by the first process to open the state."""
+        return cls(load_state(reader, directory,
+                              lambda: derive_arrays(reader, facet_fields, directory)))
 
     def outcomes(self, items: Mask, groups: Iterable[str], *,
                  crossed: int = CROSSED_SPECIALTIES) -> OutcomeCounts:
@@ -127,23 +175,6 @@ class FacetArrays:
 
     def counts(self, mask: Mask, facet: str) -> dict[str, int]:
         """Documents of ``mask`` having each value of a case facet: one pass, one bincount."""
-        values, docs, codes = self._flat(("case", facet))
+        values, docs, codes = self._flats[facet]
         return dict(zip(values, np.bincount(codes[mask[docs]], minlength=len(values)).tolist(),
                         strict=True))
-
-    def _pack(self, key: tuple[str, str], postings: Mapping[str, NDArray[np.integer]]
-              ) -> dict[str, Docs]:
-        """Keep a facet's postings as one (document, value code) pair of arrays; return
-        each value's documents as a view into them (no second copy)."""
-        values = list(postings)
-        lengths = [len(postings[v]) for v in values]
-        docs = (np.concatenate([postings[v] for v in values]).astype(np.int32) if values
-                else np.zeros(0, dtype=np.int32))
-        codes = np.repeat(np.arange(len(values), dtype=np.int32), lengths)
-        self._flats[key] = (values, docs, codes)
-        ends = np.cumsum(lengths).tolist()
-        return {value: docs[end - length : end]
-                for value, length, end in zip(values, lengths, ends, strict=True)}
-
-    def _flat(self, key: tuple[str, str]) -> tuple[list[str], Docs, Docs]:
-        return self._flats[key]

@@ -203,6 +203,12 @@ class IndexDirectory:
                 if (opened is None or opened.target != target
                         or not opened.searcher.up_to_date()):
                     opened = self._fresh(target)
+                elif not opened.arrays_intact():
+                    # The arrays' file was cut: derived from the index again before a read
+                    # touches a page it lost (which would fault the process).
+                    logger.warning("The arrays kept for the index at %s were cut; they are "
+                                   "derived again.", target)
+                    opened = self._fresh(target)
                 elif opened.check_due() and opened.damaged():
                     # A commit or a swap between the look above and the files' (a merge
                     # deletes the merged segments' files right after its TOC) is no damage.

@@ -3,7 +3,8 @@
 and all of them hold for one and the same item.
 
 A segment's items are read once from the ``items`` column (``read_segment_items``) and kept
-with its other arrays; ``ItemTable`` joins the segments' tables when an index is opened.
+with its other arrays; ``derive_items`` joins the segments' tables once per index state, into
+the state's shared file (``shared``), which ``ItemTable`` reads.
 Single-valued item fields (category, treatment, decision, quantity unit) are one code per
 item; multi-valued ones (drugs, body regions, the heading's words) are (item, code) pairs.
 """
@@ -12,13 +13,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
 from whoosh.reading import SegmentReader
 
-from cases.search.base import QUANTITY_BANDS
+from cases.search.base import ITEM_FACETS, QUANTITY_BANDS
 from cases.search.whoosh_backend.schema import ITEMS_COLUMN
 
 Mask = NDArray[np.bool_]
@@ -28,6 +28,8 @@ SINGLE = ("category", "treatment", "decision", "unit")  # one value per item
 MULTI = ("drug", "body_region", "word", "imr_guideline", "guideline_section", "same_guideline",
          "reason")
 PREFIX = "items."
+# The item facets counted per letter (each has its (document, value) pairs derived once).
+COUNTED = ITEM_FACETS
 DECISIONS = ("Upheld", "Overturned")  # an outcome pair is (upheld, overturned)
 
 
@@ -90,43 +92,78 @@ def _joined(parts: Sequence[tuple[NDArray[np.str_], Codes]]) -> tuple[list[str],
     return values.tolist(), (np.concatenate(codes) if codes else np.zeros(0, np.int32))
 
 
-class ItemTable:
-    """The items of every segment of one index reader, in document order."""
+def derive_items(segments: Iterable[tuple[Mapping[str, np.ndarray], int]], size: int,
+                 ) -> tuple[dict[str, np.ndarray], dict[str, list[str]]]:
+    """The item table of an index from its segments' items: the segments joined (one
+    vocabulary per field), and what counting reads over and over (each document's first
+    item, the heading words' items, each item facet's values per letter), computed once."""
+    segments = list(segments)
+    arrays: dict[str, np.ndarray] = {}
+    values: dict[str, list[str]] = {}
+    doc_parts = [a[f"{PREFIX}doc"].astype(np.int32) + offset for a, offset in segments]
+    doc = np.concatenate(doc_parts) if doc_parts else np.zeros(0, np.int32)
+    arrays[f"{PREFIX}doc"] = doc
+    arrays[f"{PREFIX}quantity"] = (np.concatenate([a[f"{PREFIX}quantity"] for a, _ in segments])
+                                   if segments else np.zeros(0, np.float32))
+    for name in (*SINGLE, *MULTI):
+        values[f"{PREFIX}{name}"], arrays[f"{PREFIX}{name}.codes"] = _joined(
+            [(a[f"{PREFIX}{name}.values"], a[f"{PREFIX}{name}.codes"]) for a, _ in segments])
+    for name in MULTI:  # each pair's item
+        owners, first = [], 0
+        for segment, _ in segments:
+            lengths = np.diff(segment[f"{PREFIX}{name}.bounds"])
+            owners.append(np.repeat(np.arange(first, first + len(lengths), dtype=np.int32),
+                                    lengths))
+            first += len(lengths)
+        arrays[f"{PREFIX}{name}.item"] = (np.concatenate(owners) if owners
+                                          else np.zeros(0, np.int32))
+    # Items are in document order: a document's items are one run, its first at
+    # ``starts[doc]``; an item's number in its letter is its place in the run, from 1.
+    arrays[f"{PREFIX}starts"] = np.searchsorted(doc, np.arange(size + 1)).astype(np.int64)
+    words, word_items = arrays[f"{PREFIX}word.codes"], arrays[f"{PREFIX}word.item"]
+    order = np.argsort(words, kind="stable")
+    counts = np.bincount(words, minlength=len(values[f"{PREFIX}word"]))
+    arrays[f"{PREFIX}word.sorted_items"] = word_items[order]
+    arrays[f"{PREFIX}word.sorted_bounds"] = np.concatenate([[0], np.cumsum(counts)]).astype(
+        np.int64)
+    for name in COUNTED:
+        item, codes = ((np.arange(len(doc), dtype=np.int32), arrays[f"{PREFIX}{name}.codes"])
+                       if name in SINGLE else
+                       (arrays[f"{PREFIX}{name}.item"], arrays[f"{PREFIX}{name}.codes"]))
+        arrays[f"{PREFIX}{name}.letters"], arrays[f"{PREFIX}{name}.letter_codes"] = (
+            _value_letters(doc, item, codes, size))
+    return arrays, values
 
-    def __init__(self, segments: Iterable[tuple[Mapping[str, np.ndarray], int]],
+
+def _value_letters(doc: Codes, items: Codes, codes: Codes, size: int) -> tuple[Codes, Codes]:
+    """(document, code) of each value each document has among ``items``, once."""
+    size = max(size, 1)
+    keys = np.unique(codes.astype(np.int64) * size + doc[items])
+    return (keys % size).astype(np.int32), (keys // size).astype(np.int32)
+
+
+class ItemTable:
+    """The items of every segment of one index state, in document order, as read-only
+    arrays (``derive_items``'s), shared by every thread of the process."""
+
+    def __init__(self, arrays: Mapping[str, np.ndarray], values: Mapping[str, list[str]],
                  size: int) -> None:
-        segments = list(segments)
         self.size = size  # documents
-        doc_parts = [arrays[f"{PREFIX}doc"].astype(np.int32) + offset
-                     for arrays, offset in segments]
-        self.doc: Codes = np.concatenate(doc_parts) if doc_parts else np.zeros(0, np.int32)
+        self.doc: Codes = arrays[f"{PREFIX}doc"]
         self.count = len(self.doc)
-        self.quantity = (np.concatenate([a[f"{PREFIX}quantity"] for a, _ in segments])
-                         if segments else np.zeros(0, np.float32))
-        self.values: dict[str, list[str]] = {}
-        self.codes: dict[str, Codes] = {}
-        for name in SINGLE:
-            self.values[name], self.codes[name] = _joined(
-                [(a[f"{PREFIX}{name}.values"], a[f"{PREFIX}{name}.codes"]) for a, _ in segments])
+        self.quantity: NDArray[np.float32] = arrays[f"{PREFIX}quantity"]
+        self.values = {name: values[f"{PREFIX}{name}"] for name in (*SINGLE, *MULTI)}
+        self.codes = {name: arrays[f"{PREFIX}{name}.codes"] for name in (*SINGLE, *MULTI)}
         # Multi-valued: self.codes[name] per pair, self.pair_item[name] its item.
-        self.pair_item: dict[str, Codes] = {}
-        for name in MULTI:
-            self.values[name], self.codes[name] = _joined(
-                [(a[f"{PREFIX}{name}.values"], a[f"{PREFIX}{name}.codes"]) for a, _ in segments])
-            owners, first = [], 0
-            for arrays, _ in segments:
-                lengths = np.diff(arrays[f"{PREFIX}{name}.bounds"])
-                owners.append(np.repeat(np.arange(first, first + len(lengths),
-                                                  dtype=np.int32), lengths))
-                first += len(lengths)
-            self.pair_item[name] = (np.concatenate(owners) if owners
-                                    else np.zeros(0, np.int32))
-        self.index = {name: {v: n for n, v in enumerate(values)}
-                      for name, values in self.values.items()}
-        # Items are in document order: a document's items are one run, its first at
-        # ``starts[doc]``; an item's number in its letter is its place in the run, from 1.
-        self.starts = np.searchsorted(self.doc, np.arange(size + 1)).astype(np.int64)
-        self._letters: dict[str, tuple[Codes, Codes]] = {}
+        self.pair_item = {name: arrays[f"{PREFIX}{name}.item"] for name in MULTI}
+        self.index = {name: {v: n for n, v in enumerate(found)}
+                      for name, found in self.values.items()}
+        self.starts: NDArray[np.int64] = arrays[f"{PREFIX}starts"]
+        self._words_sorted = (arrays[f"{PREFIX}word.sorted_items"],
+                              arrays[f"{PREFIX}word.sorted_bounds"])
+        self._letters: dict[str, tuple[Codes, Codes]] = {
+            name: (arrays[f"{PREFIX}{name}.letters"], arrays[f"{PREFIX}{name}.letter_codes"])
+            for name in COUNTED}
 
     # -- masks over items ------------------------------------------------------------------
 
@@ -151,13 +188,6 @@ class ItemTable:
         if high is not None:
             mask &= self.quantity <= high
         return mask
-
-    @cached_property
-    def _words_sorted(self) -> tuple[Codes, NDArray[np.int64]]:
-        """The heading words' items grouped by word: (items, each word's bounds)."""
-        order = np.argsort(self.codes["word"], kind="stable")
-        counts = np.bincount(self.codes["word"], minlength=len(self.values["word"]))
-        return self.pair_item["word"][order], np.concatenate([[0], np.cumsum(counts)])
 
     def with_words(self, words: Iterable[str]) -> Mask:
         """Items whose heading has any of ``words`` (index terms of the treatment field)."""
@@ -192,12 +222,11 @@ class ItemTable:
         return self.pair_item[name], self.codes[name]
 
     def _value_letters(self, name: str) -> tuple[Codes, Codes]:
-        """(document, code) of each value of ``name`` each document has, once."""
+        """(document, code) of each value of ``name`` each document has, once: derived
+        with the table for the facets, here for any other field."""
         if name not in self._letters:
             items, codes = self._pairs(name)
-            keys = np.unique(codes.astype(np.int64) * max(self.size, 1) + self.doc[items])
-            self._letters[name] = ((keys % max(self.size, 1)).astype(np.int32),
-                                   (keys // max(self.size, 1)).astype(np.int32))
+            self._letters[name] = _value_letters(self.doc, items, codes, self.size)
         return self._letters[name]
 
     def letter_counts(self, name: str, docs: Mask, items: Mask | None) -> dict[str, int]:

@@ -18,7 +18,6 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-import numpy as np
 from whoosh import index
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
@@ -29,6 +28,7 @@ from cases.search.whoosh_backend.arrays import ARRAY_SUFFIX
 from cases.search.whoosh_backend.counting import FacetArrays
 from cases.search.whoosh_backend.ranking import Ranker
 from cases.search.whoosh_backend.schema import CASE_FACETS
+from cases.search.whoosh_backend.shared import STATE_SUFFIX
 
 SUGGESTIONS_KEPT = 1000
 # Words whose statistics (letters using them, occurrences) a state remembers: a pasted
@@ -56,8 +56,7 @@ class Opened:
         self.generation = reader.generation()
         self.segments = [segment for leaf, _ in reader.leaf_readers()
                          if (segment := leaf.segment()) is not None]
-        self.arrays = FacetArrays(reader, CASE_FACETS, target)
-        self.lengths: dict[str, np.ndarray] = {}  # field lengths, shared by the rankers
+        self.arrays = FacetArrays.open(reader, CASE_FACETS, target)
         self.suggestions: dict[str, str | None] = {}  # word -> suggestion, for this index
         self.statistics: dict[tuple[tuple[str, ...], str], tuple[int, int]] = {}
         self._ids: list[str] | None = None
@@ -147,6 +146,11 @@ class Opened:
                 self.statistics.pop(next(iter(self.statistics)))
         return found
 
+    def arrays_intact(self) -> bool:
+        """Whether the file this state's arrays are mapped from is whole (see
+        ``shared.StateArrays.intact``)."""
+        return self.arrays.state.intact()
+
     def damaged(self) -> bool:
         """Whether any index file this searcher opened was since removed or resized."""
         self.checked = time.monotonic()
@@ -166,7 +170,7 @@ class Lent:
         self.opened = opened
         self.searcher = searcher
         self.arrays = opened.arrays
-        self.ranker = Ranker(searcher, opened.arrays.size, opened.lengths)
+        self.ranker = Ranker(searcher, opened.arrays.size, opened.arrays.lengths)
 
 
 def suggestion(searcher: Searcher, word: str) -> str | None:
@@ -193,12 +197,13 @@ def committed_files(directory: Path, searcher: Searcher) -> dict[str, int]:
 
 
 def file_sizes(directory: Path) -> dict[str, int]:
-    """Whoosh's files in an index directory, by name (locks and the arrays readers keep
-    beside the segments, which come and go between commits, left out)."""
+    """Whoosh's files in an index directory, by name (locks and the arrays kept beside the
+    segments and the states, which come and go between commits, left out)."""
     try:
         with os.scandir(directory) as entries:
             return {e.name: e.stat().st_size for e in entries
-                    if e.is_file() and not e.name.endswith((".lock", ARRAY_SUFFIX, ".tmp"))
+                    if e.is_file()
+                    and not e.name.endswith((".lock", ARRAY_SUFFIX, STATE_SUFFIX, ".tmp"))
                     and not e.name.startswith(".")}
     except OSError:
         return {}

@@ -13,6 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.reading import IndexReader, SegmentReader
 from whoosh.scoring import BM25FScorer
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
@@ -24,17 +25,21 @@ Scores = NDArray[np.float64]
 _LENGTHS = np.array([0.0] + [float(byte_to_length(b)) for b in range(1, 256)])
 
 
+Lengths = dict[str, NDArray[np.uint8]]
+
+
 class Ranker:
     """Evaluates queries with one searcher (a searcher reads its files through one position
-    each, so a thread needs its own); ``lengths`` caches per-field length arrays and may be
-    shared by the rankers of one index state, as every searcher of it reads the same."""
+    each, so a thread needs its own); ``lengths`` holds each field's stored length bytes
+    and may be shared by the rankers of one index state, as every searcher of it reads the
+    same (a field missing from it is read and added)."""
 
     def __init__(self, searcher: Searcher, size: int,
-                 lengths: dict[str, Scores] | None = None) -> None:
+                 lengths: Lengths | None = None) -> None:
         self.searcher = searcher
         self.reader = searcher.reader()
         self.size = size
-        self._lengths: dict[str, Scores] = {} if lengths is None else lengths
+        self._lengths: Lengths = {} if lengths is None else lengths
 
     def evaluate(self, q: wq.Query) -> tuple[Mask, Scores] | None:
         """(matching documents, their scores), or None for a shape handled by Whoosh."""
@@ -65,7 +70,7 @@ class Ranker:
         scorer = self.searcher.weighting.scorer(self.searcher, fieldname, text)
         if isinstance(scorer, BM25FScorer):
             k1, b = scorer.K1, scorer.B
-            lengths = self._field_lengths(fieldname)[ids]
+            lengths = _LENGTHS[self._length_codes(fieldname)[ids]]
             norm = k1 * ((1.0 - b) + b * lengths / scorer.avgfl)
             values = scorer.idf * ((weights * (k1 + 1)) / (weights + norm))
         else:  # a field without lengths: Whoosh scores the weight itself
@@ -117,20 +122,28 @@ class Ranker:
             scores += result[1]
         return mask, scores
 
-    def _field_lengths(self, fieldname: str) -> Scores:
-        """Each document's stored length of ``fieldname``, decoded as Whoosh decodes it."""
+    def _length_codes(self, fieldname: str) -> NDArray[np.uint8]:
+        """Each document's stored length byte of ``fieldname``."""
         if fieldname not in self._lengths:
-            codes = np.zeros(self.size, dtype=np.uint8)
-            for leaf, offset in self.reader.leaf_readers():
-                column = leaf._perdoc._cached_reader(  # the lengths column
-                    _lenfield(fieldname), LENGTHS_COLUMN)
-                if column is None:
-                    continue
-                stored = column._dbfile.get(column._basepos, column._count)
-                codes[offset : offset + len(stored)] = np.frombuffer(stored, dtype=np.uint8)
             # Another thread may store the same array meanwhile: equal, so either will do.
-            self._lengths[fieldname] = _LENGTHS[codes]
+            self._lengths[fieldname] = length_codes(self.reader, fieldname, self.size)
         return self._lengths[fieldname]
+
+
+def length_codes(reader: IndexReader, fieldname: str, size: int) -> NDArray[np.uint8]:
+    """Each document's stored length byte of ``fieldname`` (0: none), which Whoosh decodes
+    to the length it scores with (``_LENGTHS``)."""
+    codes = np.zeros(size, dtype=np.uint8)
+    for leaf, offset in reader.leaf_readers():
+        if not isinstance(leaf, SegmentReader):  # an index without segments yet
+            continue
+        column = leaf._perdoc._cached_reader(  # the lengths column
+            _lenfield(fieldname), LENGTHS_COLUMN)
+        if column is None:
+            continue
+        stored = column._dbfile.get(column._basepos, column._count)
+        codes[offset : offset + len(stored)] = np.frombuffer(stored, dtype=np.uint8)
+    return codes
 
 
 def top(scores: Scores, candidates: NDArray[np.int64], start: int, stop: int) -> list[int]:

@@ -4,7 +4,8 @@ Imports write through ``WhooshIndexWriter`` (one Whoosh writer held across many 
 calls, committed in large steps with a merge policy that never re-merges large segments);
 ``rebuild`` writes a new generation in segments of at most ``REBUILD_COMMIT_EVERY`` letters
 and swaps it in while no import can commit. After each commit the writer keeps the new
-segments' facet arrays, so no web worker pays for reading them.
+segments' facet arrays and the new state's joined arrays (``shared``), so no web worker pays
+for reading or joining them: workers map the state's file.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from whoosh.writing import SegmentWriter
 
 from cases.processes import die_with_parent
 from cases.search.base import IndexBusyError, IndexDocument, IndexWriter, SearchIndex
-from cases.search.whoosh_backend.arrays import keep_arrays
+from cases.search.whoosh_backend.counting import FacetArrays
 from cases.search.whoosh_backend.directory import IndexDirectory, verify_postings
 from cases.search.whoosh_backend.opened import Lent
 from cases.search.whoosh_backend.schema import CASE_FACETS, document_fields
@@ -89,10 +90,11 @@ def merge_small(writer: SegmentWriter, segments: list[Segment]) -> list[Segment]
 
 def _keep_arrays(directory: Path) -> None:
     """Keep the arrays of the segments a writer just committed (see
-    ``arrays.segment_arrays``). Only a head start: a worker reads what is missing."""
+    ``arrays.segment_arrays``) and of the state it committed (``shared``). Only a head
+    start: a worker derives what is missing."""
     try:
         with index.open_dir(str(directory)).reader() as reader:
-            keep_arrays(reader, CASE_FACETS, directory)
+            FacetArrays.open(reader, CASE_FACETS, directory)
     except Exception:  # a damaged index is the readers' to report, with its fix
         logger.warning("Could not keep the arrays of the index at %s; the first search of "
                        "each worker reads them instead.", directory, exc_info=True)
@@ -201,6 +203,7 @@ class WhooshIndex(SearchIndex):
         for doc_id in wanted:
             writer.delete_by_term("id", doc_id)
         writer.commit(mergetype=merge_small)
+        _keep_arrays(self.directory.current().resolve())  # the state's live documents changed
         return len(wanted)
 
     def rebuild(self, documents: Iterable[IndexDocument], *, procs: int = 1,
