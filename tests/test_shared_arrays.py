@@ -174,3 +174,21 @@ def test_a_state_published_first_is_not_replaced(tmp_path: Path) -> None:
     state = shared.map_state(path)
     assert state is not None and state.arrays["a"].tolist() == [0, 1, 2, 3, 4]
     assert state.values == {"v": ["x"]}
+
+
+def test_a_file_of_another_layout_is_never_mapped(backend: WhooshBackend, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A release that derives other arrays (LAYOUT bumped) names its files apart: it derives
+    its own beside the old release's file rather than mapping one it cannot read, and the
+    next commit removes the older one."""
+    before = _answers(backend)
+    (old,) = _state_files(backend)
+    monkeypatch.setattr(shared, "LAYOUT", shared.LAYOUT + 1)
+    upgraded = WhooshBackend({"path": str(tmp_path / "index")})
+    assert _answers(upgraded) == before
+    files = _state_files(upgraded)
+    assert len(files) == 2 and old in files  # side by side while both releases run
+    assert old.read_bytes() != b"" and upgraded.directory.open().arrays.state.mapped
+    upgraded.index.delete([DOCS[0].id])
+    (new,) = _state_files(upgraded)
+    assert not old.exists() and new not in files

@@ -40,6 +40,11 @@ _PARTIAL_NAME = re.compile(r"\.state-.*\.(\d+)\.tmp")
 _TOC_NAME = re.compile(r"_MAIN_(\d+)\.toc")
 _MAGIC = b"IMRSTATE"  # then the header's length, 8 bytes little-endian, then the header
 _ALIGN = 64  # each array starts at a multiple of this: any dtype reads it aligned
+# What a state file holds. Bump it whenever the arrays derived change (a name, a dtype, a new
+# array): its number is part of the file's name, so a process of another release never maps
+# a file it cannot read; both kinds live side by side during a rolling upgrade, and the
+# next commit removes the older one.
+LAYOUT = 1
 
 Arrays = dict[str, np.ndarray]
 Values = dict[str, list[str]]
@@ -77,7 +82,8 @@ def state_name(reader: IndexReader) -> str | None:
     segments = [leaf.segment() for leaf, _ in reader.leaf_readers()]
     if not segments or any(segment is None for segment in segments):
         return None
-    key = ",".join(f"{s.segment_id()}:{s.deleted_count()}" for s in segments)
+    key = f"layout {LAYOUT};" + ",".join(f"{s.segment_id()}:{s.deleted_count()}"
+                                         for s in segments)
     digest = hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()[:16]
     return f"{STATE_PREFIX}{reader.generation()}-{digest}{STATE_SUFFIX}"
 
