@@ -16,7 +16,6 @@ from __future__ import annotations
 import errno
 import logging
 import os
-import re
 import shutil
 import struct
 import threading
@@ -36,10 +35,10 @@ from cases.search.base import IndexUnavailableError, SearchError
 from cases.search.whoosh_backend import opened as states
 from cases.search.whoosh_backend.opened import Lent, Opened
 from cases.search.whoosh_backend.schema import signature
+from cases.search.whoosh_backend.shared import committed_generation
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
-_TOC_NAME = re.compile(r"_MAIN_(\d+)\.toc")  # a committed table of contents
 
 # What a 503 tells the user: a rebuild only when one is under way (see rebuild_under_way).
 INDEX_UNAVAILABLE = ("The search index is temporarily unavailable; try again in a minute. Case "
@@ -233,7 +232,7 @@ class IndexDirectory:
         contents and the segments it merged, so the open may fail on files that went for
         good reason: then it opens what the writer committed instead."""
         for attempt in range(1, READ_ATTEMPTS + 1):
-            generation = _generation(target)
+            generation = committed_generation(target)
             try:
                 ix = self.open_index(target)
                 return Opened(target, ix, ix.searcher())
@@ -241,7 +240,7 @@ class IndexDirectory:
                 raise
             except Exception:
                 latest = self.current().resolve(strict=True)
-                if attempt == READ_ATTEMPTS or (latest, _generation(latest)) == (target,
+                if attempt == READ_ATTEMPTS or (latest, committed_generation(latest)) == (target,
                                                                                  generation):
                     raise
                 target = latest
@@ -339,12 +338,3 @@ def _is_passing(exc: BaseException) -> bool:
     return isinstance(exc, MemoryError) or (isinstance(exc, OSError)
                                             and exc.errno in _PASSING_ERRNOS)
 
-
-def _generation(directory: Path) -> int:
-    """The latest committed generation of the index in ``directory`` (-1: none)."""
-    try:
-        names = os.listdir(directory)
-    except OSError:
-        return -1
-    return max((int(found[1]) for name in names if (found := _TOC_NAME.fullmatch(name))),
-               default=-1)

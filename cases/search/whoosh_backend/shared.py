@@ -37,7 +37,7 @@ STATE_PREFIX = "state-"
 STATE_SUFFIX = ".arrays"
 _STATE_NAME = re.compile(r"state-(\d+)-[0-9a-f]+\.arrays")
 _PARTIAL_NAME = re.compile(r"\.state-.*\.(\d+)\.tmp")
-_TOC_NAME = re.compile(r"_MAIN_(\d+)\.toc")
+_TOC_NAME = re.compile(r"_MAIN_(\d+)\.toc")  # a committed table of contents
 _MAGIC = b"IMRSTATE"  # then the header's length, 8 bytes little-endian, then the header
 _ALIGN = 64  # each array starts at a multiple of this: any dtype reads it aligned
 # What a state file holds. Bump it whenever the arrays derived change (a name, a dtype, a new
@@ -103,7 +103,7 @@ def load_state(reader: IndexReader, directory: Path | None,
     generation = reader.generation()
     # A state a commit has already replaced is read only until its readers reopen: a file
     # written for it now would outlive them.
-    if _latest_generation(directory) <= generation:
+    if committed_generation(directory) <= generation:
         try:
             write_state(path, arrays, values)
         except OSError as exc:  # a read-only copy of the index: each worker keeps its own
@@ -213,7 +213,7 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _latest_generation(directory: Path) -> int:
+def committed_generation(directory: Path) -> int:
     """The latest committed generation in ``directory`` (-1: none)."""
     try:
         names = os.listdir(directory)
