@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import ExitStack
@@ -137,8 +138,8 @@ def import_determinations(
     report = ImportReport(failed=list(missing))
     indexer = None
     with ExitStack() as stack:
-        pool = stack.enter_context(ProcessPoolExecutor(jobs, initializer=die_with_parent)
-                                   ) if jobs > 1 else None
+        pool = stack.enter_context(ProcessPoolExecutor(
+            jobs, initializer=die_with_parent, initargs=(os.getpid(),))) if jobs > 1 else None
         try:
             if index:
                 indexer = Indexer(get_backend(), procs=jobs,

@@ -11,6 +11,7 @@ for reading or joining them: workers map the state's file.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -116,8 +117,12 @@ class _SubWriterTask(SubWriterTask):
     """Whoosh's sub-writer process, which dies with the writer that forked it: it inherits
     the index's write lock, and orphaned it would hold the lock forever."""
 
+    def __init__(self, *args: object) -> None:
+        super().__init__(*args)
+        self.parent = os.getpid()  # the writer's, read before the fork
+
     def run(self) -> None:
-        die_with_parent()
+        die_with_parent(self.parent)
         super().run()
 
 
