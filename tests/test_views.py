@@ -548,14 +548,19 @@ def test_detail_escapes_letter_text(client: Client, tmp_path: Path) -> None:
         assertContains(response, "&lt;script&gt;alert(1)&lt;/script&gt;")
 
 
-def test_results_page_reads_its_rows_in_a_few_queries_without_the_letters(
-        client: Client, corpus: None) -> None:
+@pytest.mark.parametrize("path", ["/", "/api/search"])
+def test_results_read_their_rows_in_a_few_queries_without_the_letters(
+        client: Client, corpus: None, path: str) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as queries:
-        response = client.get("/", {"q": "therapy"})
-    assert response.status_code == 200 and response.context["results"].total > 0
+        response = client.get(path, {"q": "therapy"})
+    assert response.status_code == 200
+    assert (response.json()["total"] if path.startswith("/api") else
+            response.context["results"].total) > 0
     statements = [q["sql"] for q in queries.captured_queries]
     assert len(statements) <= 4, statements  # rows and their items, nothing per row
-    assert not any("original_text" in sql for sql in statements)
+    # Neither the letter's text nor the columns no row shows: citations, reasons.
+    for column in ("original_text", "citations", "reasons", "guideline"):
+        assert not any(column in sql for sql in statements), column

@@ -37,7 +37,7 @@ def _snippet_text(determination: Determination) -> str:
 
 def snippet_texts(ids: Sequence[str]) -> dict[str, str]:
     """Text to cut snippets from, by public id: the summary and the rationales."""
-    stored = Determination.objects.for_results().filter(public_id__in=ids)
+    stored = Determination.objects.for_rows().filter(public_id__in=ids)
     return {d.public_id: _snippet_text(d) for d in stored}
 
 
@@ -48,7 +48,7 @@ def search_determinations(query: SearchQuery) -> SearchPage:
 
     def load_page(ids: Sequence[str]) -> dict[str, str]:
         # The page's rows are read once: for the snippets now and for the hits below.
-        found.update(Determination.objects.for_results().in_bulk(ids, field_name="public_id"))
+        found.update(Determination.objects.for_rows().in_bulk(ids, field_name="public_id"))
         return {public_id: _snippet_text(d) for public_id, d in found.items()}
 
     try:
