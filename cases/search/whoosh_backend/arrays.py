@@ -18,6 +18,7 @@ from whoosh.codec.whoosh3 import W3LeafMatcher, W3TermsReader
 from whoosh.matching import Matcher
 from whoosh.reading import IndexReader, SegmentReader
 
+from cases.search.whoosh_backend.codec import read_block
 from cases.search.whoosh_backend.items import item_keys, read_segment_items
 from cases.search.whoosh_backend.schema import DATE_FIELDS
 
@@ -146,20 +147,8 @@ def _blocks(matcher: Matcher) -> Iterator[tuple[NDArray[np.int64], NDArray[np.fl
             matcher.next()
         yield np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
         return
-    # A block holds its ids as deltas from zero (or as plain ids) and its weights as an
-    # array, one float for all, or None for all 1.0: see W3LeafMatcher._read_ids/_weights.
     while not matcher._atend:
-        if matcher._data is None:
-            matcher._read_data()
-        data = matcher._data
-        raw = np.asarray(data[0], dtype=np.int64)
-        ids = raw if matcher._byteids else np.cumsum(raw)
-        stored = data[1]
-        if stored is None or isinstance(stored, float):
-            weights = np.full(len(ids), 1.0 if stored is None else stored)
-        else:
-            weights = np.asarray(stored, dtype=np.float64)
-        yield ids, weights
+        yield read_block(matcher)
         matcher._next_block()
 
 

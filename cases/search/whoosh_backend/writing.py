@@ -25,6 +25,7 @@ from whoosh.writing import SegmentWriter
 
 from cases.processes import die_with_parent
 from cases.search.base import IndexBusyError, IndexDocument, IndexWriter, SearchIndex
+from cases.search.whoosh_backend.codec import ArrayCodec
 from cases.search.whoosh_backend.counting import FacetArrays
 from cases.search.whoosh_backend.directory import IndexDirectory, verify_postings
 from cases.search.whoosh_backend.opened import Lent
@@ -52,8 +53,9 @@ def open_writer(ix: index.Index, procs: int) -> WhooshWriter:
     try:
         if procs > 1:
             return _MpWriter(ix, procs=procs, multisegment=True, limitmb=WRITER_MB // procs,
-                             timeout=WRITER_TIMEOUT, compound=False)
-        return ix.writer(limitmb=WRITER_MB, timeout=WRITER_TIMEOUT, compound=False)
+                             timeout=WRITER_TIMEOUT, compound=False, codec=ArrayCodec())
+        return ix.writer(limitmb=WRITER_MB, timeout=WRITER_TIMEOUT, compound=False,
+                         codec=ArrayCodec())
     except index.LockError as exc:
         raise IndexBusyError(
             f"Another import or rebuild has been writing the search index for over "
