@@ -20,6 +20,7 @@ from whoosh.reading import SegmentReader
 
 from cases.search.base import ITEM_FACETS, QUANTITY_BANDS
 from cases.search.whoosh_backend.schema import ITEMS_COLUMN
+from cases.search.whoosh_backend.sparse import few, runs
 
 Mask = NDArray[np.bool_]
 Codes = NDArray[np.int32]
@@ -235,6 +236,8 @@ class ItemTable:
         values = self.values[name]
         if items is None:  # each document's values are known once: no sort per query
             letters, codes = self._value_letters(name)
+            if few(np.count_nonzero(docs), len(letters)):
+                return self._few_letter_counts(name, np.flatnonzero(docs))
             counted = np.bincount(codes[docs[letters]], minlength=len(values))
         else:
             pair_items, codes = self._pairs(name)
@@ -243,6 +246,20 @@ class ItemTable:
                              + self.doc[pair_items[keep]])
             counted = np.bincount(keys // max(self.size, 1), minlength=len(values))
         return dict(zip(values, counted.tolist(), strict=True))
+
+    def _few_letter_counts(self, name: str, docs: NDArray[np.int64]) -> dict[str, int]:
+        """``letter_counts`` of a few documents (sorted), from their own items: items are in
+        document order, and a multi-valued field's pairs in item order."""
+        items = runs(self.doc, docs)
+        if name in SINGLE:
+            codes, owners = self.codes[name][items], self.doc[items]
+        else:
+            pairs = runs(self.pair_item[name], items)
+            codes, owners = self.codes[name][pairs], self.doc[self.pair_item[name][pairs]]
+        size = max(self.size, 1)
+        keys = np.unique(codes.astype(np.int64) * size + owners)  # a value once per letter
+        counted = np.bincount(keys // size, minlength=len(self.values[name]))
+        return dict(zip(self.values[name], counted.tolist(), strict=True))
 
     def decisions(self, items: Mask) -> dict[str, int]:
         """How many of ``items`` have each decision."""
