@@ -47,6 +47,12 @@ def test_bench_short_run_agrees_with_fts5_and_tantivy_references(tmp_path: Path)
     # The Tantivy column and its ratio are printed on every row, and its build is recorded.
     rows = [line for line in result.stdout.splitlines() if " hits " in line]
     assert len(rows) == 28 and all(" tantivy " in r and " ours/tantivy " in r for r in rows)
+    # … and the engine alone (no snippets, as Tantivy's column), which costs less than ours.
+    assert all(" engine/tantivy " in r for r in rows)
+    assert all(row["engine_median_ms"] > 0 and row["engine_vs_tantivy_median"] > 0
+               for row in report["searches"].values())
+    assert (sum(row["engine_median_ms"] for row in report["searches"].values())
+            < sum(row["ours_median_ms"] for row in report["searches"].values()))
     assert report["figures"]["tantivy_build_s"] > 0
     assert report["figures"]["import_letters_per_s"] > 0
     # Cases like mine answered each of its pasted texts (timed; the figures are printed).
