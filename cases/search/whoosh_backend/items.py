@@ -131,8 +131,13 @@ def derive_items(segments: Iterable[tuple[Mapping[str, np.ndarray], int]], size:
         item, codes = ((np.arange(len(doc), dtype=np.int32), arrays[f"{PREFIX}{name}.codes"])
                        if name in SINGLE else
                        (arrays[f"{PREFIX}{name}.item"], arrays[f"{PREFIX}{name}.codes"]))
+        letters, letter_codes = _value_letters(doc, item, codes, size)
         arrays[f"{PREFIX}{name}.letters"], arrays[f"{PREFIX}{name}.letter_codes"] = (
-            _value_letters(doc, item, codes, size))
+            letters, letter_codes)
+        # The same pairs in document order, to count a few documents by their own values.
+        order = np.argsort(letters, kind="stable")
+        arrays[f"{PREFIX}{name}.by_doc.letters"] = letters[order]
+        arrays[f"{PREFIX}{name}.by_doc.codes"] = letter_codes[order]
     return arrays, values
 
 
@@ -164,6 +169,9 @@ class ItemTable:
                               arrays[f"{PREFIX}word.sorted_bounds"])
         self._letters: dict[str, tuple[Codes, Codes]] = {
             name: (arrays[f"{PREFIX}{name}.letters"], arrays[f"{PREFIX}{name}.letter_codes"])
+            for name in COUNTED}
+        self._letters_by_doc: dict[str, tuple[Codes, Codes]] = {
+            name: (arrays[f"{PREFIX}{name}.by_doc.letters"], arrays[f"{PREFIX}{name}.by_doc.codes"])
             for name in COUNTED}
 
     # -- masks over items ------------------------------------------------------------------
@@ -236,9 +244,13 @@ class ItemTable:
         values = self.values[name]
         if items is None:  # each document's values are known once: no sort per query
             letters, codes = self._value_letters(name)
-            if few(np.count_nonzero(docs), len(letters)):
-                return self._few_letter_counts(name, np.flatnonzero(docs))
-            counted = np.bincount(codes[docs[letters]], minlength=len(values))
+            if name in self._letters_by_doc and few(np.count_nonzero(docs), len(letters)):
+                # A few documents: their own (document, value) pairs, in document order.
+                by_doc, by_doc_codes = self._letters_by_doc[name]
+                found = by_doc_codes[runs(by_doc, np.flatnonzero(docs))]
+            else:
+                found = codes[docs[letters]]
+            counted = np.bincount(found, minlength=len(values))
         else:
             pair_items, codes = self._pairs(name)
             keep = items[pair_items] & docs[self.doc[pair_items]]
@@ -246,20 +258,6 @@ class ItemTable:
                              + self.doc[pair_items[keep]])
             counted = np.bincount(keys // max(self.size, 1), minlength=len(values))
         return dict(zip(values, counted.tolist(), strict=True))
-
-    def _few_letter_counts(self, name: str, docs: NDArray[np.int64]) -> dict[str, int]:
-        """``letter_counts`` of a few documents (sorted), from their own items: items are in
-        document order, and a multi-valued field's pairs in item order."""
-        items = runs(self.doc, docs)
-        if name in SINGLE:
-            codes, owners = self.codes[name][items], self.doc[items]
-        else:
-            pairs = runs(self.pair_item[name], items)
-            codes, owners = self.codes[name][pairs], self.doc[self.pair_item[name][pairs]]
-        size = max(self.size, 1)
-        keys = np.unique(codes.astype(np.int64) * size + owners)  # a value once per letter
-        counted = np.bincount(keys // size, minlength=len(self.values[name]))
-        return dict(zip(self.values[name], counted.tolist(), strict=True))
 
     def decisions(self, items: Mask) -> dict[str, int]:
         """How many of ``items`` have each decision."""
