@@ -87,9 +87,11 @@ def test_packed_blocks_hold_every_posting_whoosh_3_holds(tmp_path: Path,
     assert set(postings["content", "repeated"][1]) == {300.0}
     assert all(w % 1 for w in postings["title", "knee"][1])  # boosted: 1.5
     assert _whoosh_answers(ours) == _whoosh_answers(theirs)
-    with ours.searcher() as searcher:  # frequencies as values, read back by Whoosh
-        matcher = searcher.postings("content", "repeated")
+    with ours.searcher() as searcher:  # frequencies as values, read back by Whoosh:
+        matcher = searcher.postings("content", "repeated")  # kept as the weights
         assert matcher.value_as("frequency") == 300
+        matcher = searcher.postings("title", "knee")  # kept apart: weights are boosted
+        assert (matcher.weight(), matcher.value_as("frequency")) == (1.5, 1)
 
 
 def test_an_index_of_both_codecs_reads_alike_and_merges_into_packed_blocks(

@@ -110,8 +110,11 @@ class ArrayPostingsWriter(W3PostingsWriter):
                 and all(len(value) == _VALUE_SIZE for value in values)):
             # A frequency's 4 bytes each (Whoosh's big-endian unsigned int), as a packed
             # array in a 1-tuple (Whoosh's joined bytes are a bytes object, kept where a
-            # posting had no value).
+            # posting had no value); an empty one where they equal the weights, as they
+            # do in a field without a boost.
             joined = np.frombuffer(b"".join(values), dtype=">u4").astype(np.int64)
+            if np.array_equal(joined, np.asarray(self._weights, dtype=np.float64)):
+                return (b"",)
             return (_packed_ints(joined),)
         return super()._mini_values()
 
@@ -142,7 +145,13 @@ class ArrayLeafMatcher(W3LeafMatcher):
             self._read_data()
         packed = self._data[2]
         if isinstance(packed, tuple) and self._fixedsize == _VALUE_SIZE:
-            vs = _unpacked(packed[0], self._blocklength).astype(">u4").tobytes()
+            if packed[0]:
+                frequencies = _unpacked(packed[0], self._blocklength)
+            else:  # the same as the weights
+                if self._weights is None:
+                    self._read_weights()
+                frequencies = np.asarray(self._weights, dtype=np.float64)
+            vs = frequencies.astype(">u4").tobytes()
             self._values = tuple(vs[i:i + _VALUE_SIZE] for i in range(0, len(vs), _VALUE_SIZE))
         else:
             super()._read_values()
