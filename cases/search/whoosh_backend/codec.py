@@ -3,9 +3,10 @@
 Whoosh 3 writes each block of a posting list as a pickled, zlib-compressed tuple of Python
 numbers: reading one posting means unpickling one int and one float, which made half of a
 common word's search (900,000 postings at a million letters) the decoding of its postings.
-This codec writes the same blocks with their document-number deltas and weights as packed
-little-endian arrays in the same pickled tuple, uncompressed (a delta fits a byte or two):
-``read_block`` turns a block into NumPy arrays with two ``frombuffer`` calls, and Whoosh's
+This codec writes the same blocks with their document-number deltas, weights and
+frequencies as packed little-endian arrays (a delta or a frequency fits a byte or two) in
+the same pickled, compressed tuple: ``read_block`` decompresses one string and turns it
+into NumPy arrays with two ``frombuffer`` calls, and Whoosh's
 own matcher (phrases of the treatment field, suggestions, snippets) reads them through
 ``ArrayLeafMatcher``. Everything else about a segment (the block headers that skipping
 reads, term infos, inlined postings, vectors, columns) is Whoosh 3's.
@@ -75,18 +76,7 @@ def read_block(matcher: W3LeafMatcher) -> tuple[NDArray[np.int64], NDArray[np.fl
 
 
 class ArrayPostingsWriter(W3PostingsWriter):
-    """Whoosh 3's postings writer, with packed arrays for a block's ids and weights; the
-    blocks of a field with positions (the treatment's) stay compressed, as their positions
-    are Whoosh's pickled bytes, which compress fourfold."""
-
-    def __init__(self, *args: object, compression: int = 3, **kwargs: object) -> None:
-        super().__init__(*args, compression=0, **kwargs)  # type: ignore[arg-type]
-        self._valued_compression = compression
-
-    def start_postings(self, format_: object, terminfo: object) -> None:
-        super().start_postings(format_, terminfo)
-        size = format_.fixed_value_size()  # type: ignore[attr-defined]
-        self._compression = self._valued_compression if size is None or size < 0 else 0
+    """Whoosh 3's postings writer, with packed arrays for a block's ids and weights."""
 
     def _mini_ids(self) -> bytes | tuple[object, ...]:
         if self._byteids:  # a vector's terms: Whoosh's tuple
@@ -164,8 +154,8 @@ BLOCK_POSTINGS = 2048
 
 
 class ArrayCodec(W3Codec):
-    """Whoosh 3's codec with packed, uncompressed posting blocks of ``BLOCK_POSTINGS``
-    (vectors keep Whoosh's)."""
+    """Whoosh 3's codec with packed posting blocks of ``BLOCK_POSTINGS`` (vectors keep
+    Whoosh's)."""
 
     def __init__(self, blocklimit: int = BLOCK_POSTINGS, compression: int = 3,
                  inlinelimit: int = 1) -> None:
