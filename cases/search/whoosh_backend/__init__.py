@@ -3,8 +3,10 @@
 - ``schema``: what the index holds, and the fields of one determination;
 - ``analysis``: how letters and queries become terms (the analyzers, the query parser);
 - ``syntax``: the query language's rules as parser plugins, and what breaking them says;
+- ``codec``: posting blocks written as packed arrays, which NumPy reads whole;
 - ``arrays`` and ``counting``: each segment's facet postings as NumPy arrays, kept beside
-  the segment, and the facet and outcome counts made from them;
+  the segment, and the facet and outcome counts made from them (``sparse``: a search of
+  few letters counted by their own values);
 - ``ranking``: BM25F scoring of the common query shapes over whole posting arrays;
 - ``snippets``: where a letter's text shows the query's words;
 - ``opened`` and ``directory``: the concurrency core. The generations and the ``current``
