@@ -6,8 +6,8 @@ common word's search (900,000 postings at a million letters) the decoding of its
 This codec writes the same blocks with their document-number deltas, weights and
 frequencies as packed little-endian arrays (a delta or a frequency fits a byte or two) in
 the same pickled, compressed tuple: ``read_block`` decompresses one string and turns it
-into NumPy arrays with two ``frombuffer`` calls, and Whoosh's
-own matcher (phrases of the treatment field, suggestions, snippets) reads them through
+into NumPy arrays with two ``frombuffer`` calls, and Whoosh's own matcher (phrases of the
+treatment field, the query shapes the arrays do not score) reads them through
 ``ArrayLeafMatcher``. Everything else about a segment (the block headers that skipping
 reads, term infos, inlined postings, vectors, columns) is Whoosh 3's.
 
@@ -54,15 +54,20 @@ def _unpacked(data: bytes, count: int) -> NDArray[np.int64] | NDArray[np.float32
     return np.frombuffer(data, dtype=dtype, offset=1)
 
 
+def _ids(deltas: bytes, count: int) -> NDArray[np.int64]:
+    """A packed block's document numbers, from their deltas."""
+    return np.cumsum(_unpacked(deltas, count), dtype=np.int64)
+
+
 def read_block(matcher: W3LeafMatcher) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
-    """The document numbers (or, for vectors, nothing useful) and weights of the block the
-    matcher stands on, as arrays: from either codec's blocks."""
+    """The document numbers and weights of the block the matcher stands on, as arrays:
+    from either codec's blocks."""
     if matcher._data is None:
         matcher._read_data()
     raw_ids, stored, _values = matcher._data
     count = matcher._blocklength
     if isinstance(raw_ids, bytes):
-        ids = np.cumsum(_unpacked(raw_ids, count), dtype=np.int64)
+        ids = _ids(raw_ids, count)
     else:  # Whoosh 3's tuple: deltas, or plain ids
         raw = np.asarray(raw_ids, dtype=np.int64)
         ids = raw if matcher._byteids else np.cumsum(raw)
@@ -92,7 +97,6 @@ class ArrayPostingsWriter(W3PostingsWriter):
             return bytes((_SMALL_WEIGHTS,)) + weights.astype("<u1").tobytes()
         return bytes((_FLOAT_WEIGHTS,)) + weights.astype("<f4").tobytes()
 
-
     def _mini_values(self) -> bytes | tuple[bytes, ...] | None:
         values = self._values
         if (self._format.fixed_value_size() == _VALUE_SIZE and not self._byteids
@@ -116,8 +120,7 @@ class ArrayLeafMatcher(W3LeafMatcher):
         if self._data is None:
             self._read_data()
         if isinstance(self._data[0], bytes) and not self._byteids:
-            count = self._blocklength
-            self._ids = np.cumsum(_unpacked(self._data[0], count), dtype=np.int64).tolist()
+            self._ids = _ids(self._data[0], self._blocklength).tolist()
         else:
             super()._read_ids()
 
