@@ -134,3 +134,18 @@ def test_an_index_of_other_terms_asks_for_a_rebuild(tmp_path: Path) -> None:
         backend.search(SearchQuery(text="tens"))
     backend.index.rebuild(DOCS)
     assert ids(backend, "massage") == {"CM16-0000001", "CM16-0000005"}
+
+
+def test_a_parse_is_kept_and_searched_again_with_the_same_answer(
+        backend: WhooshBackend) -> None:
+    # The parse of a text is kept: asked again (with other spacing) it is the same object,
+    # and searching it again, with and without filters, gives what the first search gave.
+    first = backend.queries.parse("massage OR \"physical therapy\" -acupuncture")
+    assert backend.queries.parse("  massage OR \"physical therapy\" -acupuncture ") is first
+    asked = SearchQuery(text="massage OR \"physical therapy\" -acupuncture")
+    answers = [backend.search(asked) for _ in range(2)]
+    assert answers[0].total and answers[0] == answers[1]
+    # A refused text is refused every time: errors are not kept as answers.
+    for _ in range(2):
+        with pytest.raises(QueryError):
+            backend.search(SearchQuery(text="-massage"))

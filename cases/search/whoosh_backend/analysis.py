@@ -225,6 +225,9 @@ def _analyzed(analyzer: Tokenizer, text: str) -> list[str]:
     return list(words.values())
 
 
+PARSED_KEPT = 512  # parsed queries a builder keeps, the most recently asked
+
+
 class QueryBuilder:
     """Parse the search box language into a Whoosh query, with limits and synonyms."""
 
@@ -246,10 +249,17 @@ class QueryBuilder:
                 known = self.synonyms.setdefault(stems[0], [])
                 known.extend(words for e in expansions
                              if (words := _analyzed(self.analyzer, e)) not in known)
+        # The same words are searched again and again (each facet ticked, each page, every
+        # worker's share of the traffic): their parse is kept, as it depends on the text
+        # alone. Whoosh's queries are not changed by searching them; a refused text raises
+        # again, as errors are not kept.
+        self._parsed = lru_cache(maxsize=PARSED_KEPT)(self._parse)
 
     def parse(self, text: str) -> wq.Query | None:
         """The Whoosh query for ``text``; None means "everything"; QueryError on bad input."""
-        text = text.strip()
+        return self._parsed(text.strip())
+
+    def _parse(self, text: str) -> wq.Query | None:
         if len(text) > MAX_QUERY_LENGTH:
             raise QueryError(f"The query is {len(text)} characters long; shorten it to "
                              f"{MAX_QUERY_LENGTH} or fewer (a few distinctive words work best).")
