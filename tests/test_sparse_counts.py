@@ -11,7 +11,7 @@ import pytest
 from cases.search.base import ITEM_FACETS
 from cases.search.whoosh_backend import WhooshBackend
 from cases.search.whoosh_backend.counting import FacetArrays
-from cases.search.whoosh_backend.sparse import few
+from cases.search.whoosh_backend.sparse import Selected, few, runs, starts_of
 
 pytestmark = pytest.mark.django_db
 
@@ -39,8 +39,9 @@ def test_case_facets_count_alike_few_or_many(arrays: FacetArrays) -> None:
     paths = set()
     for mask in _masks(arrays):
         for facet, postings in arrays.postings.items():
-            expected = {value: int(mask[docs].sum()) for value, docs in postings.items()}
-            assert arrays.counts(mask, facet) == expected, facet
+            expected = {value: int(mask[docs].sum()) for value, docs in postings.items()
+                        if mask[docs].any()}
+            assert arrays.counts(Selected(mask), facet) == expected, facet
             paths.add(few(int(mask.sum()), sum(len(d) for d in postings.values())))
     assert paths == {True, False}  # both ways were taken
 
@@ -50,8 +51,36 @@ def test_item_facets_count_letters_alike_few_or_many(arrays: FacetArrays) -> Non
     paths = set()
     for mask in _masks(arrays):
         for name in ITEM_FACETS:
-            expected = {value: int((table.letters(table.having(name, [value])) & mask).sum())
-                        for value in table.values[name]}
-            assert table.letter_counts(name, mask, None) == expected, name
+            expected = {value: count for value in table.values[name] if (count := int(
+                (table.letters(table.having(name, [value])) & mask).sum()))}
+            assert table.letter_counts(name, Selected(mask), None) == expected, name
             paths.add(few(int(mask.sum()), len(table._value_letters(name)[0])))
     assert paths == {True, False}
+
+
+def test_item_facets_count_letters_alike_under_item_conditions(arrays: FacetArrays) -> None:
+    # With an item-level condition a letter counts for a value only through its items that
+    # meet the condition: by the pairs of its own items, or by the pass over every pair.
+    table = arrays.items
+    rng = np.random.default_rng(5)
+    conditions = [table.having("decision", ["Upheld"]), rng.random(table.count) < 0.3]
+    paths = set()
+    for mask in _masks(arrays):
+        for items in conditions:
+            for name in ITEM_FACETS:
+                expected = {value: count for value in table.values[name] if (count := int(
+                    (table.letters(table.having(name, [value]) & items) & mask).sum()))}
+                assert table.letter_counts(name, Selected(mask), items) == expected, name
+                paths.add(few(int(mask.sum()), len(table._pairs(name)[0])))
+    assert paths == {True, False}
+
+
+def test_runs_gather_each_wanted_documents_pairs_in_order() -> None:
+    # Pairs in document order: document 0 has none, 1 has three, 2 none, 3 one, 5 two.
+    documents = np.array([1, 1, 1, 3, 5, 5])
+    starts = starts_of(documents, 7)
+    assert starts.tolist() == [0, 0, 3, 3, 4, 4, 6, 6]
+    assert runs(starts, np.array([1, 5])).tolist() == [0, 1, 2, 4, 5]
+    assert runs(starts, np.array([0, 2, 6])).tolist() == []
+    assert runs(starts, np.array([3])).tolist() == [3]
+    assert runs(starts, np.zeros(0, dtype=np.int64)).tolist() == []

@@ -32,7 +32,7 @@ from cases.search.whoosh_backend.schema import (
     INJURED_FIELD,
 )
 from cases.search.whoosh_backend.shared import Arrays, StateArrays, Values, load_state
-from cases.search.whoosh_backend.sparse import few, runs
+from cases.search.whoosh_backend.sparse import Selected, few, nonzero, runs, starts_of
 
 CROSSED_SPECIALTIES = 12
 
@@ -61,9 +61,11 @@ def derive_arrays(reader: IndexReader, facet_fields: Mapping[str, str],
         arrays[f"case.{facet}.codes"] = np.repeat(np.arange(len(lengths), dtype=np.int32),
                                                   lengths)
         arrays[f"case.{facet}.bounds"] = np.cumsum([0, *lengths], dtype=np.int64)
-        # The same pairs in document order, to count a few documents by their own values.
+        # The same pairs in document order, with where each document's start, to count a
+        # few documents by their own values.
         order = np.argsort(arrays[f"case.{facet}.docs"], kind="stable")
-        arrays[f"case.{facet}.by_doc.docs"] = arrays[f"case.{facet}.docs"][order]
+        arrays[f"case.{facet}.by_doc.starts"] = starts_of(arrays[f"case.{facet}.docs"][order],
+                                                          size)
         arrays[f"case.{facet}.by_doc.codes"] = arrays[f"case.{facet}.codes"][order]
     # Dates as yyyymmdd numbers (0: unknown), the added field as seconds.
     for fieldname in DATE_FIELDS:
@@ -90,7 +92,7 @@ class FacetArrays:
         self.live: Mask = arrays["live"]
         self.size = len(self.live)
         self._flats: dict[str, tuple[list[str], Docs, Docs]] = {}
-        self._by_doc: dict[str, tuple[Docs, Docs]] = {}  # (documents, codes) in doc order
+        self._by_doc: dict[str, tuple[Docs, Docs]] = {}  # (starts, codes) in doc order
         self.postings: dict[str, dict[str, Docs]] = {}  # each value's documents: views
         for key, values in state.values.items():
             if not key.startswith("case."):
@@ -98,7 +100,8 @@ class FacetArrays:
             facet = key.removeprefix("case.")
             docs, bounds = arrays[f"{key}.docs"], arrays[f"{key}.bounds"].tolist()
             self._flats[facet] = (values, docs, arrays[f"{key}.codes"])
-            self._by_doc[facet] = (arrays[f"{key}.by_doc.docs"], arrays[f"{key}.by_doc.codes"])
+            self._by_doc[facet] = (arrays[f"{key}.by_doc.starts"],
+                                   arrays[f"{key}.by_doc.codes"])
             self.postings[facet] = {value: docs[bounds[n]:bounds[n + 1]]
                                     for n, value in enumerate(values)}
         self.items = ItemTable(arrays, state.values, self.size)
@@ -180,15 +183,15 @@ class FacetArrays:
         docs = self.postings[facet].get(value)
         return 0 if docs is None else int(mask[docs].sum())
 
-    def counts(self, mask: Mask, facet: str) -> dict[str, int]:
-        """Documents of ``mask`` having each value of a case facet: one bincount, of every
-        posting's value where the mask holds many documents, of its documents' own values
-        (found in the pairs in document order) where it holds few."""
+    def counts(self, chosen: Selected, facet: str) -> dict[str, int]:
+        """Documents of ``chosen`` having each value of a case facet (values they do not
+        have left out): one bincount, of every posting's value where the selection holds
+        many documents, of its documents' own values (their runs of the pairs in document
+        order) where it holds few."""
         values, docs, codes = self._flats[facet]
-        if few(np.count_nonzero(mask), len(docs)):
-            by_doc, by_doc_codes = self._by_doc[facet]
-            found = by_doc_codes[runs(by_doc, np.flatnonzero(mask))]
+        if few(chosen.count, len(docs)):
+            starts, by_doc_codes = self._by_doc[facet]
+            found = by_doc_codes[runs(starts, chosen.numbers)]
         else:
-            found = codes[mask[docs]]
-        return dict(zip(values, np.bincount(found, minlength=len(values)).tolist(),
-                        strict=True))
+            found = codes[chosen.mask[docs]]
+        return nonzero(values, np.bincount(found, minlength=len(values)))

@@ -20,7 +20,7 @@ from whoosh.reading import SegmentReader
 
 from cases.search.base import ITEM_FACETS, QUANTITY_BANDS
 from cases.search.whoosh_backend.schema import ITEMS_COLUMN
-from cases.search.whoosh_backend.sparse import few, runs
+from cases.search.whoosh_backend.sparse import Selected, few, nonzero, runs, starts_of
 
 Mask = NDArray[np.bool_]
 Codes = NDArray[np.int32]
@@ -118,6 +118,9 @@ def derive_items(segments: Iterable[tuple[Mapping[str, np.ndarray], int]], size:
             first += len(lengths)
         arrays[f"{PREFIX}{name}.item"] = (np.concatenate(owners) if owners
                                           else np.zeros(0, np.int32))
+        # Pairs are in item order: an item's pairs are one run, from ``item_starts[item]``.
+        arrays[f"{PREFIX}{name}.item_starts"] = starts_of(arrays[f"{PREFIX}{name}.item"],
+                                                          len(doc))
     # Items are in document order: a document's items are one run, its first at
     # ``starts[doc]``; an item's number in its letter is its place in the run, from 1.
     arrays[f"{PREFIX}starts"] = np.searchsorted(doc, np.arange(size + 1)).astype(np.int64)
@@ -134,9 +137,10 @@ def derive_items(segments: Iterable[tuple[Mapping[str, np.ndarray], int]], size:
         letters, letter_codes = _value_letters(doc, item, codes, size)
         arrays[f"{PREFIX}{name}.letters"], arrays[f"{PREFIX}{name}.letter_codes"] = (
             letters, letter_codes)
-        # The same pairs in document order, to count a few documents by their own values.
+        # The same pairs in document order, with where each document's start, to count a
+        # few documents by their own values.
         order = np.argsort(letters, kind="stable")
-        arrays[f"{PREFIX}{name}.by_doc.letters"] = letters[order]
+        arrays[f"{PREFIX}{name}.by_doc.starts"] = starts_of(letters[order], size)
         arrays[f"{PREFIX}{name}.by_doc.codes"] = letter_codes[order]
     return arrays, values
 
@@ -162,6 +166,7 @@ class ItemTable:
         self.codes = {name: arrays[f"{PREFIX}{name}.codes"] for name in (*SINGLE, *MULTI)}
         # Multi-valued: self.codes[name] per pair, self.pair_item[name] its item.
         self.pair_item = {name: arrays[f"{PREFIX}{name}.item"] for name in MULTI}
+        self.pair_starts = {name: arrays[f"{PREFIX}{name}.item_starts"] for name in MULTI}
         self.index = {name: {v: n for n, v in enumerate(found)}
                       for name, found in self.values.items()}
         self.starts: NDArray[np.int64] = arrays[f"{PREFIX}starts"]
@@ -171,7 +176,7 @@ class ItemTable:
             name: (arrays[f"{PREFIX}{name}.letters"], arrays[f"{PREFIX}{name}.letter_codes"])
             for name in COUNTED}
         self._letters_by_doc: dict[str, tuple[Codes, Codes]] = {
-            name: (arrays[f"{PREFIX}{name}.by_doc.letters"], arrays[f"{PREFIX}{name}.by_doc.codes"])
+            name: (arrays[f"{PREFIX}{name}.by_doc.starts"], arrays[f"{PREFIX}{name}.by_doc.codes"])
             for name in COUNTED}
 
     # -- masks over items ------------------------------------------------------------------
@@ -238,26 +243,40 @@ class ItemTable:
             self._letters[name] = _value_letters(self.doc, items, codes, self.size)
         return self._letters[name]
 
-    def letter_counts(self, name: str, docs: Mask, items: Mask | None) -> dict[str, int]:
-        """For each value of ``name``: documents of ``docs`` with an item having it, among
-        ``items`` (None: any item)."""
+    def letter_counts(self, name: str, chosen: Selected, items: Mask | None) -> dict[str, int]:
+        """For each value of ``name``: documents of ``chosen`` with an item having it, among
+        ``items`` (None: any item); values no document has are left out."""
         values = self.values[name]
+        docs = chosen.mask
         if items is None:  # each document's values are known once: no sort per query
             letters, codes = self._value_letters(name)
-            if name in self._letters_by_doc and few(np.count_nonzero(docs), len(letters)):
+            if name in self._letters_by_doc and few(chosen.count, len(letters)):
                 # A few documents: their own (document, value) pairs, in document order.
-                by_doc, by_doc_codes = self._letters_by_doc[name]
-                found = by_doc_codes[runs(by_doc, np.flatnonzero(docs))]
+                starts, by_doc_codes = self._letters_by_doc[name]
+                found = by_doc_codes[runs(starts, chosen.numbers)]
             else:
                 found = codes[docs[letters]]
             counted = np.bincount(found, minlength=len(values))
         else:
             pair_items, codes = self._pairs(name)
-            keep = items[pair_items] & docs[self.doc[pair_items]]
-            keys = np.unique(codes[keep].astype(np.int64) * max(self.size, 1)
-                             + self.doc[pair_items[keep]])
+            if few(chosen.count, len(pair_items)):
+                # A few documents: the pairs of their own items meeting the conditions.
+                own = runs(self.starts, chosen.numbers)
+                pair_items, codes = self._pairs_of(name, own[items[own]])
+            else:
+                keep = items[pair_items] & docs[self.doc[pair_items]]
+                pair_items, codes = pair_items[keep], codes[keep]
+            keys = np.unique(codes.astype(np.int64) * max(self.size, 1)
+                             + self.doc[pair_items])
             counted = np.bincount(keys // max(self.size, 1), minlength=len(values))
-        return dict(zip(values, counted.tolist(), strict=True))
+        return nonzero(values, counted)
+
+    def _pairs_of(self, name: str, items: NDArray[np.int64]) -> tuple[Codes, Codes]:
+        """(item, code) of every value of ``name`` the given items (sorted) have."""
+        if name in SINGLE:
+            return items, self.codes[name][items]
+        places = runs(self.pair_starts[name], items)
+        return self.pair_item[name][places], self.codes[name][places]
 
     def decisions(self, items: Mask) -> dict[str, int]:
         """How many of ``items`` have each decision."""

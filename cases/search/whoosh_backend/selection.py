@@ -34,6 +34,7 @@ from cases.search.whoosh_backend.opened import Lent
 from cases.search.whoosh_backend.ranking import top
 from cases.search.whoosh_backend.schema import CASE_FACETS, added_number, day_number
 from cases.search.whoosh_backend.snippets import cut
+from cases.search.whoosh_backend.sparse import Selected
 
 
 @dataclass
@@ -226,13 +227,16 @@ def counted_items(arrays: FacetArrays, chosen: Selection) -> Mask:
 def facets(arrays: FacetArrays, chosen: Selection) -> dict[str, list[FacetValue]]:
     """Every facet's values with their counts, each with its own selection left out."""
     found: dict[str, list[FacetValue]] = {}
+    # A facet nothing is selected in counts the results themselves, and every item facet
+    # the letters meeting the case-level conditions: each set is listed once for all.
+    results, letters = Selected(chosen.total_mask), Selected(chosen.case_all)
     for facet in FACETS:
         picked = set(chosen.selections.get(facet, ()))
         if facet in CASE_FACETS:
-            counts = arrays.counts(without_case_facet(chosen, facet), facet)
+            counts = arrays.counts(Selected(without_case_facet(chosen, facet))
+                                   if facet in chosen.case_masks else results, facet)
         else:
-            counts = arrays.items.letter_counts(facet, chosen.case_all,
-                                                chosen.items_except(facet))
+            counts = arrays.items.letter_counts(facet, letters, chosen.items_except(facet))
         for value in picked:
             counts.setdefault(value, 0)
         ordered = sorted(counts.items(), key=ORDERS.get(facet, _by_count))
