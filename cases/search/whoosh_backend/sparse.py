@@ -49,6 +49,7 @@ class Selected:
 
     def __init__(self, mask: NDArray[np.bool_]) -> None:
         self.mask = mask
+        self._kept: dict[tuple[str, int], np.ndarray] = {}
 
     @cached_property
     def count(self) -> int:
@@ -57,6 +58,21 @@ class Selected:
     @cached_property
     def numbers(self) -> NDArray[np.int64]:
         return np.flatnonzero(self.mask)
+
+    def through(self, owners: NDArray[np.integer]) -> NDArray[np.bool_]:
+        """Which rows of a table (``owners``: each row's document, e.g. the items) belong
+        to the chosen documents; kept for the next facet that asks."""
+        key = ("through", id(owners))
+        if key not in self._kept:
+            self._kept[key] = self.mask[owners]
+        return self._kept[key]
+
+    def runs(self, starts: NDArray[np.integer]) -> NDArray[np.int64]:
+        """``runs(starts, numbers)``: the places of the chosen documents' rows; kept."""
+        key = ("runs", id(starts))
+        if key not in self._kept:
+            self._kept[key] = runs(starts, self.numbers)
+        return self._kept[key]
 
 
 def nonzero(values: list[str], counted: NDArray[np.integer]) -> dict[str, int]:
