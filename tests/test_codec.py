@@ -92,6 +92,13 @@ def test_packed_blocks_hold_every_posting_whoosh_3_holds(tmp_path: Path,
         assert matcher.value_as("frequency") == 300
         matcher = searcher.postings("title", "knee")  # kept apart: weights are boosted
         assert (matcher.weight(), matcher.value_as("frequency")) == (1.5, 1)
+        # Positions: their lengths packed and the values joined, read back by Whoosh.
+        matcher = searcher.postings("treatment", "lumbar")
+        matcher._read_data()
+        lengths, joined = matcher._data[2]
+        assert isinstance(joined, bytes)
+        assert len(joined) == int(_unpacked(lengths, matcher._blocklength).astype(int).sum())
+        assert matcher.value_as("positions") in ([0], [1], [2])
 
 
 def test_an_index_of_both_codecs_reads_alike_and_merges_into_packed_blocks(

@@ -110,6 +110,14 @@ class ArrayPostingsWriter(W3PostingsWriter):
             if np.array_equal(joined, np.asarray(self._weights, dtype=np.float64)):
                 return (b"",)
             return (_packed_ints(joined),)
+        size = self._format.fixed_value_size()
+        if ((size is None or size < 0) and not self._byteids and len(values) == len(self._ids)
+                and all(isinstance(value, bytes) for value in values)):
+            # Values of their own length (a field's positions): their lengths packed and
+            # the values joined, in a list (Whoosh's are a tuple of one bytes per posting,
+            # which unpickling makes one object at a time: most of a treatment: search).
+            return [_packed_ints(np.fromiter(map(len, values), dtype=np.int64,
+                                             count=len(values))), b"".join(values)]
         return super()._mini_values()
 
 
@@ -146,6 +154,14 @@ class ArrayLeafMatcher(W3LeafMatcher):
                 frequencies = np.asarray(self._weights, dtype=np.float64)
             vs = frequencies.astype(">u4").tobytes()
             self._values = tuple(vs[i:i + _VALUE_SIZE] for i in range(0, len(vs), _VALUE_SIZE))
+        elif isinstance(packed, list):  # values of their own length, joined
+            ends = np.cumsum(_unpacked(packed[0], self._blocklength)).tolist()
+            joined = packed[1]
+            if (ends[-1] if ends else 0) != len(joined):
+                raise DamagedBlockError(f"values of {len(joined)} bytes where their lengths "
+                                        f"add up to {ends[-1] if ends else 0}")
+            self._values = tuple(joined[start:end]
+                                 for start, end in zip([0, *ends[:-1]], ends, strict=True))
         else:
             super()._read_values()
 
