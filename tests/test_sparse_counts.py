@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cases.search.base import ITEM_FACETS
+from cases.search.base import ITEM_FACETS, SearchQuery
 from cases.search.whoosh_backend import WhooshBackend
 from cases.search.whoosh_backend import sparse as sparse_module
 from cases.search.whoosh_backend.counting import FacetArrays
@@ -87,3 +87,23 @@ def test_runs_gather_each_wanted_documents_pairs_in_order() -> None:
     assert runs(starts, np.array([0, 2, 6])).tolist() == []
     assert runs(starts, np.array([3])).tolist() == [3]
     assert runs(starts, np.zeros(0, dtype=np.int64)).tolist() == []
+
+
+SEARCHES = [SearchQuery(text="therapy"), SearchQuery(text="acupuncture massage"),
+            SearchQuery(filters={"decision": ("Overturned",)}),
+            SearchQuery(text="therapy", quantity_unit="sessions", quantity_min=7),
+            SearchQuery(text="pain", filters={"body_region": ("lumbar spine",)})]
+
+
+def test_searches_answer_alike_by_their_own_letters_or_by_every_posting(
+        archive: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Totals, every facet's counts, the decisions of the counted items and the matching
+    # items of each hit: the same whichever way each count was taken.
+    backend = WhooshBackend({"path": str(archive)})
+    answers = []
+    for sparse in (0, 10**9):
+        monkeypatch.setattr(sparse_module, "SPARSE", sparse)
+        answers.append([(r.total, r.facets, r.items_upheld, r.items_overturned,
+                         [hit.items for hit in r.hits]) for r in map(backend.search, SEARCHES)])
+    assert answers[0] == answers[1]
+    assert all(total and upheld + overturned for total, _, upheld, overturned, _ in answers[0])

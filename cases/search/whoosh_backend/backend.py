@@ -59,7 +59,7 @@ class WhooshBackend(SearchBackend):
         def page(read: Lent) -> SearchResults:
             chosen = self._select(read, query)
             arrays = read.arrays
-            decisions = arrays.items.decisions(selection.counted_items(arrays, chosen))
+            decisions = selection.counted_decisions(arrays, chosen)
             start = (query.page - 1) * query.page_size
             docnums = selection.ordered(arrays, chosen, start, start + query.page_size,
                                         query.sort)
@@ -77,7 +77,7 @@ class WhooshBackend(SearchBackend):
     def count_items(self, query: SearchQuery) -> ItemCount:
         def counted(read: Lent) -> ItemCount:
             chosen = self._select(read, query)
-            decisions = read.arrays.items.decisions(selection.counted_items(read.arrays, chosen))
+            decisions = selection.counted_decisions(read.arrays, chosen)
             return ItemCount(chosen.total, decisions.get("Upheld", 0),
                              decisions.get("Overturned", 0), bool(chosen.item_conditions))
         return self.directory.read(counted)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from whoosh import query as wq
@@ -34,7 +35,7 @@ from cases.search.whoosh_backend.opened import Lent
 from cases.search.whoosh_backend.ranking import top
 from cases.search.whoosh_backend.schema import CASE_FACETS, added_number, day_number
 from cases.search.whoosh_backend.snippets import cut
-from cases.search.whoosh_backend.sparse import Selected
+from cases.search.whoosh_backend.sparse import Selected, few
 
 
 @dataclass
@@ -55,7 +56,12 @@ class Selection:
 
     @property
     def total(self) -> int:
-        return int(self.total_mask.sum())
+        return self.results.count
+
+    @cached_property
+    def results(self) -> Selected:
+        """The results, with their number and document numbers once worked out."""
+        return Selected(self.total_mask)
 
     def items_except(self, name: str | None = None) -> Mask | None:
         """Items meeting every item-level condition but ``name``'s (None: no condition)."""
@@ -220,8 +226,18 @@ def without_case_facet(chosen: Selection, facet: str) -> Mask:
 def counted_items(arrays: FacetArrays, chosen: Selection) -> Mask:
     """The items a query's counts count: those meeting every item-level condition, or,
     without any, every item of the matching letters."""
-    in_results = chosen.total_mask[arrays.items.doc]
+    in_results = chosen.results.through(arrays.items.doc)
     return in_results if chosen.items is None else chosen.items & in_results
+
+
+def counted_decisions(arrays: FacetArrays, chosen: Selection) -> dict[str, int]:
+    """How many of the counted items (``counted_items``) have each decision: for a few
+    results, from their own items, not a pass over every item of the archive."""
+    table, results = arrays.items, chosen.results
+    if not few(results.count, table.count):
+        return table.decisions(counted_items(arrays, chosen))
+    own = results.runs(table.starts)
+    return table.decisions(own if chosen.items is None else own[chosen.items[own]])
 
 
 def facets(arrays: FacetArrays, chosen: Selection) -> dict[str, list[FacetValue]]:
@@ -229,7 +245,7 @@ def facets(arrays: FacetArrays, chosen: Selection) -> dict[str, list[FacetValue]
     found: dict[str, list[FacetValue]] = {}
     # A facet nothing is selected in counts the results themselves, and every item facet
     # the letters meeting the case-level conditions: each set is listed once for all.
-    results, letters = Selected(chosen.total_mask), Selected(chosen.case_all)
+    results, letters = chosen.results, Selected(chosen.case_all)
     for facet in FACETS:
         picked = set(chosen.selections.get(facet, ()))
         if facet in CASE_FACETS:
@@ -320,9 +336,10 @@ def matching_positions(arrays: FacetArrays, chosen: Selection, docnums: list[int
                        ) -> list[tuple[int, ...]]:
     """Per document: the numbers of its items meeting every item-level condition (none if
     the query has no item-level condition)."""
-    if not chosen.item_conditions:
+    if not chosen.item_conditions or chosen.items is None:
         return [()] * len(docnums)
-    return arrays.items.positions(counted_items(arrays, chosen), docnums)
+    # The documents are results: each of their items meeting the conditions is counted.
+    return arrays.items.positions(chosen.items, docnums)
 
 
 # The index terms of the stop words: a query's words are index terms ("was" is "wa").
