@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import lru_cache
 from urllib.parse import quote_plus
 
 from cases.forms import default_sort, encode, query_params, query_string
@@ -63,9 +64,18 @@ def quantity_label(query: SearchQuery) -> str:
     return f"{amount} {unit}"
 
 
+# A page links two or three hundred facet values, the same ones page after page: each
+# value's id and URL-encoded form are worked out once (a few thousand values in all).
+KEPT_VALUES = 8192
+
+
+@lru_cache(maxsize=KEPT_VALUES)
 def _dom_id(facet: str, value: str) -> str:
     # Stable across swaps, so htmx can give focus back to the link that was clicked.
     return f"facet-{facet}-{hashlib.sha1(value.encode()).hexdigest()[:10]}"
+
+
+_quoted = lru_cache(maxsize=KEPT_VALUES)(quote_plus)
 
 
 def facet_values(facet: str, values: Sequence[FacetValue], query: SearchQuery,
@@ -86,7 +96,7 @@ def facet_values(facet: str, values: Sequence[FacetValue], query: SearchQuery,
         if value in current:  # unticking: the facet's other values
             middle = encode((facet, v) for v in current if v != value)
         else:
-            middle = "&".join(filter(None, (selected, f"{key}={quote_plus(value)}")))
+            middle = "&".join(filter(None, (selected, f"{key}={_quoted(value)}")))
         encoded = "&".join(filter(None, (head, middle, tail)))
         return f"{base_url}?{encoded}" if encoded else base_url
 
