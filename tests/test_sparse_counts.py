@@ -16,7 +16,9 @@ from cases.search.whoosh_backend.sparse import Selected, few, runs, starts_of
 
 pytestmark = pytest.mark.django_db
 
-DENSITIES = [1, 2, 5, 20, 60, None]  # documents selected; None: every other one
+# Documents selected: a number of them at random; "half": every other one; "most": all the
+# live ones but three, and "all" (counted as the whole's counts less the rest's).
+DENSITIES: list[int | str] = [1, 2, 5, 20, 60, "half", "most", "all"]
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +32,8 @@ def _masks(arrays: FacetArrays) -> list[np.ndarray]:
     masks = []
     for chosen in DENSITIES:
         mask = np.zeros(arrays.size, dtype=bool)
-        picked = live[::2] if chosen is None else rng.choice(live, chosen, replace=False)
+        picked = {"half": live[::2], "most": live[3:], "all": live}.get(chosen) if isinstance(
+            chosen, str) else rng.choice(live, chosen, replace=False)
         mask[picked] = True
         masks.append(mask)
     return masks
@@ -42,7 +45,7 @@ def test_case_facets_count_alike_few_or_many(arrays: FacetArrays) -> None:
         for facet, postings in arrays.postings.items():
             expected = {value: int(mask[docs].sum()) for value, docs in postings.items()
                         if mask[docs].any()}
-            assert arrays.counts(Selected(mask), facet) == expected, facet
+            assert arrays.counts(Selected(mask, arrays.everything), facet) == expected, facet
             paths.add(few(int(mask.sum()), sum(len(d) for d in postings.values())))
     assert paths == {True, False}  # both ways were taken
 
@@ -54,7 +57,7 @@ def test_item_facets_count_letters_alike_few_or_many(arrays: FacetArrays) -> Non
         for name in ITEM_FACETS:
             expected = {value: count for value in table.values[name] if (count := int(
                 (table.letters(table.having(name, [value])) & mask).sum()))}
-            assert table.letter_counts(name, Selected(mask), None) == expected, name
+            assert table.letter_counts(name, Selected(mask, table.everything), None) == expected
             paths.add(few(int(mask.sum()), len(table._value_letters(name)[0])))
     assert paths == {True, False}
 
@@ -89,21 +92,29 @@ def test_runs_gather_each_wanted_documents_pairs_in_order() -> None:
     assert runs(starts, np.zeros(0, dtype=np.int64)).tolist() == []
 
 
-SEARCHES = [SearchQuery(text="therapy"), SearchQuery(text="acupuncture massage"),
+SEARCHES = [SearchQuery(), SearchQuery(text="therapy"), SearchQuery(text="acupuncture massage"),
             SearchQuery(filters={"decision": ("Overturned",)}),
             SearchQuery(text="therapy", quantity_unit="sessions", quantity_min=7),
             SearchQuery(text="pain", filters={"body_region": ("lumbar spine",)})]
 
 
-def test_searches_answer_alike_by_their_own_letters_or_by_every_posting(
+def test_searches_answer_alike_by_their_own_letters_by_every_posting_or_by_the_rest(
         archive: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Totals, every facet's counts, the decisions of the counted items and the matching
-    # items of each hit: the same whichever way each count was taken.
+    # items of each hit: the same whichever way each count was taken (by the documents'
+    # own pairs, by every posting, or, for most of the archive, as the whole's less the
+    # rest's, which the last way turns off).
     backend = WhooshBackend({"path": str(archive)})
     answers = []
-    for sparse in (0, 10**9):
+    for sparse, by_rest in ((0, True), (10**9, True), (4, False)):
         monkeypatch.setattr(sparse_module, "SPARSE", sparse)
+        if not by_rest:
+            monkeypatch.setattr(sparse_module.Selected, "rest", property(lambda self: None))
         answers.append([(r.total, r.facets, r.items_upheld, r.items_overturned,
                          [hit.items for hit in r.hits]) for r in map(backend.search, SEARCHES)])
-    assert answers[0] == answers[1]
+    assert answers[0] == answers[1] == answers[2]
     assert all(total and upheld + overturned for total, _, upheld, overturned, _ in answers[0])
+    # The whole archive and a common word are most of it: counted by the rest.
+    opened = backend.directory.open()
+    with opened.lend() as read:
+        assert read.arrays.everything.count == answers[0][0][0]

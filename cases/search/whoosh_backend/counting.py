@@ -104,7 +104,11 @@ class FacetArrays:
                                    arrays[f"{key}.by_doc.codes"])
             self.postings[facet] = {value: docs[bounds[n]:bounds[n + 1]]
                                     for n, value in enumerate(values)}
-        self.items = ItemTable(arrays, state.values, self.size)
+        # The live documents, and each facet's counts of them, once per state: a search of
+        # most of the archive counts what it leaves out instead.
+        self.everything = Selected(self.live)
+        self._whole: dict[str, NDArray[np.int64]] = {}
+        self.items = ItemTable(arrays, state.values, self.size, self.everything)
         self.decided: Docs = arrays[f"{DECIDED_FIELD}.days"]
         self.injured: Docs = arrays[f"{INJURED_FIELD}.days"]
         self.added: Docs = arrays[f"{ADDED_FIELD}.days"]  # seconds (schema.added_number)
@@ -185,13 +189,23 @@ class FacetArrays:
 
     def counts(self, chosen: Selected, facet: str) -> dict[str, int]:
         """Documents of ``chosen`` having each value of a case facet (values they do not
-        have left out): one bincount, of every posting's value where the selection holds
-        many documents, of its documents' own values (their runs of the pairs in document
-        order) where it holds few."""
+        have left out). Where they are most of the live documents, the live documents'
+        counts (worked out once per state) less those of the rest."""
+        values = self._flats[facet][0]
+        if chosen.rest is None or chosen.among is not self.everything:
+            return nonzero(values, self._counted(chosen, facet))
+        if facet not in self._whole:
+            self._whole[facet] = self._counted(self.everything, facet)
+        return nonzero(values, self._whole[facet] - self._counted(chosen.rest, facet))
+
+    def _counted(self, chosen: Selected, facet: str) -> NDArray[np.int64]:
+        """One bincount, of every posting's value where ``chosen`` holds many documents,
+        of its documents' own values (their runs of the pairs in document order) where it
+        holds few."""
         values, docs, codes = self._flats[facet]
         if few(chosen.count, len(docs)):
             starts, by_doc_codes = self._by_doc[facet]
             found = by_doc_codes[runs(starts, chosen.numbers)]
         else:
             found = codes[chosen.mask[docs]]
-        return nonzero(values, np.bincount(found, minlength=len(values)))
+        return np.bincount(found, minlength=len(values))

@@ -169,7 +169,7 @@ class ItemTable:
     arrays (``derive_items``'s), shared by every thread of the process."""
 
     def __init__(self, arrays: Mapping[str, np.ndarray], values: Mapping[str, list[str]],
-                 size: int) -> None:
+                 size: int, everything: Selected | None = None) -> None:
         self.size = size  # documents
         self.doc: Codes = arrays[f"{PREFIX}doc"]
         self.count = len(self.doc)
@@ -187,6 +187,10 @@ class ItemTable:
         self._letters: dict[str, tuple[Codes, Codes]] = {
             name: (arrays[f"{PREFIX}{name}.letters"], arrays[f"{PREFIX}{name}.letter_codes"])
             for name in COUNTED}
+        # The live documents (``FacetArrays.everything``), and their counts once per state.
+        self.everything = everything
+        self._whole: dict[str, NDArray[np.int64]] = {}
+        self._whole_decisions: dict[str, dict[str, int]] = {}
         self._letters_by_doc: dict[str, tuple[Codes, Codes]] = {
             name: (arrays[f"{PREFIX}{name}.by_doc.starts"], arrays[f"{PREFIX}{name}.by_doc.codes"])
             for name in COUNTED}
@@ -259,16 +263,13 @@ class ItemTable:
         """For each value of ``name``: documents of ``chosen`` with an item having it, among
         ``items`` (None: any item); values no document has are left out."""
         values = self.values[name]
-        docs = chosen.mask
-        if items is None:  # each document's values are known once: no sort per query
-            letters, codes = self._value_letters(name)
-            if name in self._letters_by_doc and few(chosen.count, len(letters)):
-                # A few documents: their own (document, value) pairs, in document order.
-                starts, by_doc_codes = self._letters_by_doc[name]
-                found = by_doc_codes[runs(starts, chosen.numbers)]
-            else:
-                found = codes[docs[letters]]
-            counted = np.bincount(found, minlength=len(values))
+        if items is None and chosen.rest is not None and chosen.among is self.everything:
+            # Most of the live documents: their counts (once per state) less the rest's.
+            if name not in self._whole:
+                self._whole[name] = self._letters_counted(name, self.everything)
+            counted = self._whole[name] - self._letters_counted(name, chosen.rest)
+        elif items is None:
+            counted = self._letters_counted(name, chosen)
         else:
             if few(chosen.count, self.count):
                 # A few documents: the pairs of their own items meeting the conditions.
@@ -279,6 +280,18 @@ class ItemTable:
             pair_items, codes = self._pairs_of(name, own)
             counted = distinct_counts(self.doc[pair_items], codes, len(values))
         return nonzero(values, counted)
+
+    def _letters_counted(self, name: str, chosen: Selected) -> NDArray[np.int64]:
+        """Documents of ``chosen`` having each value of ``name`` (by any item): each
+        document's values are known once, so no sort per query."""
+        letters, codes = self._value_letters(name)
+        if name in self._letters_by_doc and few(chosen.count, len(letters)):
+            # A few documents: their own (document, value) pairs, in document order.
+            starts, by_doc_codes = self._letters_by_doc[name]
+            found = by_doc_codes[runs(starts, chosen.numbers)]
+        else:
+            found = codes[chosen.mask[letters]]
+        return np.bincount(found, minlength=len(self.values[name]))
 
     def _pairs_of(self, name: str, items: NDArray[np.int64]) -> tuple[Codes, Codes]:
         """(item, code) of every value of ``name`` the given items (sorted) have."""
@@ -292,6 +305,19 @@ class ItemTable:
         counted = np.bincount(self.codes["decision"][items], minlength=len(self.values["decision"]))
         return {value: n for value, n in zip(self.values["decision"], counted.tolist(),
                                              strict=True) if n}
+
+    def letters_decisions(self, chosen: Selected) -> dict[str, int]:
+        """How many items of the ``chosen`` documents have each decision (the live
+        documents' worked out once)."""
+        if chosen is self.everything and "decision" in self._whole_decisions:
+            return self._whole_decisions["decision"]
+        if few(chosen.count, self.count):
+            decided = self.decisions(chosen.runs(self.starts))
+        else:
+            decided = self.decisions(chosen.through(self.doc))
+        if chosen is self.everything:
+            self._whole_decisions["decision"] = decided
+        return decided
 
     def _decided(self, items: Mask) -> tuple[Mask, Mask]:
         """(upheld, overturned) masks of ``items``."""

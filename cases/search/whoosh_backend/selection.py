@@ -53,6 +53,7 @@ class Selection:
     total_mask: Mask  # everything: the results
     selections: dict[str, tuple[str, ...]]
     items: Mask | None = None  # items meeting every item-level condition (None: no condition)
+    among: Selected | None = None  # the live documents, every selection is drawn from
 
     @property
     def total(self) -> int:
@@ -61,7 +62,7 @@ class Selection:
     @cached_property
     def results(self) -> Selected:
         """The results, with their number and document numbers once worked out."""
-        return Selected(self.total_mask)
+        return Selected(self.total_mask, self.among)
 
     def items_except(self, name: str | None = None) -> Mask | None:
         """Items meeting every item-level condition but ``name``'s (None: no condition)."""
@@ -108,7 +109,7 @@ def select(read: Lent, query: SearchQuery, queries: QueryBuilder) -> Selection:
         case_all &= mask
     chosen = Selection(parsed, ranked, scores, matched, case_masks, conditions, arrays.live,
                        case_all, case_all, selections,
-                       _combined(list(conditions.values()), all_of=True))
+                       _combined(list(conditions.values()), all_of=True), arrays.everything)
     if chosen.items is not None:
         chosen.item_letters = arrays.items.letters(chosen.items)
         chosen.total_mask = case_all & chosen.item_letters
@@ -234,10 +235,18 @@ def counted_decisions(arrays: FacetArrays, chosen: Selection) -> dict[str, int]:
     """How many of the counted items (``counted_items``) have each decision: for a few
     results, from their own items, not a pass over every item of the archive."""
     table, results = arrays.items, chosen.results
+    if chosen.items is None and results.rest is not None:
+        # Most letters: the live letters' items (once per state) less the rest's.
+        whole, rest = table.letters_decisions(arrays.everything), table.letters_decisions(
+            results.rest)
+        return {value: whole[value] - rest.get(value, 0) for value in whole
+                if whole[value] - rest.get(value, 0)}
+    if chosen.items is None:
+        return table.letters_decisions(results)
     if not few(results.count, table.count):
         return table.decisions(counted_items(arrays, chosen))
     own = results.runs(table.starts)
-    return table.decisions(own if chosen.items is None else own[chosen.items[own]])
+    return table.decisions(own[chosen.items[own]])
 
 
 def facets(arrays: FacetArrays, chosen: Selection) -> dict[str, list[FacetValue]]:
@@ -245,11 +254,11 @@ def facets(arrays: FacetArrays, chosen: Selection) -> dict[str, list[FacetValue]
     found: dict[str, list[FacetValue]] = {}
     # A facet nothing is selected in counts the results themselves, and every item facet
     # the letters meeting the case-level conditions: each set is listed once for all.
-    results, letters = chosen.results, Selected(chosen.case_all)
+    results, letters = chosen.results, Selected(chosen.case_all, chosen.among)
     for facet in FACETS:
         picked = set(chosen.selections.get(facet, ()))
         if facet in CASE_FACETS:
-            counts = arrays.counts(Selected(without_case_facet(chosen, facet))
+            counts = arrays.counts(Selected(without_case_facet(chosen, facet), chosen.among)
                                    if facet in chosen.case_masks else results, facet)
         else:
             counts = arrays.items.letter_counts(facet, letters, chosen.items_except(facet))

@@ -47,8 +47,9 @@ class Selected:
     """Documents chosen by a mask, with their number and their document numbers, each
     computed once however many facets count them."""
 
-    def __init__(self, mask: NDArray[np.bool_]) -> None:
+    def __init__(self, mask: NDArray[np.bool_], among: Selected | None = None) -> None:
         self.mask = mask
+        self.among = among  # the documents these are drawn from (the live ones), if known
         self._kept: dict[tuple[str, int], np.ndarray] = {}
 
     @cached_property
@@ -58,6 +59,16 @@ class Selected:
     @cached_property
     def numbers(self) -> NDArray[np.int64]:
         return np.flatnonzero(self.mask)
+
+    @cached_property
+    def rest(self) -> Selected | None:
+        """The documents they are drawn from that are not chosen, where those are fewer:
+        a count of most of the archive is then the whole's count less the rest's, a count
+        of a few documents (None where the chosen are the fewer)."""
+        among = self.among
+        if among is None or self.count * 2 <= among.count:
+            return None
+        return Selected(among.mask & ~self.mask)
 
     def through(self, owners: NDArray[np.integer]) -> NDArray[np.bool_]:
         """Which rows of a table (``owners``: each row's document, e.g. the items) belong
