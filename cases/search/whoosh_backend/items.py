@@ -123,7 +123,7 @@ def derive_items(segments: Iterable[tuple[Mapping[str, np.ndarray], int]], size:
                                                           len(doc))
     # Items are in document order: a document's items are one run, its first at
     # ``starts[doc]``; an item's number in its letter is its place in the run, from 1.
-    arrays[f"{PREFIX}starts"] = np.searchsorted(doc, np.arange(size + 1)).astype(np.int64)
+    arrays[f"{PREFIX}starts"] = starts_of(doc, size)
     words, word_items = arrays[f"{PREFIX}word.codes"], arrays[f"{PREFIX}word.item"]
     order = np.argsort(words, kind="stable")
     counts = np.bincount(words, minlength=len(values[f"{PREFIX}word"]))
@@ -181,7 +181,7 @@ class ItemTable:
         self.pair_starts = {name: arrays[f"{PREFIX}{name}.item_starts"] for name in MULTI}
         self.index = {name: {v: n for n, v in enumerate(found)}
                       for name, found in self.values.items()}
-        self.starts: NDArray[np.int64] = arrays[f"{PREFIX}starts"]
+        self.starts: NDArray[np.integer] = arrays[f"{PREFIX}starts"]
         self._words_sorted = (arrays[f"{PREFIX}word.sorted_items"],
                               arrays[f"{PREFIX}word.sorted_bounds"])
         self._letters: dict[str, tuple[Codes, Codes]] = {
@@ -190,7 +190,7 @@ class ItemTable:
         # The live documents (``FacetArrays.everything``), and their counts once per state.
         self.everything = everything
         self._whole: dict[str, NDArray[np.int64]] = {}
-        self._whole_decisions: dict[str, dict[str, int]] = {}
+        self._whole_decisions: dict[str, int] | None = None
         self._letters_by_doc: dict[str, tuple[Codes, Codes]] = {
             name: (arrays[f"{PREFIX}{name}.by_doc.starts"], arrays[f"{PREFIX}{name}.by_doc.codes"])
             for name in COUNTED}
@@ -307,17 +307,21 @@ class ItemTable:
                                              strict=True) if n}
 
     def letters_decisions(self, chosen: Selected) -> dict[str, int]:
-        """How many items of the ``chosen`` documents have each decision (the live
-        documents' worked out once)."""
-        if chosen is self.everything and "decision" in self._whole_decisions:
-            return self._whole_decisions["decision"]
+        """How many items of the ``chosen`` documents have each decision: where they are
+        most of the live documents, the live documents' (worked out once per state) less
+        those of the rest."""
+        if chosen.rest is None or chosen.among is not self.everything:
+            return self._decisions_of(chosen)
+        if self._whole_decisions is None:
+            self._whole_decisions = self.decisions(self.everything.mask[self.doc])
+        rest = self._decisions_of(chosen.rest)
+        return {value: count - rest.get(value, 0)
+                for value, count in self._whole_decisions.items() if count - rest.get(value, 0)}
+
+    def _decisions_of(self, chosen: Selected) -> dict[str, int]:
         if few(chosen.count, self.count):
-            decided = self.decisions(chosen.runs(self.starts))
-        else:
-            decided = self.decisions(chosen.through(self.doc))
-        if chosen is self.everything:
-            self._whole_decisions["decision"] = decided
-        return decided
+            return self.decisions(chosen.runs(self.starts))
+        return self.decisions(chosen.through(self.doc))
 
     def _decided(self, items: Mask) -> tuple[Mask, Mask]:
         """(upheld, overturned) masks of ``items``."""

@@ -235,12 +235,6 @@ def counted_decisions(arrays: FacetArrays, chosen: Selection) -> dict[str, int]:
     """How many of the counted items (``counted_items``) have each decision: for a few
     results, from their own items, not a pass over every item of the archive."""
     table, results = arrays.items, chosen.results
-    if chosen.items is None and results.rest is not None:
-        # Most letters: the live letters' items (once per state) less the rest's.
-        whole, rest = table.letters_decisions(arrays.everything), table.letters_decisions(
-            results.rest)
-        return {value: whole[value] - rest.get(value, 0) for value in whole
-                if whole[value] - rest.get(value, 0)}
     if chosen.items is None:
         return table.letters_decisions(results)
     if not few(results.count, table.count):

@@ -62,9 +62,9 @@ class Selected:
 
     @cached_property
     def rest(self) -> Selected | None:
-        """The documents they are drawn from that are not chosen, where those are fewer:
-        a count of most of the archive is then the whole's count less the rest's, a count
-        of a few documents (None where the chosen are the fewer)."""
+        """The documents they are drawn from that are not chosen, where those are fewer
+        (None otherwise): a count of most of the archive is then the whole's count less
+        the rest's, which is a count of few documents."""
         among = self.among
         if among is None or self.count * 2 <= among.count:
             return None
