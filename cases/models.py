@@ -124,25 +124,13 @@ class DeterminationQuerySet(models.QuerySet["Determination"]):
         return self.prefetch_related("items", "specialties", "states")
 
     def for_results(self) -> DeterminationQuerySet:
-        """What a row of search results shows and its snippet is cut from: the summary and
-        the items' rationales, without the letter's full text and long sections."""
+        """What a feed entry or a similar letter shows: the letter with its items, without
+        its full text and long sections (a page of results reads ``result_letters``)."""
         items = DisputedItem.objects.defer(
             "claims_administrator_guideline", "maximus_guideline", "original_request",
             "authorized")
         return self.defer("original_text", "how_made", "credentials", "issues",
                           "warnings").prefetch_related(Prefetch("items", queryset=items))
-
-    def for_rows(self) -> DeterminationQuerySet:
-        """Only what a row of the search page or of the API's results shows, and what its
-        snippet is cut from: a page reads twenty letters and their items, and each JSON
-        column read (an item's citations, its reasons) costs a decoding per item."""
-        items = DisputedItem.objects.only(
-            "determination_id", "position", "treatment", "decision", "category",
-            "subcategory", "drugs", "body_regions", "quantity_value", "quantity_unit",
-            "rationale")
-        return self.only("public_id", "case_number", "decision_date", "case_outcome",
-                         "specialty_names", "state_names", "summary", "updated_at",
-                         ).prefetch_related(Prefetch("items", queryset=items))
 
 
 class Determination(models.Model):
@@ -271,10 +259,14 @@ class DisputedItem(models.Model):
     @property
     def quantity(self) -> dict[str, float | int | str] | None:
         """The requested quantity as the parser's JSON gives it, or None."""
-        if self.quantity_value is None or not self.quantity_unit:
-            return None
-        value = self.quantity_value
-        return {"value": int(value) if value.is_integer() else value, "unit": self.quantity_unit}
+        return requested_quantity(self.quantity_value, self.quantity_unit)
+
+
+def requested_quantity(value: float | None, unit: str) -> dict[str, float | int | str] | None:
+    """An item's requested quantity as the parser's JSON gives it, or None without one."""
+    if value is None or not unit:
+        return None
+    return {"value": int(value) if value.is_integer() else value, "unit": unit}
 
 
 class AlertFrequency(models.TextChoices):

@@ -18,6 +18,7 @@ from cases.presentation.display import (
     reflow,
     result_row,
 )
+from cases.selectors import result_letters
 from tests.factories import DeterminationFactory, DisputedItemFactory
 
 
@@ -149,7 +150,9 @@ def test_result_row_holds_what_a_results_row_prints(determination: Determination
                             treatment=f"<b>massage</b> {position}", decision="Upheld",
                             category="Physical Medicine", subcategory="Massage")
     determination.state_names = ["California", "Texas"]
-    row = result_row(determination, snippet="…<mark>massage</mark>…", search_state="q=massage",
+    determination.save()
+    letter = result_letters([determination.public_id])[determination.public_id]
+    row = result_row(letter, snippet="…<mark>massage</mark>…", search_state="q=massage",
                      terms=("massage",))
     # The eight massage items are what the search is about: listed first, marked, and the
     # link opens the case at the first of them; Norco (item 1) is behind "3 more items".
@@ -171,7 +174,9 @@ def test_result_row_holds_what_a_results_row_prints(determination: Determination
 def test_result_row_without_a_search_links_the_bare_case(determination: Determination) -> None:
     determination.decision_date = None
     determination.case_number = ""
-    row = result_row(determination, snippet="ignored without terms")
+    determination.save()
+    letter = result_letters([determination.public_id])[determination.public_id]
+    row = result_row(letter, snippet="ignored without terms")
     assert row["url"] == "/cases/CM16-0247255/" and row["title"] == "CM16-0247255"
     assert row["decided"] == "" and row["snippet"] == "" and row["more"] == 0
 

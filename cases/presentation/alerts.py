@@ -5,16 +5,16 @@ templates escape."""
 
 from __future__ import annotations
 
-from cases.models import Determination
 from cases.presentation.display import result_row
+from cases.selectors.result_letters import ResultLetter
 
 
-def alert_row(determination: Determination, *, items: tuple[int, ...] | None, state: str,
+def alert_row(letter: ResultLetter, *, items: tuple[int, ...] | None, state: str,
               terms: tuple[str, ...], base_url: str) -> dict[str, object]:
     """One letter of a digest; ``items`` are the numbers of its matching items (None: the
     search has no item-level condition)."""
-    row = result_row(determination, search_state=state, terms=terms, passing=items)
-    plain = {item.position: item.treatment for item in determination.items.all()}
+    row = result_row(letter, search_state=state, terms=terms, passing=items)
+    plain = {item.position: item.treatment for item in letter.items}
     shown: list[dict[str, object]] = row["items"]  # type: ignore[assignment]
     return {
         **row,

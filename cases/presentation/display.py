@@ -5,6 +5,7 @@ the template prints it."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 from django.utils import dateformat
@@ -14,6 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 from cases.models import Determination, DisputedItem
 from cases.parsing.drugs import find_drugs, principal_drugs
 from cases.search.base import STOP_WORDS
+from cases.selectors.result_letters import ResultItem, ResultLetter
 
 MAX_TERMS = 20
 MAX_DESCRIPTION = 300
@@ -114,7 +116,7 @@ def reasoned_rationale(item: DisputedItem, terms: tuple[str, ...]) -> SafeString
 SHOWN_ITEMS = 6  # disputed items a results row lists; the rest are a link to the case
 
 
-def matching_positions(items: list[DisputedItem], terms: tuple[str, ...],
+def matching_positions(items: Sequence[DisputedItem | ResultItem], terms: tuple[str, ...],
                        passing: tuple[int, ...] | None = None) -> set[int]:
     """Positions of the items a search is about, to list first and mark: those the backend
     says meet every item-level condition (``passing``; None when the search has none) and,
@@ -132,26 +134,25 @@ def matching_positions(items: list[DisputedItem], terms: tuple[str, ...],
     return found if singled_out and len(found) < len(items) else set()
 
 
-def result_row(determination: Determination, *, snippet: str = "", search_state: str = "",
+def result_row(letter: ResultLetter, *, snippet: str = "", search_state: str = "",
                terms: tuple[str, ...] = (), passing: tuple[int, ...] | None = None,
                ) -> dict[str, object]:
     """One row of results as a dict the template only prints: twenty of them a page, where
-    a template reaching into each determination costs a thousand lookups a page. The items
-    the search is about come first, marked, and the link opens the case at the first."""
-    url = determination.get_absolute_url() + (f"?{search_state}" if search_state else "")
-    meta = "".join([f" · {', '.join(determination.specialty_names)}"
-                    if determination.specialty_names else "",
-                    f" · licensed in {', '.join(determination.state_names)}"
-                    if determination.state_names else ""])
-    items = list(determination.items.all())
+    a template reaching into each letter costs a thousand lookups a page. The items the
+    search is about come first, marked, and the link opens the case at the first."""
+    url = letter.get_absolute_url() + (f"?{search_state}" if search_state else "")
+    meta = "".join([f" · {', '.join(letter.specialty_names)}" if letter.specialty_names else "",
+                    f" · licensed in {', '.join(letter.state_names)}"
+                    if letter.state_names else ""])
+    items = letter.items
     matched = matching_positions(items, terms, passing)
     ordered = sorted(items, key=lambda item: item.position not in matched)  # stable
     shown, hidden = ordered[:SHOWN_ITEMS], ordered[SHOWN_ITEMS:]
-    decided = determination.decision_date
+    decided = letter.decision_date
     return {
         "url": url + (f"#item-{min(matched)}" if matched else ""),
-        "title": determination.case_number or determination.public_id,
-        "outcome": determination.case_outcome,
+        "title": letter.case_number or letter.public_id,
+        "outcome": letter.case_outcome,
         "decided": dateformat.format(decided, "M j, Y") if decided else "",
         "decided_iso": decided.isoformat() if decided else "",
         "meta": meta,

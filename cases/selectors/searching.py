@@ -20,36 +20,26 @@ from cases.search.base import (
     SearchQuery,
     SearchResults,
 )
+from cases.selectors.result_letters import ResultLetter, result_letters
 
 
 @dataclass(frozen=True)
 class SearchPage:
-    """A page of search results with the stored determination of each hit."""
+    """A page of search results with the stored letter of each hit."""
 
     results: SearchResults
-    rows: list[tuple[Hit, Determination]]
-
-
-def _snippet_text(determination: Determination) -> str:
-    return "\n".join([determination.summary]
-                     + [item.rationale for item in determination.items.all()])
-
-
-def snippet_texts(ids: Sequence[str]) -> dict[str, str]:
-    """Text to cut snippets from, by public id: the summary and the rationales."""
-    stored = Determination.objects.for_rows().filter(public_id__in=ids)
-    return {d.public_id: _snippet_text(d) for d in stored}
+    rows: list[tuple[Hit, ResultLetter]]
 
 
 def search_determinations(query: SearchQuery) -> SearchPage:
-    """Run a search; the hits come back with their determinations, in order."""
+    """Run a search; the hits come back with their letters, in order."""
     backend = get_backend()
-    found: dict[str, Determination] = {}
+    found: dict[str, ResultLetter] = {}
 
     def load_page(ids: Sequence[str]) -> dict[str, str]:
         # The page's rows are read once: for the snippets now and for the hits below.
-        found.update(Determination.objects.for_rows().in_bulk(ids, field_name="public_id"))
-        return {public_id: _snippet_text(d) for public_id, d in found.items()}
+        found.update(result_letters(ids))
+        return {public_id: letter.snippet_text for public_id, letter in found.items()}
 
     try:
         results = backend.search(query, load_text=load_page)

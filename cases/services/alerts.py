@@ -28,7 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.forms import query_string
-from cases.models import AlertDelivery, AlertFrequency, Determination, SavedSearch
+from cases.models import AlertDelivery, AlertFrequency, SavedSearch
 from cases.presentation.alerts import alert_row
 from cases.presentation.display import query_terms
 from cases.search.base import QueryError, SearchError
@@ -38,6 +38,7 @@ from cases.selectors.following import (
     searchable_until,
     unsent_matches,
 )
+from cases.selectors.result_letters import result_letters
 
 logger = logging.getLogger(__name__)
 
@@ -129,8 +130,7 @@ def _section(saved: SavedSearch) -> Section:
     matches = unsent_matches(saved)
     query = saved_query(saved)
     state = query_string(query, page=False)
-    listed = Determination.objects.for_results().in_bulk(
-        [m.public_id for m in matches[:LISTED]], field_name="public_id")
+    listed = result_letters(m.public_id for m in matches[:LISTED])
     terms, base_url = query_terms(query.text), settings.IMRSITE_BASE_URL
     rows = [alert_row(listed[m.public_id], items=m.items, state=state, terms=terms,
                       base_url=base_url) for m in matches[:LISTED] if m.public_id in listed]

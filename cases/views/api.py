@@ -99,7 +99,7 @@ def search_dict(page: SearchPage, request: HttpRequest) -> dict[str, object]:
                            "decision": i.decision, "drugs": list(i.drugs),
                            "body_regions": list(i.body_regions), "quantity": i.quantity,
                            "matching": i.position in hit.items}
-                          for i in d.items.all()],
+                          for i in d.items],
                 "matching_items": list(hit.items),
                 "snippet": hit.snippet,
                 "snippet_text": hit.snippet_text,
