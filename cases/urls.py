@@ -27,6 +27,7 @@ urlpatterns = [
     path("outcomes/", reports.outcomes, name="outcomes"),
     path("guidelines/", reports.guidelines, name="guidelines"),
     path("offer/", pages.offer, name="offer"),
+    path("facets/<str:name>/", pages.facet, name="facet"),
     path("like/", like.like, name="like"),
     path("api/like", like.like_api, name="api-like"),
     path("telling/", telling.telling, name="telling"),

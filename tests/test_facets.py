@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -87,6 +88,25 @@ def test_facet_groups_split_top_values_from_the_rest() -> None:
     assert [row["value"] for row in group["more"]] == ["v8", "v9", "v10", "v11"]
     assert group["more_selected"] is True
     assert group["count"] == 12
+
+
+def test_facet_groups_with_a_rest_url_count_the_rest_and_link_it() -> None:
+    values = [FacetValue(f"v{n}", f"v{n}", 20 - n, False) for n in range(12)]
+    [group] = facet_groups({"treatment": values}, SearchQuery("knee"), base_url=BASE,
+                           rest_url=lambda name: f"/facets/{name}/?q=knee")
+    assert [row["value"] for row in group["values"]] == [f"v{n}" for n in range(8)]
+    assert group["more"] == [] and group["more_count"] == 4 and group["count"] == 12
+    assert group["more_url"] == "/facets/treatment/?q=knee"
+    # A short facet has no rest; a selected value among the rest writes the rest out.
+    [short] = facet_groups({"treatment": values[:8]}, SearchQuery(), base_url=BASE,
+                           rest_url=lambda name: "/never")
+    assert short["more_url"] == "" and short["more_count"] == 0
+    query = SearchQuery(filters={"treatment": ("v10",)})
+    [picked] = facet_groups({"treatment": [replace(v, selected=v.value == "v10")
+                                           for v in values]}, query, base_url=BASE,
+                            rest_url=lambda name: "/never")
+    assert [row["value"] for row in picked["more"]] == ["v8", "v9", "v10", "v11"]
+    assert picked["more_url"] == "" and picked["more_selected"] is True
 
 
 def test_facet_groups_selected_value_the_backend_did_not_count_stays_visible() -> None:

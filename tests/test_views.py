@@ -175,6 +175,9 @@ def test_search_every_hx_get_has_the_same_href(client: Client, corpus: None) -> 
         elif tag == "p":  # the item-level offer's line, counted once the page is shown
             assert attrs["hx-get"].startswith("/offer/?q=therapy"), attrs
             assert attrs["hx-trigger"] == "load", attrs
+        elif tag == "ul":  # a facet's rest, loaded when "Show all" opens; page 1 of its links
+            assert re.fullmatch(r"/facets/[a-z_]+/\?q=therapy&sort=newest", attrs["hx-get"])
+            assert attrs["hx-trigger"] == "toggle once from:closest details", attrs
         else:  # the form and its fields send the form to the same page
             assert attrs["hx-get"] == "/", attrs
 

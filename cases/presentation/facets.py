@@ -7,7 +7,7 @@ selected}``, so the templates only loop and print.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import lru_cache
 from urllib.parse import quote_plus
@@ -114,8 +114,15 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
 
 
 def facet_groups(facets: dict[str, list[FacetValue]], query: SearchQuery, *,
-                 base_url: str, top: int = TOP_VALUES) -> list[dict]:
-    """Every facet with values, in page order: its top values, the rest, and a clear link."""
+                 base_url: str, top: int = TOP_VALUES,
+                 rest_url: Callable[[str], str] | None = None) -> list[dict]:
+    """Every facet with values, in page order: its top values, the rest, and a clear link.
+
+    With ``rest_url`` (a facet's name to the address of all its values), the rest of a
+    facet is only counted, and its link given: the page loads them when asked. A results
+    page holds sixteen facets and two hundred and fifty values, three in five of them behind
+    "Show all"; written out, they were most of the page's bytes and of its rendering. The
+    rest is written out still when one of its values is selected, to be unticked."""
     groups = []
     for name, label in FACETS.items():
         selected = query.filters.get(name, ())
@@ -125,18 +132,32 @@ def facet_groups(facets: dict[str, list[FacetValue]], query: SearchQuery, *,
         values += [FacetValue(v, v, 0, True) for v in selected if v not in known]
         if not values:
             continue
-        rows = facet_values(name, values, query, base_url)
+        more_selected = any(v.selected for v in values[top:])
+        later = rest_url is not None and not more_selected
+        rows = facet_values(name, values[:top] if later else values, query, base_url)
         groups.append({
             "name": name,
             "label": label,
             "values": rows[:top],
             "more": rows[top:],
-            "more_selected": any(row["selected"] for row in rows[top:]),
-            "count": len(rows),
+            "more_count": len(values) - len(rows[:top]),
+            "more_url": rest_url(name) if later and len(values) > top else "",
+            "more_selected": more_selected,
+            "count": len(values),
             "selected": [row for row in rows if row["selected"]],
             "clear_url": url_for(clear_facet(query, name), base_url) if selected else "",
         })
     return groups
+
+
+def facet_group(name: str, facets: dict[str, list[FacetValue]], query: SearchQuery, *,
+                base_url: str) -> dict:
+    """One facet as ``facet_groups`` gives it, every value written out; without values, an
+    empty one."""
+    counted = {name: facets.get(name, [])}
+    found = [g for g in facet_groups(counted, query, base_url=base_url) if g["name"] == name]
+    return found[0] if found else {"name": name, "label": FACETS[name], "values": [],
+                                   "more": [], "count": 0}
 
 
 def active_filters(query: SearchQuery, *, base_url: str) -> list[dict]:

@@ -20,6 +20,7 @@ from cases.selectors.searching import (
     SearchPage,
     count_alternatives,
     count_offer,
+    facet_counts,
     find_case_number,
     item_positions,
     offered_query,
@@ -27,6 +28,6 @@ from cases.selectors.searching import (
 )
 
 __all__ = ["CHUNK_SIZE", "COLUMNS", "ItemRow", "ResultItem", "ResultLetter", "SearchPage",
-           "count_alternatives", "count_offer", "count_outcomes", "find_case_number",
-           "find_items", "item_positions", "iter_rows", "offered_query", "result_letters",
-           "search_determinations", "snippet_texts"]
+           "count_alternatives", "count_offer", "count_outcomes", "facet_counts",
+           "find_case_number", "find_items", "item_positions", "iter_rows", "offered_query",
+           "result_letters", "search_determinations", "snippet_texts"]

@@ -12,6 +12,7 @@ from cases.models import Determination
 from cases.search import get_backend
 from cases.search.base import (
     FACETS,
+    FacetValue,
     Hit,
     IndexUnavailableError,
     ItemCount,
@@ -116,6 +117,11 @@ def offered_query(query: SearchQuery) -> SearchQuery | None:
     if not text or ":" in text:
         return None
     return replace(query, text=f"treatment:({text})", page=1)
+
+
+def facet_counts(query: SearchQuery) -> dict[str, list[FacetValue]]:
+    """Every facet's values with their counts for ``query``, without reading its page."""
+    return get_backend().search(replace(query, page=1, page_size=1)).facets
 
 
 def count_offer(offered: SearchQuery) -> ItemCount | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,10 +23,11 @@ from cases.presentation.display import (
     result_row,
 )
 from cases.presentation.like import similar_rows
-from cases.search.base import SearchError, SearchQuery
+from cases.search.base import FACETS, SearchError, SearchQuery
 from cases.selectors import (
     count_alternatives,
     count_offer,
+    facet_counts,
     find_case_number,
     item_positions,
     offered_query,
@@ -52,7 +55,8 @@ def _results_context(query: SearchQuery, base_url: str) -> dict[str, object]:
                             passing=hit.items if results.items_matching_only else None)
                  for hit, determination in page.rows],
         "first_number": (query.page - 1) * query.page_size + 1,
-        "facets": facets.facet_groups(results.facets, query, base_url=base_url),
+        "facets": facets.facet_groups(results.facets, query, base_url=base_url,
+                                      rest_url=lambda name: _facet_url(name, query)),
         "split": facets.outcome_split(results, query),
         "offer": None if results.items_matching_only or not results.total else
         facets.offer_link(query, offered_query(query), None, base_url=base_url),
@@ -103,6 +107,38 @@ def search(request: HtmxHttpRequest) -> HttpResponse:
     if request.htmx and not request.htmx.history_restore_request:
         template += "#search-results"
     return finish(render(request, template, context, status=status), status)
+
+
+def _facet_url(name: str, query: SearchQuery) -> str:
+    """The address of every value of one facet for ``query``."""
+    state = query_string(replace(query, page=1))
+    return reverse("cases:facet", kwargs={"name": name}) + (f"?{state}" if state else "")
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def facet(request: HtmxHttpRequest, name: str) -> HttpResponse:
+    """Every value of one facet for a search (``?`` the search's own parameters): the rest
+    of the list the results show the top of, which htmx puts in place when "Show all" opens,
+    and without JavaScript a page of its own."""
+    if name not in FACETS:
+        raise Http404(f"There is no facet {name!r}.")
+    form = SearchForm(request.GET)
+    base_url = reverse("cases:search")
+    if not form.is_valid():  # the search page says what is wrong
+        return redirect(f"{base_url}?{request.GET.urlencode()}")
+    query = form.search_query()
+    try:
+        counted = facet_counts(query)
+    except SearchError:
+        return redirect(facets.url_for(query, base_url))  # and there, why it cannot run
+    group = facets.facet_group(name, counted, query, base_url=base_url)
+    if request.htmx:
+        return render(request, "cases/facet.html#rest-values", {"values": group["more"]})
+    return render(request, "cases/facet.html", {
+        "facet": group, "query": query, "values": group["values"] + group["more"],
+        "back_url": facets.url_for(query, base_url),
+        "filtered": bool(facets.active_filters(query, base_url=base_url))})
 
 
 @require_GET

@@ -1,8 +1,9 @@
 """axe-core on every kind of page, at a desktop and a phone width: the search (empty, with
-results and facets, filtered, with no result, with invalid parameters), a case page, the
-outcome view, the guidelines, cases like mine answered, what tells them apart, following a
-search, signing in, the saved searches and a missing page. At the phone's width none of them
-scrolls sideways (a table too wide for the screen scrolls inside its own box)."""
+results and facets, filtered, with no result, with invalid parameters), all the values of a
+facet, a case page, the outcome view, the guidelines, cases like mine answered, what tells
+them apart, following a search, signing in, the saved searches and a missing page. At the
+phone's width none of them scrolls sideways (a table too wide for the screen scrolls inside
+its own box)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ PAGES = {
                  "&decided_from=2015-01-01", "#result-count"),
     "zero": ("/?q=zzyzx", "#hits h2"),
     "invalid": ("/?page=abc&decided_from=2016-02-30", "#search-errors"),
+    "facet": ("/facets/treatment/?q=therapy&decision=Upheld", "h1"),
     "outcomes": ("/outcomes/?q=therapy", "h1"),
     "like": (LIKE, ".like-telling h3"),
     "telling": ("/telling/?category=Rehabilitation", "h1"),

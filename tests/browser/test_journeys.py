@@ -316,3 +316,51 @@ def test_journey_without_javascript(corpus: str, open_context: Callable[..., Bro
                       docs={"sorted-newest": "nojs"} if corpus == "synthetic" else {})
     search_journey(journey, open_context, live_server.url)
     assert journey.swaps == []
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["javascript", "no-javascript"])
+def test_show_all_brings_the_rest_of_a_facet(tmp_path: Path, js: bool,
+                                             open_context: Callable[..., BrowserContext],
+                                             live_server: LiveServer,
+                                             screenshots: Screenshots) -> None:
+    """The results name a facet's top values and count the rest. "Show all" loads the rest
+    in place with JavaScript, or opens them on a page of their own without; either way one
+    of them ticks as the top ones do."""
+    import_determinations(paths=[write_corpus(tmp_path / "letters", count=120,
+                                              seed=2013).parent])
+    page = open_context(java_script_enabled=js).new_page()
+    journey = Journey(page, javascript=js, shots=screenshots, docs={})
+    journey.load(f"/?q={QUERY}")
+    section = page.locator("#filters section.facet").filter(
+        has=page.locator("#facet-treatment-heading"))
+    summary = section.locator("summary")
+    total = int(re.fullmatch(r"Show all (\d+)", summary.inner_text().strip())[1])
+    values = section.get_by_role("checkbox")
+    expect(values).to_have_count(8)
+    if js:
+        summary.click()
+        expect(values).to_have_count(total)
+        loads = [url for url in journey.swaps if "/facets/" in url]
+        assert len(journey.documents) == 1 and loads == [f"{live_server.url}/facets/"
+                                                         f"treatment/?q={QUERY}"]
+        journey.shoot("show-all-loaded")
+        summary.click()  # closed and opened again: loaded once
+        summary.click()
+        expect(values).to_have_count(total)
+        assert [url for url in journey.swaps if "/facets/" in url] == loads
+    else:
+        summary.click()
+        with page.expect_navigation():
+            section.locator("a.facet-rest-link").click()
+        expect(page.locator("h1")).to_have_text(f"Treatment: all {total} values")
+        values = page.get_by_role("checkbox")
+        expect(values).to_have_count(total)
+        journey.shots.take(page, "show-all-page")
+    last = values.nth(total - 1)
+    name, count = last.locator(".facet-label").inner_text(), last.locator(".facet-count")
+    count = int(count.inner_text())
+    ticked = journey.act(last.click, done=lambda: expect(page.locator("#result-count"))
+                         .to_contain_text(", filtered"))
+    assert ("treatment", name) in ticked.params and ("q", QUERY) in ticked.params
+    assert ticked.total == count
+    journey.shoot("show-all-ticked")
