@@ -110,3 +110,6 @@ def test_an_unknown_facet_or_bad_parameters(client: Client, served: object) -> N
     # Bad parameters go to the search page, which says what is wrong.
     response = client.get("/facets/state/", {"decided_from": "not a date"})
     assertRedirects(response, "/?decided_from=not+a+date", target_status_code=400)
+    # Loaded by htmx, nothing is swapped in: the list keeps its link to that page.
+    loaded = client.get("/facets/state/", {"decided_from": "not a date"}, headers=HTMX)
+    assert loaded.status_code == 204 and loaded.content == b""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -56,7 +57,7 @@ def _results_context(query: SearchQuery, base_url: str) -> dict[str, object]:
                  for hit, determination in page.rows],
         "first_number": (query.page - 1) * query.page_size + 1,
         "facets": facets.facet_groups(results.facets, query, base_url=base_url,
-                                      rest_url=lambda name: _facet_url(name, query)),
+                                      rest_url=_rest_urls(query)),
         "split": facets.outcome_split(results, query),
         "offer": None if results.items_matching_only or not results.total else
         facets.offer_link(query, offered_query(query), None, base_url=base_url),
@@ -109,10 +110,11 @@ def search(request: HtmxHttpRequest) -> HttpResponse:
     return finish(render(request, template, context, status=status), status)
 
 
-def _facet_url(name: str, query: SearchQuery) -> str:
-    """The address of every value of one facet for ``query``."""
+def _rest_urls(query: SearchQuery) -> Callable[[str], str]:
+    """A facet's name to the address of all its values for ``query``."""
     state = query_string(replace(query, page=1))
-    return reverse("cases:facet", kwargs={"name": name}) + (f"?{state}" if state else "")
+    return lambda name: reverse("cases:facet", kwargs={"name": name}) + (
+        f"?{state}" if state else "")
 
 
 @require_GET
@@ -125,13 +127,17 @@ def facet(request: HtmxHttpRequest, name: str) -> HttpResponse:
         raise Http404(f"There is no facet {name!r}.")
     form = SearchForm(request.GET)
     base_url = reverse("cases:search")
-    if not form.is_valid():  # the search page says what is wrong
-        return redirect(f"{base_url}?{request.GET.urlencode()}")
+    # What stops the search is for the search page to say (htmx: the list stays as it is,
+    # its link leads there).
+    if not form.is_valid():
+        return HttpResponse(status=204) if request.htmx else redirect(
+            f"{base_url}?{request.GET.urlencode()}")
     query = form.search_query()
     try:
         counted = facet_counts(query)
     except SearchError:
-        return redirect(facets.url_for(query, base_url))  # and there, why it cannot run
+        return HttpResponse(status=204) if request.htmx else redirect(
+            facets.url_for(query, base_url))
     group = facets.facet_group(name, counted, query, base_url=base_url)
     if request.htmx:
         return render(request, "cases/facet.html#rest-values", {"values": group["more"]})
