@@ -1,5 +1,6 @@
-"""Counting a few documents by their own values gives the counts of the pass over every
-posting (``whoosh_backend.sparse``), for every case and item facet."""
+"""Counting a few documents by their own values, or many by the common values' bitsets,
+gives the counts of every posting (``whoosh_backend.sparse``), for every case and item
+facet."""
 
 from __future__ import annotations
 
@@ -12,7 +13,15 @@ from cases.search.base import ITEM_FACETS, SearchQuery
 from cases.search.whoosh_backend import WhooshBackend
 from cases.search.whoosh_backend import sparse as sparse_module
 from cases.search.whoosh_backend.counting import FacetArrays
-from cases.search.whoosh_backend.sparse import Selected, few, runs, starts_of
+from cases.search.whoosh_backend.sparse import (
+    DENSE,
+    Selected,
+    ValueBits,
+    few,
+    runs,
+    starts_of,
+    value_bits,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -90,6 +99,28 @@ def test_runs_gather_each_wanted_documents_pairs_in_order() -> None:
     assert runs(starts, np.array([0, 2, 6])).tolist() == []
     assert runs(starts, np.array([3])).tolist() == [3]
     assert runs(starts, np.zeros(0, dtype=np.int64)).tolist() == []
+
+
+@pytest.mark.parametrize("size", [1, 63, 64, 65, 1000])
+@pytest.mark.parametrize("dense", [10**9, DENSE, 0])  # every value, the common ones, none
+def test_value_bitsets_count_as_the_pairs_do(size: int, dense: int,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Common values counted from bitsets and the others from their pairs: the counts of
+    every pair, for documents at the ends of a word and past the last full word."""
+    monkeypatch.setattr(sparse_module, "DENSE", dense)
+    rng = np.random.default_rng(size)
+    values = 9
+    docs = rng.integers(0, size, 4 * size).astype(np.int32)
+    codes = np.minimum(rng.geometric(0.35, len(docs)) - 1, values - 1).astype(np.int32)
+    docs, codes = np.unique(np.stack([docs, codes]), axis=1)  # a document has a value once
+    counter = ValueBits({f"v.{name}": array for name, array in
+                         value_bits(docs, codes, values, size).items()}, "v", values)
+    assert len(counter.dense) == {10**9: len(set(codes.tolist())), 0: 0}.get(
+        dense, len(counter.dense))
+    for mask in (np.ones(size, bool), np.zeros(size, bool), rng.random(size) < 0.3,
+                 np.arange(size) % 64 == 63, np.arange(size) == size - 1):
+        expected = np.bincount(codes[mask[docs]], minlength=values)
+        assert counter.counted(Selected(mask)).tolist() == expected.tolist()
 
 
 SEARCHES = [SearchQuery(), SearchQuery(text="therapy"), SearchQuery(text="acupuncture massage"),

@@ -32,7 +32,15 @@ from cases.search.whoosh_backend.schema import (
     INJURED_FIELD,
 )
 from cases.search.whoosh_backend.shared import Arrays, StateArrays, Values, load_state
-from cases.search.whoosh_backend.sparse import Selected, few, nonzero, runs, starts_of
+from cases.search.whoosh_backend.sparse import (
+    Selected,
+    ValueBits,
+    few,
+    nonzero,
+    runs,
+    starts_of,
+    value_bits,
+)
 
 CROSSED_SPECIALTIES = 12
 
@@ -67,6 +75,10 @@ def derive_arrays(reader: IndexReader, facet_fields: Mapping[str, str],
         arrays[f"case.{facet}.by_doc.starts"] = starts_of(arrays[f"case.{facet}.docs"][order],
                                                           size)
         arrays[f"case.{facet}.by_doc.codes"] = arrays[f"case.{facet}.codes"][order]
+        # Its common values as bitsets, to count many documents.
+        for name, array in value_bits(arrays[f"case.{facet}.docs"], arrays[f"case.{facet}.codes"],
+                                      len(lengths), size).items():
+            arrays[f"case.{facet}.bits.{name}"] = array
     # Dates as yyyymmdd numbers (0: unknown), the added field as seconds.
     for fieldname in DATE_FIELDS:
         days = np.zeros(size, dtype=np.int32)
@@ -93,6 +105,7 @@ class FacetArrays:
         self.size = len(self.live)
         self._flats: dict[str, tuple[list[str], Docs, Docs]] = {}
         self._by_doc: dict[str, tuple[Docs, Docs]] = {}  # (starts, codes) in doc order
+        self._bits: dict[str, ValueBits] = {}  # the common values' bitsets, and the rest
         self.postings: dict[str, dict[str, Docs]] = {}  # each value's documents: views
         for key, values in state.values.items():
             if not key.startswith("case."):
@@ -102,6 +115,7 @@ class FacetArrays:
             self._flats[facet] = (values, docs, arrays[f"{key}.codes"])
             self._by_doc[facet] = (arrays[f"{key}.by_doc.starts"],
                                    arrays[f"{key}.by_doc.codes"])
+            self._bits[facet] = ValueBits(arrays, f"{key}.bits", len(values))
             self.postings[facet] = {value: docs[bounds[n]:bounds[n + 1]]
                                     for n, value in enumerate(values)}
         # The live documents, and each facet's counts of them, once per state: a search of
@@ -199,13 +213,12 @@ class FacetArrays:
         return nonzero(values, self._whole[facet] - self._counted(chosen.rest, facet))
 
     def _counted(self, chosen: Selected, facet: str) -> NDArray[np.int64]:
-        """One bincount, of every posting's value where ``chosen`` holds many documents,
-        of its documents' own values (their runs of the pairs in document order) where it
-        holds few."""
-        values, docs, codes = self._flats[facet]
+        """Where ``chosen`` holds few documents, one bincount of their own values (their
+        runs of the pairs in document order); where it holds many, the common values from
+        their bitsets and the others from their postings."""
+        values, docs, _codes = self._flats[facet]
         if few(chosen.count, len(docs)):
             starts, by_doc_codes = self._by_doc[facet]
-            found = by_doc_codes[runs(starts, chosen.numbers)]
-        else:
-            found = codes[chosen.mask[docs]]
-        return np.bincount(found, minlength=len(values))
+            return np.bincount(by_doc_codes[runs(starts, chosen.numbers)],
+                               minlength=len(values))
+        return self._bits[facet].counted(chosen)

@@ -20,7 +20,15 @@ from whoosh.reading import SegmentReader
 
 from cases.search.base import ITEM_FACETS, QUANTITY_BANDS
 from cases.search.whoosh_backend.schema import ITEMS_COLUMN
-from cases.search.whoosh_backend.sparse import Selected, few, nonzero, runs, starts_of
+from cases.search.whoosh_backend.sparse import (
+    Selected,
+    ValueBits,
+    few,
+    nonzero,
+    runs,
+    starts_of,
+    value_bits,
+)
 
 Mask = NDArray[np.bool_]
 Codes = NDArray[np.int32]
@@ -142,6 +150,9 @@ def derive_items(segments: Iterable[tuple[Mapping[str, np.ndarray], int]], size:
         order = np.argsort(letters, kind="stable")
         arrays[f"{PREFIX}{name}.by_doc.starts"] = starts_of(letters[order], size)
         arrays[f"{PREFIX}{name}.by_doc.codes"] = letter_codes[order]
+        for part, array in value_bits(letters, letter_codes, len(values[f"{PREFIX}{name}"]),
+                                      size).items():
+            arrays[f"{PREFIX}{name}.bits.{part}"] = array
     return arrays, values
 
 
@@ -194,6 +205,8 @@ class ItemTable:
         self._letters_by_doc: dict[str, tuple[Codes, Codes]] = {
             name: (arrays[f"{PREFIX}{name}.by_doc.starts"], arrays[f"{PREFIX}{name}.by_doc.codes"])
             for name in COUNTED}
+        self._letters_bits = {name: ValueBits(arrays, f"{PREFIX}{name}.bits",
+                                              len(self.values[name])) for name in COUNTED}
 
     # -- masks over items ------------------------------------------------------------------
 
@@ -270,14 +283,9 @@ class ItemTable:
             counted = self._whole[name] - self._letters_counted(name, chosen.rest)
         elif items is None:
             counted = self._letters_counted(name, chosen)
-        else:
-            if few(chosen.count, self.count):
-                # A few documents: the pairs of their own items meeting the conditions.
-                own = chosen.runs(self.starts)
-                own = own[items[own]]
-            else:  # every item of the chosen documents meeting the conditions
-                own = np.flatnonzero(items & chosen.through(self.doc))
-            pair_items, codes = self._pairs_of(name, own)
+        else:  # the chosen documents' items meeting the conditions (once for all facets)
+            pair_items, codes = self._pairs_of(name, chosen.rows_in(items, self.starts,
+                                                                    self.doc))
             counted = distinct_counts(self.doc[pair_items], codes, len(values))
         return nonzero(values, counted)
 
@@ -289,6 +297,8 @@ class ItemTable:
             # A few documents: their own (document, value) pairs, in document order.
             starts, by_doc_codes = self._letters_by_doc[name]
             found = by_doc_codes[runs(starts, chosen.numbers)]
+        elif name in self._letters_bits:  # many: the common values' bitsets, and the rest
+            return self._letters_bits[name].counted(chosen)
         else:
             found = codes[chosen.mask[letters]]
         return np.bincount(found, minlength=len(self.values[name]))

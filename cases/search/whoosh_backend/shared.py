@@ -44,7 +44,9 @@ _ALIGN = 64  # each array starts at a multiple of this: any dtype reads it align
 # array): its number is part of the file's name, so a process of another release never maps
 # a file it cannot read; both kinds live side by side during a rolling upgrade, and the
 # next commit removes the older one.
-LAYOUT = 4  # 3: each facet's pairs in document order (sparse counting); 4: with starts
+# 3: each facet's pairs in document order (sparse counting); 4: with starts; 5: the common
+# values' bitsets (sparse.value_bits).
+LAYOUT = 5
 
 Arrays = dict[str, np.ndarray]
 Values = dict[str, list[str]]

@@ -10,7 +10,9 @@ counting then costs what the hits and their values cost, not what the archive do
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -18,6 +20,11 @@ from numpy.typing import NDArray
 # Count by the documents' own pairs when they are fewer than one in SPARSE of the postings:
 # gathering a document's run costs a few steps more than testing one posting in the pass.
 SPARSE = 4
+# Between few documents and most of them, a value held by at least one document in DENSE is
+# counted from a bitset of its documents: an AND and a bit count of size/64 words, where its
+# postings were as many gathers and tests. At size/32 documents the bitset takes the bytes
+# its postings do, so the bitsets of a facet take at most what its postings take.
+DENSE = 32
 
 
 def few(selected: int, postings: int) -> bool:
@@ -50,7 +57,7 @@ class Selected:
     def __init__(self, mask: NDArray[np.bool_], among: Selected | None = None) -> None:
         self.mask = mask
         self.among = among  # the documents these are drawn from (the live ones), if known
-        self._kept: dict[tuple[str, int], np.ndarray] = {}
+        self._kept: dict[tuple, Any] = {}
 
     @cached_property
     def count(self) -> int:
@@ -70,6 +77,14 @@ class Selected:
             return None
         return Selected(among.mask & ~self.mask)
 
+    @cached_property
+    def bits(self) -> NDArray[np.uint64]:
+        """The chosen documents as a bitset (document ``d`` is bit ``d % 64`` of word
+        ``d // 64``), for ``ValueBits.counted``."""
+        padded = np.zeros(words_for(len(self.mask)) * 64, dtype=bool)
+        padded[:len(self.mask)] = self.mask
+        return np.packbits(padded, bitorder="little").view(np.uint64)
+
     def through(self, owners: NDArray[np.integer]) -> NDArray[np.bool_]:
         """Which rows of a table (``owners``: each row's document, e.g. the items) belong
         to the chosen documents; kept for the next facet that asks."""
@@ -77,6 +92,21 @@ class Selected:
         if key not in self._kept:
             self._kept[key] = self.mask[owners]
         return self._kept[key]
+
+    def rows_in(self, rows: NDArray[np.bool_], starts: NDArray[np.integer],
+                owners: NDArray[np.integer]) -> NDArray[np.int64]:
+        """The places of the chosen documents' rows that ``rows`` (a mask over the table's
+        rows; ``starts``/``owners`` its runs and each row's document) holds, in order; kept
+        for the next facet that asks with the same mask (held here, so never another)."""
+        key = ("rows", id(rows), id(starts))
+        if key not in self._kept or self._kept[key][0] is not rows:
+            if few(self.count, len(owners)):  # the chosen documents' own rows
+                own = self.runs(starts)
+                own = own[rows[own]]
+            else:  # every row of the chosen documents
+                own = np.flatnonzero(rows & self.through(owners))
+            self._kept[key] = (rows, own)
+        return self._kept[key][1]
 
     def runs(self, starts: NDArray[np.integer]) -> NDArray[np.int64]:
         """``runs(starts, numbers)``: the places of the chosen documents' rows; kept."""
@@ -90,3 +120,45 @@ def nonzero(values: list[str], counted: NDArray[np.integer]) -> dict[str, int]:
     """``values`` with their counts, those counted at least once."""
     found = np.flatnonzero(counted)
     return dict(zip([values[n] for n in found.tolist()], counted[found].tolist(), strict=True))
+
+
+def words_for(size: int) -> int:
+    """64-bit words of a bitset of ``size`` documents."""
+    return (size + 63) // 64
+
+
+def value_bits(docs: NDArray[np.integer], codes: NDArray[np.integer], values: int,
+               size: int) -> dict[str, np.ndarray]:
+    """The arrays ``ValueBits`` counts with, of (document, value code) pairs: the values
+    held by at least one document in ``DENSE`` (``dense``), a bitset of each one's documents
+    (``bits``: a row of ``words_for(size)`` words each), and the other values' pairs."""
+    counts = np.bincount(codes, minlength=values)
+    dense = np.flatnonzero(counts * DENSE >= max(size, 1)).astype(np.int32)
+    rank = np.full(values, -1, dtype=np.int64)
+    rank[dense] = np.arange(len(dense))
+    ranks = rank[codes]
+    in_bits = ranks >= 0
+    width = words_for(size) * 64
+    flat = np.zeros(len(dense) * width, dtype=bool)
+    flat[ranks[in_bits] * width + docs[in_bits]] = True
+    bits = np.packbits(flat, bitorder="little").view(np.uint64).reshape(
+        len(dense), words_for(size))
+    return {"dense": dense, "bits": bits, "docs": docs[~in_bits].astype(np.int32),
+            "codes": codes[~in_bits].astype(np.int32)}
+
+
+class ValueBits:
+    """A facet's (document, value) pairs for counting many documents: the dense values by
+    their bitsets, the rest by their pairs (``value_bits``'s arrays, as ``prefix``.name)."""
+
+    def __init__(self, arrays: Mapping[str, np.ndarray], prefix: str, values: int) -> None:
+        self.values = values
+        self.dense, self.bits = arrays[f"{prefix}.dense"], arrays[f"{prefix}.bits"]
+        self.docs, self.codes = arrays[f"{prefix}.docs"], arrays[f"{prefix}.codes"]
+
+    def counted(self, chosen: Selected) -> NDArray[np.int64]:
+        """For each value code: how many of the chosen documents have it."""
+        counted = np.bincount(self.codes[chosen.mask[self.docs]], minlength=self.values)
+        if len(self.dense):
+            counted[self.dense] = np.bitwise_count(self.bits & chosen.bits).sum(axis=1)
+        return counted
