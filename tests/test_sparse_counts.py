@@ -55,8 +55,8 @@ def test_case_facets_count_alike_few_or_many(arrays: FacetArrays) -> None:
             expected = {value: int(mask[docs].sum()) for value, docs in postings.items()
                         if mask[docs].any()}
             assert arrays.counts(Selected(mask, arrays.everything), facet) == expected, facet
-            paths.add(few(int(mask.sum()), sum(len(d) for d in postings.values())))
-    assert paths == {True, False}  # both ways were taken
+            paths.add(arrays._bits[facet].by_runs(int(mask.sum())))
+    assert paths == {True, False}  # both ways were taken: by the runs, by the bitsets
 
 
 def test_item_facets_count_letters_alike_few_or_many(arrays: FacetArrays) -> None:
@@ -67,7 +67,7 @@ def test_item_facets_count_letters_alike_few_or_many(arrays: FacetArrays) -> Non
             expected = {value: count for value in table.values[name] if (count := int(
                 (table.letters(table.having(name, [value])) & mask).sum()))}
             assert table.letter_counts(name, Selected(mask, table.everything), None) == expected
-            paths.add(few(int(mask.sum()), len(table._value_letters(name)[0])))
+            paths.add(table._letters_bits[name].by_runs(int(mask.sum())))
     assert paths == {True, False}
 
 
@@ -114,7 +114,8 @@ def test_value_bitsets_count_as_the_pairs_do(size: int, dense: int,
     codes = np.minimum(rng.geometric(0.35, len(docs)) - 1, values - 1).astype(np.int32)
     docs, codes = np.unique(np.stack([docs, codes]), axis=1)  # a document has a value once
     counter = ValueBits({f"v.{name}": array for name, array in
-                         value_bits(docs, codes, values, size).items()}, "v", values)
+                         value_bits(docs, codes, values, size).items()}, "v", values,
+                        len(docs), size)
     assert len(counter.dense) == {10**9: len(set(codes.tolist())), 0: 0}.get(
         dense, len(counter.dense))
     for mask in (np.ones(size, bool), np.zeros(size, bool), rng.random(size) < 0.3,
@@ -139,6 +140,9 @@ def test_searches_answer_alike_by_their_own_letters_by_every_posting_or_by_the_r
     answers = []
     for sparse, by_rest in ((0, True), (10**9, True), (4, False)):
         monkeypatch.setattr(sparse_module, "SPARSE", sparse)
+        # Every facet by its runs, by its bitsets, or each the cheaper way.
+        monkeypatch.setattr(sparse_module, "RUN_PAIR_NS", {0: 1e12, 10**9: 0.0}.get(
+            sparse, sparse_module.RUN_PAIR_NS))
         if not by_rest:
             monkeypatch.setattr(sparse_module.Selected, "rest", property(lambda self: None))
         answers.append([(r.total, r.facets, r.items_upheld, r.items_overturned,

@@ -35,7 +35,6 @@ from cases.search.whoosh_backend.shared import Arrays, StateArrays, Values, load
 from cases.search.whoosh_backend.sparse import (
     Selected,
     ValueBits,
-    few,
     nonzero,
     runs,
     starts_of,
@@ -115,7 +114,8 @@ class FacetArrays:
             self._flats[facet] = (values, docs, arrays[f"{key}.codes"])
             self._by_doc[facet] = (arrays[f"{key}.by_doc.starts"],
                                    arrays[f"{key}.by_doc.codes"])
-            self._bits[facet] = ValueBits(arrays, f"{key}.bits", len(values))
+            self._bits[facet] = ValueBits(arrays, f"{key}.bits", len(values), len(docs),
+                                          self.size)
             self.postings[facet] = {value: docs[bounds[n]:bounds[n + 1]]
                                     for n, value in enumerate(values)}
         # The live documents, and each facet's counts of them, once per state: a search of
@@ -214,10 +214,10 @@ class FacetArrays:
 
     def _counted(self, chosen: Selected, facet: str) -> NDArray[np.int64]:
         """Where ``chosen`` holds few documents, one bincount of their own values (their
-        runs of the pairs in document order); where it holds many, the common values from
-        their bitsets and the others from their postings."""
-        values, docs, _codes = self._flats[facet]
-        if few(chosen.count, len(docs)):
+        runs of the pairs in document order); where it holds more (``ValueBits.by_runs``), the
+        common values from their bitsets and the others from their postings."""
+        values = self._flats[facet][0]
+        if self._bits[facet].by_runs(chosen.count):
             starts, by_doc_codes = self._by_doc[facet]
             return np.bincount(by_doc_codes[runs(starts, chosen.numbers)],
                                minlength=len(values))

@@ -206,7 +206,9 @@ class ItemTable:
             name: (arrays[f"{PREFIX}{name}.by_doc.starts"], arrays[f"{PREFIX}{name}.by_doc.codes"])
             for name in COUNTED}
         self._letters_bits = {name: ValueBits(arrays, f"{PREFIX}{name}.bits",
-                                              len(self.values[name])) for name in COUNTED}
+                                              len(self.values[name]),
+                                              len(self._letters[name][0]), size)
+                              for name in COUNTED}
 
     # -- masks over items ------------------------------------------------------------------
 
@@ -293,7 +295,7 @@ class ItemTable:
         """Documents of ``chosen`` having each value of ``name`` (by any item): each
         document's values are known once, so no sort per query."""
         letters, codes = self._value_letters(name)
-        if name in self._letters_by_doc and few(chosen.count, len(letters)):
+        if name in self._letters_by_doc and self._letters_bits[name].by_runs(chosen.count):
             # A few documents: their own (document, value) pairs, in document order.
             starts, by_doc_codes = self._letters_by_doc[name]
             found = by_doc_codes[runs(starts, chosen.numbers)]
