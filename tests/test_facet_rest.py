@@ -54,7 +54,12 @@ def test_the_top_values_and_the_rest_loaded_are_every_value(client: Client, serv
         assert url.startswith(f"/facets/{name}/")
         rest = client.get(url, headers=HTMX)
         assert rest.status_code == 200 and b"<html" not in rest.content
-        loaded = facet_links(rest.content.decode(), name)
+        loaded_html, top_html = rest.content.decode().split(
+            f'<ul class="facet-values" id="facet-{name}-top" hx-swap-oob="true">')
+        # The top values come again, of the same index state as the rest, to replace the
+        # page's: a commit in between cannot show a value twice or lose it.
+        assert facet_links(top_html, name) == shown
+        loaded = facet_links(loaded_html, name)
         assert len(loaded) == len(counted[name]) - TOP_VALUES
         # Together, each value once with the count the API gives it.
         by_label = {label: count for label, count, _ in shown + loaded}
@@ -70,7 +75,7 @@ def test_without_javascript_the_rest_opens_as_a_page_of_its_own(client: Client,
                                                                 served: object) -> None:
     page = client.get("/", {"q": "therapy"}).content.decode()
     url = rest_url(page, "state")
-    assert f'<a class="facet-rest-link" href="{html.escape(url)}">' in page
+    assert f'<a class="facet-rest-link" href="{html.escape(url)}" rel="nofollow">' in page
     response = client.get(url)
     assertContains(response, "<title>State of licensure: “therapy” · IMR precedent search"
                              "</title>", html=True)
@@ -100,6 +105,7 @@ def test_the_rest_keeps_the_search_and_its_filters(client: Client, served: objec
     assert url == "/facets/treatment/?q=therapy&decision=Overturned&sort=newest"
     counted = api_values(client, params)["treatment"]
     loaded = facet_links(client.get(url, headers=HTMX).content.decode(), "treatment")
+    assert len(loaded) == len(counted)  # the rest, and the top values again
     assert all(counted[label] == count for label, count, _ in loaded)
     assert all("decision=Overturned" in toggle and "page=" not in toggle
                for _, _, toggle in loaded)

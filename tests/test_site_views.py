@@ -35,7 +35,8 @@ def test_robots_txt_allows_pages_and_disallows_admin_api_and_exports(client: Cli
     robots.parse(response.content.decode().splitlines())
     allowed = ["/", "/?q=massage&decision=Overturned", "/cases/CM13-0099001/"]
     disallowed = ["/admin/", "/admin/cases/determination/", "/api/search?q=x",
-                  "/api/cases/CM13-0099001", "/export.csv?q=x", "/export.json"]
+                  "/api/cases/CM13-0099001", "/export.csv?q=x", "/export.json",
+                  "/facets/treatment/?q=massage"]  # a search each, for a noindex page
     assert all(robots.can_fetch("AnyBot", url) for url in allowed)
     assert not any(robots.can_fetch("AnyBot", url) for url in disallowed)
 

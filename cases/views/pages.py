@@ -140,7 +140,8 @@ def facet(request: HtmxHttpRequest, name: str) -> HttpResponse:
             facets.url_for(query, base_url))
     group = facets.facet_group(name, counted, query, base_url=base_url)
     if request.htmx:
-        return render(request, "cases/facet.html#rest-values", {"values": group["more"]})
+        return render(request, "cases/facet.html#rest-values", {
+            "values": group["more"], "top": group["values"], "name": name})
     return render(request, "cases/facet.html", {
         "facet": group, "query": query, "values": group["values"] + group["more"],
         "back_url": facets.url_for(query, base_url),

@@ -340,6 +340,9 @@ def test_show_all_brings_the_rest_of_a_facet(tmp_path: Path, js: bool,
     if js:
         summary.click()
         expect(values).to_have_count(total)
+        # The top values were replaced by the same state's (out of band), not added again.
+        ids = values.evaluate_all("links => links.map(link => link.id)")
+        assert len(set(ids)) == total
         loads = [url for url in journey.swaps if "/facets/" in url]
         assert len(journey.documents) == 1 and loads == [f"{live_server.url}/facets/"
                                                          f"treatment/?q={QUERY}"]

@@ -134,15 +134,19 @@ def value_bits(docs: NDArray[np.integer], codes: NDArray[np.integer], values: in
     (``bits``: a row of ``words_for(size)`` words each), and the other values' pairs."""
     counts = np.bincount(codes, minlength=values)
     dense = np.flatnonzero(counts * DENSE >= max(size, 1)).astype(np.int32)
-    rank = np.full(values, -1, dtype=np.int64)
-    rank[dense] = np.arange(len(dense))
-    ranks = rank[codes]
-    in_bits = ranks >= 0
-    width = words_for(size) * 64
-    flat = np.zeros(len(dense) * width, dtype=bool)
-    flat[ranks[in_bits] * width + docs[in_bits]] = True
-    bits = np.packbits(flat, bitorder="little").view(np.uint64).reshape(
-        len(dense), words_for(size))
+    is_dense = np.zeros(values, dtype=bool)
+    is_dense[dense] = True
+    in_bits = is_dense[codes]
+    # One value's bitset at a time: a mask of every document per value at once would take
+    # a byte per document per common value (hundreds of MB at the whole archive).
+    order = np.argsort(codes[in_bits], kind="stable")
+    ordered = docs[in_bits][order]
+    bounds = np.concatenate([[0], np.cumsum(counts[dense])])
+    bits = np.zeros((len(dense), words_for(size)), dtype=np.uint64)
+    for row in range(len(dense)):
+        mask = np.zeros(words_for(size) * 64, dtype=bool)
+        mask[ordered[bounds[row]:bounds[row + 1]]] = True
+        bits[row] = np.packbits(mask, bitorder="little").view(np.uint64)
     return {"dense": dense, "bits": bits, "docs": docs[~in_bits].astype(np.int32),
             "codes": codes[~in_bits].astype(np.int32)}
 
