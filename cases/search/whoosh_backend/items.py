@@ -195,9 +195,6 @@ class ItemTable:
         self.starts: NDArray[np.integer] = arrays[f"{PREFIX}starts"]
         self._words_sorted = (arrays[f"{PREFIX}word.sorted_items"],
                               arrays[f"{PREFIX}word.sorted_bounds"])
-        self._letters: dict[str, tuple[Codes, Codes]] = {
-            name: (arrays[f"{PREFIX}{name}.letters"], arrays[f"{PREFIX}{name}.letter_codes"])
-            for name in COUNTED}
         # The live documents (``FacetArrays.everything``), and their counts once per state.
         self.everything = everything
         self._whole: dict[str, NDArray[np.int64]] = {}
@@ -207,7 +204,7 @@ class ItemTable:
             for name in COUNTED}
         self._letters_bits = {name: ValueBits(arrays, f"{PREFIX}{name}.bits",
                                               len(self.values[name]),
-                                              len(self._letters[name][0]), size)
+                                              len(arrays[f"{PREFIX}{name}.letters"]), size)
                               for name in COUNTED}
 
     # -- masks over items ------------------------------------------------------------------
@@ -266,14 +263,6 @@ class ItemTable:
             return np.arange(self.count, dtype=np.int32), self.codes[name]
         return self.pair_item[name], self.codes[name]
 
-    def _value_letters(self, name: str) -> tuple[Codes, Codes]:
-        """(document, code) of each value of ``name`` each document has, once: derived
-        with the table for the facets, here for any other field."""
-        if name not in self._letters:
-            items, codes = self._pairs(name)
-            self._letters[name] = _value_letters(self.doc, items, codes, self.size)
-        return self._letters[name]
-
     def letter_counts(self, name: str, chosen: Selected, items: Mask | None) -> dict[str, int]:
         """For each value of ``name``: documents of ``chosen`` with an item having it, among
         ``items`` (None: any item); values no document has are left out."""
@@ -292,18 +281,15 @@ class ItemTable:
         return nonzero(values, counted)
 
     def _letters_counted(self, name: str, chosen: Selected) -> NDArray[np.int64]:
-        """Documents of ``chosen`` having each value of ``name`` (by any item): each
-        document's values are known once, so no sort per query."""
-        letters, codes = self._value_letters(name)
-        if name in self._letters_by_doc and self._letters_bits[name].by_runs(chosen.count):
-            # A few documents: their own (document, value) pairs, in document order.
+        """Documents of ``chosen`` having each value of ``name`` (by any item): a few
+        documents by their own (document, value) pairs in document order, more by the
+        common values' bitsets and the others' pairs (``ValueBits.by_runs`` says which)."""
+        counter = self._letters_bits[name]
+        if counter.by_runs(chosen.count):
             starts, by_doc_codes = self._letters_by_doc[name]
-            found = by_doc_codes[runs(starts, chosen.numbers)]
-        elif name in self._letters_bits:  # many: the common values' bitsets, and the rest
-            return self._letters_bits[name].counted(chosen)
-        else:
-            found = codes[chosen.mask[letters]]
-        return np.bincount(found, minlength=len(self.values[name]))
+            return np.bincount(by_doc_codes[runs(starts, chosen.numbers)],
+                               minlength=len(self.values[name]))
+        return counter.counted(chosen)
 
     def _pairs_of(self, name: str, items: NDArray[np.int64]) -> tuple[Codes, Codes]:
         """(item, code) of every value of ``name`` the given items (sorted) have."""
