@@ -12,10 +12,11 @@ from pathlib import Path
 
 from benchmarks.server import HOST, ServerError, serve, worker_peak_rss_mb
 
-__all__ = ["HOST", "KINDS", "ServerError", "Sample", "Target", "fetch", "format_side_by_side",
-           "run_http", "summarize", "worker_model"]
+__all__ = ["HOST", "KINDS", "PAGES_ONLY", "Sample", "ServerError", "Target", "fetch",
+           "format_side_by_side", "run_http", "summarize", "worker_model"]
 
 KINDS = ("page", "api")
+PAGES_ONLY = "pages_only"  # a second load of the search page alone, after the mix
 
 
 @dataclass(frozen=True)
@@ -56,17 +57,22 @@ def run_http(*, database: Path, index_dir: Path, queries: list[tuple[str, str]],
         _warm_up(port, targets)
         idle = _idle_page_ms(port, targets)
         samples, elapsed = _load(port, targets, seconds=seconds, clients=clients)
+        # Then the search page alone, as a user population that does not script the API
+        # loads it: the page's own throughput, which the mix halves.
+        pages, pages_elapsed = _load(port, [t for t in targets if t.kind == "page"],
+                                     seconds=seconds, clients=clients)
         peak_rss = worker_peak_rss_mb(master)
     result: dict[str, object] = {"seconds": round(elapsed, 1), "clients": clients,
                                  "workers": workers, "threads": threads}
     for kind in KINDS:
         result[kind] = summarize([s for s in samples if s.target.kind == kind], elapsed)
+    result[PAGES_ONLY] = summarize(pages, pages_elapsed)
     result["page_p50_ms"] = {label: _ms(statistics.median(times)) for label, times in
                              _by_label(s for s in samples if s.target.kind == "page" and s.ok
                                        ).items()}
     result["page_idle_ms"] = idle
     result["worker_peak_rss_mb"] = max(peak_rss, default=0.0)
-    result["error_examples"] = sorted({s.error for s in samples if not s.ok})[:5]
+    result["error_examples"] = sorted({s.error for s in [*samples, *pages] if not s.ok})[:5]
     return result
 
 
@@ -199,9 +205,12 @@ def format_side_by_side(results: Iterable[Mapping[str, object]]) -> list[str]:
     """Runs of several worker models, one line per model and kind, to compare."""
     lines = [f"HTTP side by side: {'':30} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7}"]
     for result in results:
-        for kind in KINDS:
+        for kind in (*KINDS, PAGES_ONLY):
+            if kind not in result:
+                continue
             row: Mapping[str, float] = result[kind]  # type: ignore[assignment]
-            lines.append(f"  {worker_model(result):38} {kind:5} {row['requests_per_s']:8.1f} "
+            shown = "pages" if kind == PAGES_ONLY else kind  # the page alone, after the mix
+            lines.append(f"  {worker_model(result):38} {shown:5} {row['requests_per_s']:8.1f} "
                          f"{row['p50_ms']:8.1f} {row['p95_ms']:8.1f} {row['errors']:7}")
     return lines
 
@@ -216,6 +225,11 @@ def format_http(result: dict[str, object],
         row: dict[str, float] = result[kind]  # type: ignore[assignment]
         lines.append(f"  {kind:6} {row['requests']:9} {row['requests_per_s']:8.1f} "
                      f"{row['p50_ms']:8.1f} {row['p95_ms']:8.1f} {row['errors']:7}")
+    if PAGES_ONLY in result:
+        row = result[PAGES_ONLY]
+        lines.append(f"  {'pages':6} {row['requests']:9} {row['requests_per_s']:8.1f} "
+                     f"{row['p50_ms']:8.1f} {row['p95_ms']:8.1f} {row['errors']:7}"
+                     "   (then the page alone, as long)")
     lines.append(f"  worker peak RSS: {result['worker_peak_rss_mb']} MB")
     for example in result["error_examples"]:  # type: ignore[attr-defined]
         lines.append(f"  error: {example}")

@@ -21,6 +21,7 @@ from django.db.models import QuerySet
 from benchmarks.fts5 import Fts5Reference
 from benchmarks.http import (
     KINDS,
+    PAGES_ONLY,
     compare_with_in_process,
     format_http,
     format_side_by_side,
@@ -74,7 +75,7 @@ class Report:
     def http_errors(self) -> int:
         """Failed requests of the HTTP phase, every worker model (0 when it was skipped)."""
         return sum(run[kind]["errors"]  # type: ignore[index]
-                   for run in self.http_runs for kind in KINDS if kind in run)
+                   for run in self.http_runs for kind in (*KINDS, PAGES_ONLY) if kind in run)
 
 
 def use_database(path: Path) -> None:

@@ -71,7 +71,11 @@ def test_bench_short_run_agrees_with_fts5_and_tantivy_references(tmp_path: Path)
     assert set(http["page_vs_in_process"]) == set(report["searches"])
     # Both worker models ran, and are printed side by side.
     assert [(run["workers"], run["threads"]) for run in report["http_runs"]] == [(2, 1), (2, 2)]
-    assert all(run[kind]["errors"] == 0 for run in report["http_runs"] for kind in ("page", "api"))
+    assert all(run[kind]["errors"] == 0 for run in report["http_runs"]
+               for kind in ("page", "api", "pages_only"))
+    # After the mix, the page alone: its own throughput, printed beside the mix's.
+    assert all(run["pages_only"]["requests"] > 0 for run in report["http_runs"])
+    assert "(then the page alone, as long)" in result.stdout
     assert "2 gthread workers x 2 threads" in result.stdout
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from cases.search.base import ITEM_FACETS, SearchQuery
 from cases.search.whoosh_backend import WhooshBackend
+from cases.search.whoosh_backend import items as items_module
 from cases.search.whoosh_backend import sparse as sparse_module
 from cases.search.whoosh_backend.counting import FacetArrays
 from cases.search.whoosh_backend.sparse import (
@@ -72,12 +73,15 @@ def test_item_facets_count_letters_alike_few_or_many(arrays: FacetArrays) -> Non
 
 
 @pytest.mark.parametrize("sparse", [0, 10**9], ids=["own pairs", "every pair"])
+@pytest.mark.parametrize("mark", [0, 10**9], ids=["sorted", "marked"])
 def test_item_facets_count_letters_alike_under_item_conditions(
-        arrays: FacetArrays, sparse: int, monkeypatch: pytest.MonkeyPatch) -> None:
+        arrays: FacetArrays, sparse: int, mark: int, monkeypatch: pytest.MonkeyPatch) -> None:
     # With an item-level condition a letter counts for a value only through its items that
     # meet the condition: by its own items' pairs, or by the pass over every item (each
-    # forced here: the fixture's archive is too small to reach the pass otherwise).
+    # forced here: the fixture's archive is too small to reach the pass otherwise); its
+    # letter pairs told apart by a sort or by a mask over them all (each forced too).
     monkeypatch.setattr(sparse_module, "SPARSE", sparse)
+    monkeypatch.setattr(items_module, "MARK_OVER_SORT", mark)
     table = arrays.items
     rng = np.random.default_rng(5)
     conditions = [table.having("decision", ["Upheld"]), rng.random(table.count) < 0.3]

@@ -85,12 +85,32 @@ def derive_arrays(reader: IndexReader, facet_fields: Mapping[str, str],
             found = segment[f"{fieldname}.days"]
             days[offset:offset + len(found)] = found
         arrays[f"{fieldname}.days"] = days
+    arrays.update(listing_orders(arrays[f"{DECIDED_FIELD}.days"], arrays[f"{ADDED_FIELD}.days"]))
     found_arrays, found_values = derive_items(segments, size)
     arrays.update(found_arrays)
     values.update(found_values)
     for fieldname in reader.schema.scorable_names():
         arrays[f"length.{fieldname}"] = length_codes(reader, fieldname, size)
     return arrays, values
+
+
+# The orders a listing of letters can take (a search by relevance is ordered by its scores).
+LISTINGS = ("newest", "oldest", "added")
+
+
+def listing_orders(decided: Docs, added: Docs) -> Arrays:
+    """Every document in each listing order, as ``selection.ordered`` sorts the matches:
+    newest decided first, ties latest document first; oldest first with the undated last,
+    ties earliest first; latest added first, ties newest decided first, then latest
+    document. A sort is stable, so the matches in one of these orders are the sort of the
+    matches: a page of many matches is then the first of them met in the order, not a sort
+    of them all (at a million letters, tens of milliseconds per search)."""
+    oldest = np.where(decided > 0, decided, np.iinfo(decided.dtype).max)
+    return {
+        "order.newest": np.argsort(decided, kind="stable")[::-1].astype(np.int32),
+        "order.oldest": np.argsort(oldest, kind="stable").astype(np.int32),
+        "order.added": np.lexsort((decided, added))[::-1].astype(np.int32),
+    }
 
 
 class FacetArrays:
@@ -126,6 +146,7 @@ class FacetArrays:
         self.decided: Docs = arrays[f"{DECIDED_FIELD}.days"]
         self.injured: Docs = arrays[f"{INJURED_FIELD}.days"]
         self.added: Docs = arrays[f"{ADDED_FIELD}.days"]  # seconds (schema.added_number)
+        self.orders: dict[str, Docs] = {name: arrays[f"order.{name}"] for name in LISTINGS}
         # Each field's stored length bytes, for the rankers (a field missing here, of an
         # older state, is read by the ranker that needs it).
         self.lengths: dict[str, NDArray[np.uint8]] = {

@@ -45,8 +45,9 @@ _ALIGN = 64  # each array starts at a multiple of this: any dtype reads it align
 # a file it cannot read; both kinds live side by side during a rolling upgrade, and the
 # next commit removes the older one.
 # 3: each facet's pairs in document order (sparse counting); 4: with starts; 5: the common
-# values' bitsets (sparse.value_bits).
-LAYOUT = 5
+# values' bitsets (sparse.value_bits); 6: every document in each listing order
+# (counting.listing_orders).
+LAYOUT = 6
 
 Arrays = dict[str, np.ndarray]
 Values = dict[str, list[str]]
