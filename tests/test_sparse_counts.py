@@ -74,14 +74,23 @@ def test_item_facets_count_letters_alike_few_or_many(arrays: FacetArrays) -> Non
 
 @pytest.mark.parametrize("sparse", [0, 10**9], ids=["own pairs", "every pair"])
 @pytest.mark.parametrize("mark", [0, 10**9], ids=["sorted", "marked"])
+@pytest.mark.parametrize("bits", [False, True], ids=["runs", "bitsets"])
 def test_item_facets_count_letters_alike_under_item_conditions(
-        arrays: FacetArrays, sparse: int, mark: int, monkeypatch: pytest.MonkeyPatch) -> None:
+        arrays: FacetArrays, sparse: int, mark: int, bits: bool,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     # With an item-level condition a letter counts for a value only through its items that
     # meet the condition: by its own items' pairs, or by the pass over every item (each
     # forced here: the fixture's archive is too small to reach the pass otherwise); its
-    # letter pairs told apart by a sort or by a mask over them all (each forced too).
+    # letter pairs told apart by a sort or by a mask over them all (each forced too). Where
+    # most items meet it and the letters count by bitsets, as the letters with the value on
+    # any item less those with it on failing items alone.
     monkeypatch.setattr(sparse_module, "SPARSE", sparse)
     monkeypatch.setattr(items_module, "MARK_OVER_SORT", mark)
+    monkeypatch.setattr(sparse_module, "RUN_PAIR_NS", 1e12 if bits else 0.0)
+    subtracted = []
+    failing_only = items_module.ItemTable._failing_only
+    monkeypatch.setattr(items_module.ItemTable, "_failing_only", lambda self, *args: (
+        subtracted.append(args[0]) or failing_only(self, *args)))
     table = arrays.items
     rng = np.random.default_rng(5)
     conditions = [table.having("decision", ["Upheld"]), rng.random(table.count) < 0.3]
@@ -92,6 +101,13 @@ def test_item_facets_count_letters_alike_under_item_conditions(
                 expected = {value: count for value in table.values[name] if (count := int(
                     (table.letters(table.having(name, [value]) & items) & mask).sum()))}
                 assert table.letter_counts(name, Selected(mask), items) == expected, name
+    # Most items meet the first condition, so their letters were counted as those with the
+    # value on any item less those with it on failing items alone; few meet the second.
+    whole = Selected(arrays.live)
+    shares = [[len(rows) for rows in whole.rows_split(items, table.starts, table.doc)]
+              for items in conditions]
+    assert shares[0][0] > shares[0][1] and shares[1][0] < shares[1][1]
+    assert bool(subtracted) is bits
 
 
 def test_runs_gather_each_wanted_documents_pairs_in_order() -> None:

@@ -149,6 +149,8 @@ def derive_items(segments: Iterable[tuple[Mapping[str, np.ndarray], int]], size:
         # them (to count letters under item-level conditions) and the common values'
         # bitsets (to count many letters).
         arrays[f"{PREFIX}{name}.chain"] = chain
+        arrays[f"{PREFIX}{name}.chain_sizes"] = np.bincount(
+            chain, minlength=len(letters)).astype(np.int32)
         arrays[f"{PREFIX}{name}.by_doc.starts"] = starts_of(letters, size)
         arrays[f"{PREFIX}{name}.by_doc.codes"] = letter_codes
         for part, array in value_bits(letters, letter_codes, count, size).items():
@@ -207,6 +209,7 @@ class ItemTable:
                                               len(arrays[f"{PREFIX}{name}.by_doc.codes"]), size)
                               for name in COUNTED}
         self.chain = {name: arrays[f"{PREFIX}{name}.chain"] for name in COUNTED}
+        self.chain_sizes = {name: arrays[f"{PREFIX}{name}.chain_sizes"] for name in COUNTED}
 
     # -- masks over items ------------------------------------------------------------------
 
@@ -267,18 +270,42 @@ class ItemTable:
     def letter_counts(self, name: str, chosen: Selected, items: Mask | None) -> dict[str, int]:
         """For each value of ``name``: documents of ``chosen`` with an item having it, among
         ``items`` (None: any item); values no document has are left out."""
-        values = self.values[name]
-        if items is None and chosen.rest is not None and chosen.among is self.everything:
+        if items is None:
+            return nonzero(self.values[name], self._by_any_item(name, chosen))
+        # The chosen documents' items meeting the conditions, and the others (once for all
+        # facets).
+        meeting, failing = chosen.rows_split(items, self.starts, self.doc)
+        if len(failing) < len(meeting) and not self._letters_bits[name].by_runs(chosen.count):
+            # Most of them meet the conditions (an outcome filter of "Upheld" does), and
+            # they are too many to count by their own pairs: the documents having the
+            # value on any item (by the bitsets), less those having it on failing items
+            # alone.
+            counted = self._by_any_item(name, chosen) - self._failing_only(name, failing)
+        else:
+            counted = self._distinct(name, self.chain[name][self._pair_places(name, meeting)])
+        return nonzero(self.values[name], counted)
+
+    def _by_any_item(self, name: str, chosen: Selected) -> NDArray[np.int64]:
+        """For each value code: documents of ``chosen`` having it on any item."""
+        if chosen.rest is not None and chosen.among is self.everything:
             # Most of the live documents: their counts (once per state) less the rest's.
             if name not in self._whole:
                 self._whole[name] = self._letters_counted(name, self.everything)
-            counted = self._whole[name] - self._letters_counted(name, chosen.rest)
-        elif items is None:
-            counted = self._letters_counted(name, chosen)
-        else:  # the chosen documents' items meeting the conditions (once for all facets)
-            places = self._pair_places(name, chosen.rows_in(items, self.starts, self.doc))
-            counted = self._distinct(name, self.chain[name][places])
-        return nonzero(values, counted)
+            return self._whole[name] - self._letters_counted(name, chosen.rest)
+        return self._letters_counted(name, chosen)
+
+    def _failing_only(self, name: str, failing: NDArray[np.int64]) -> NDArray[np.int64]:
+        """For each value code: documents having it on ``failing`` items (places) and on no
+        other item: the letter pairs that have as many failing pairs as pairs."""
+        chains = np.sort(self.chain[name][self._pair_places(name, failing)], kind="stable")
+        first = np.ones(len(chains), dtype=bool)
+        np.not_equal(chains[1:], chains[:-1], out=first[1:])
+        starts = np.flatnonzero(first)
+        distinct = chains[starts]
+        failed = np.diff(np.append(starts, len(chains)))
+        whole = distinct[failed == self.chain_sizes[name][distinct]]
+        return np.bincount(self._letters_by_doc[name][1][whole],
+                           minlength=len(self.values[name]))
 
     def _distinct(self, name: str, chains: Codes) -> NDArray[np.int64]:
         """For each value code: how many distinct letter pairs ``chains`` holds (places in

@@ -93,19 +93,22 @@ class Selected:
             self._kept[key] = self.mask[owners]
         return self._kept[key]
 
-    def rows_in(self, rows: NDArray[np.bool_], starts: NDArray[np.integer],
-                owners: NDArray[np.integer]) -> NDArray[np.int64]:
+    def rows_split(self, rows: NDArray[np.bool_], starts: NDArray[np.integer],
+                   owners: NDArray[np.integer]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
         """The places of the chosen documents' rows that ``rows`` (a mask over the table's
-        rows; ``starts``/``owners`` its runs and each row's document) holds, in order; kept
-        for the next facet that asks with the same mask (held here, so never another)."""
+        rows; ``starts``/``owners`` its runs and each row's document) holds, and of those it
+        does not, each in order; kept for the next facet that asks with the same mask (held
+        here, so never another)."""
         key = ("rows", id(rows), id(starts))
         if key not in self._kept or self._kept[key][0] is not rows:
             if few(self.count, len(owners)):  # the chosen documents' own rows
                 own = self.runs(starts)
-                own = own[rows[own]]
+                held = rows[own]
+                split = own[held], own[~held]
             else:  # every row of the chosen documents
-                own = np.flatnonzero(rows & self.through(owners))
-            self._kept[key] = (rows, own)
+                chosen = self.through(owners)
+                split = np.flatnonzero(rows & chosen), np.flatnonzero(chosen & ~rows)
+            self._kept[key] = (rows, split)
         return self._kept[key][1]
 
     def runs(self, starts: NDArray[np.integer]) -> NDArray[np.int64]:
