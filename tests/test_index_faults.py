@@ -27,8 +27,9 @@ from cases.search import get_backend
 from cases.search.base import SearchQuery
 from cases.search.whoosh_backend import WhooshBackend, directory, opened, selection, writing
 from cases.search.whoosh_backend.arrays import ARRAY_SUFFIX
+from cases.search.whoosh_backend.frequent import FREQUENT_SUFFIX
 from cases.search.whoosh_backend.schema import document_fields
-from cases.search.whoosh_backend.shared import STATE_SUFFIX
+from cases.search.whoosh_backend.shared import STATE_PREFIX, STATE_SUFFIX
 from cases.services import import_determinations, index_document
 from cases.synthetic import BENCHMARK, write_corpus
 from tests.conftest import SEEDS, need
@@ -119,7 +120,13 @@ def test_index_damaged_before_first_search_answers_200_or_503(
         client: Client, letters: list[str], _index_in_tmp: Path) -> None:
     """A process opening an index whose postings were cut: words whose postings are intact
     answer, and from the first read of a cut posting list on, search is unavailable (the
-    process no longer trusts the index until its files change); nothing crashes."""
+    process no longer trusts the index until its files change); nothing crashes.
+
+    The segments' decoded lists of frequent words (``frequent``) are removed first: in an
+    index this small nearly every word is one, and those are answered from their intact
+    copies without reading the cut file (the next test)."""
+    for kept in (_index_in_tmp / "current").resolve().glob(f"*{FREQUENT_SUFFIX}"):
+        kept.unlink()
     _damage(_index_in_tmp, ".pst")
     statuses = [client.get("/", {"q": query, "outcome": "Upheld"}).status_code
                 for query in QUERIES]
@@ -128,6 +135,25 @@ def test_index_damaged_before_first_search_answers_200_or_503(
     # The intact words did answer: at least the first page, whose offer of the same words as
     # a treatment: search read the treatment postings, the last of the file, and found the
     # cut (the page still answered, without the offer).
+    assert first_503 >= 1
+
+
+def test_postings_cut_under_kept_frequent_lists_answer_from_them_or_503(
+        client: Client, letters: list[str], _index_in_tmp: Path) -> None:
+    """The same cut with the kept lists there: the words they hold answer from them (the
+    same answers as before the cut), and a read of the cut file still stops the process
+    trusting the index; never a 500."""
+    before = [client.get("/api/search", {"q": query}).json() for query in QUERIES]
+    assert list((_index_in_tmp / "current").resolve().glob(f"*{FREQUENT_SUFFIX}"))
+    _damage(_index_in_tmp, ".pst")
+    statuses = []
+    for query, answer in zip(QUERIES, before, strict=True):
+        response = client.get("/api/search", {"q": query})
+        statuses.append(response.status_code)
+        if response.status_code == 200:
+            assert _summary(response.json()) == _summary(answer), query
+    first_503 = statuses.index(503) if 503 in statuses else len(statuses)
+    assert set(statuses[:first_503]) <= {200} and set(statuses[first_503:]) <= {503}, statuses
     assert first_503 >= 1
 
 
@@ -267,7 +293,7 @@ def test_date_arrays_kept_per_segment_and_removed_with_it(
     # Another worker opens the index: it maps the state's joined arrays. With that file
     # gone, it joins the segments' kept arrays, and one cut short it reads from the postings
     # again and keeps anew.
-    (state,) = (_index_in_tmp / "current").resolve().glob(f"*{STATE_SUFFIX}")
+    (state,) = (_index_in_tmp / "current").resolve().glob(f"{STATE_PREFIX}*{STATE_SUFFIX}")
     state.unlink()
     cut = sorted((_index_in_tmp / "current").resolve().glob(f"*{ARRAY_SUFFIX}"))[0]
     whole = cut.read_bytes()

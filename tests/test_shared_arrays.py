@@ -39,7 +39,8 @@ def _answers(backend: WhooshBackend) -> list[tuple[object, ...]]:
 
 
 def _state_files(backend: WhooshBackend) -> list[Path]:
-    return sorted(backend.directory.current().resolve().glob(f"*{shared.STATE_SUFFIX}"))
+    return sorted(backend.directory.current().resolve().glob(
+        f"{shared.STATE_PREFIX}*{shared.STATE_SUFFIX}"))
 
 
 def _mapped_paths() -> set[str]:
@@ -114,7 +115,8 @@ def _answers_in_child(path: str, queue: multiprocessing.Queue) -> None:
     found = _answers(child)
     state = child.directory.open().arrays.state
     queue.put((found, state.mapped, sorted(p for p in _mapped_paths()
-                                           if p.endswith(shared.STATE_SUFFIX))))
+                                           if Path(p).name.startswith(shared.STATE_PREFIX)
+                                           and p.endswith(shared.STATE_SUFFIX))))
 
 
 def test_two_processes_map_one_file_and_count_alike(backend: WhooshBackend,

@@ -11,6 +11,7 @@ import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import suppress
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
@@ -21,6 +22,9 @@ from whoosh.reading import IndexReader, SegmentReader
 from cases.search.whoosh_backend.codec import read_block
 from cases.search.whoosh_backend.items import item_keys, read_segment_items
 from cases.search.whoosh_backend.schema import DATE_FIELDS
+
+if TYPE_CHECKING:  # frequent reads segments with this module
+    from cases.search.whoosh_backend.frequent import FrequentTable
 
 Mask = NDArray[np.bool_]
 Docs = NDArray[np.int32]
@@ -39,13 +43,22 @@ def live_documents(reader: IndexReader, size: int) -> Mask:
 
 
 def term_postings(reader: IndexReader, fieldname: str, text: str,
+                  kept: Mapping[str, FrequentTable] | None = None,
                   ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
     """Document numbers and weights of one term over every segment, deleted ones included
-    (callers mask them with ``live``). Read a block of postings at a time, not a posting."""
+    (callers mask them with ``live``): from a segment's kept lists of frequent words
+    (``kept``, by segment id) where it is one, else read a block of postings at a time."""
     ids: list[NDArray[np.int64]] = []
     weights: list[NDArray[np.float64]] = []
     btext = text.encode("utf-8")
     for leaf, offset in reader.leaf_readers():
+        segment = leaf.segment() if kept else None
+        table = kept.get(segment.segment_id()) if kept and segment is not None else None
+        found = table.postings(fieldname, text) if table is not None else None
+        if found is not None:
+            ids.append(found[0] + np.int64(offset))
+            weights.append(found[1])
+            continue
         if (fieldname, btext) not in leaf:
             continue
         matcher = leaf._terms.matcher(  # raw postings, without the deletion filter
@@ -55,7 +68,7 @@ def term_postings(reader: IndexReader, fieldname: str, text: str,
             weights.append(block_weights)
     if not ids:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
-    return np.concatenate(ids), np.concatenate(weights)
+    return np.concatenate(ids), np.concatenate(weights, dtype=np.float64)
 
 
 _NO_IDS = np.zeros(0, dtype=np.int64)
@@ -93,7 +106,7 @@ def read_segment(leaf: SegmentReader, fieldnames: Iterable[str], date_fields: It
         terms, bounds = [], [0]
         ids: list[NDArray[np.int64]] = []
         weights: list[NDArray[np.float64]] = []
-        for tbytes, term_ids, term_weights in _segment_field(leaf, fieldname):
+        for tbytes, term_ids, term_weights in segment_field(leaf, fieldname):
             terms.append(tbytes.decode("utf-8"))
             bounds.append(bounds[-1] + len(term_ids))
             ids.append(term_ids)
@@ -106,7 +119,7 @@ def read_segment(leaf: SegmentReader, fieldnames: Iterable[str], date_fields: It
     size = leaf.doc_count_all()
     for fieldname in date_fields:
         days = np.zeros(size, dtype=np.int32)
-        for tbytes, term_ids, _ in _segment_field(leaf, fieldname):
+        for tbytes, term_ids, _ in segment_field(leaf, fieldname):
             if tbytes.isdigit():
                 days[term_ids] = int(tbytes)
         arrays[f"{fieldname}.days"] = days
@@ -114,12 +127,15 @@ def read_segment(leaf: SegmentReader, fieldnames: Iterable[str], date_fields: It
     return arrays
 
 
-def _segment_field(leaf: SegmentReader, fieldname: str,
-                   ) -> Iterator[tuple[bytes, NDArray[np.int64], NDArray[np.float64]]]:
-    """(term, ids, weights) of every term of a field in one segment, ids segment-local."""
+def segment_field(leaf: SegmentReader, fieldname: str, *, least: int = 1,
+                  ) -> Iterator[tuple[bytes, NDArray[np.int64], NDArray[np.float64]]]:
+    """(term, ids, weights) of every term of a field in one segment in at least ``least``
+    of its documents, ids segment-local."""
     terms = getattr(leaf, "_terms", None)  # raw postings, without the deletion filter
     if not isinstance(terms, W3TermsReader):  # another codec, or no segment: term by term
         for tbytes in leaf.lexicon(fieldname):
+            if least > 1 and leaf.doc_frequency(fieldname, tbytes) < least:
+                continue
             found_ids, found_weights = term_postings(leaf, fieldname, tbytes.decode("utf-8"))
             yield tbytes, found_ids, found_weights
         return
@@ -127,6 +143,8 @@ def _segment_field(leaf: SegmentReader, fieldname: str,
     for (name, tbytes), info in terms.items_from(fieldname, b""):
         if name != fieldname:
             break
+        if info.doc_frequency() < least:
+            continue
         if info.doc_frequency() == 1:
             yield (tbytes, np.array([info.min_id()], dtype=np.int64),
                    np.array([info.weight()], dtype=np.float64))

@@ -23,6 +23,7 @@ from cases.search.whoosh_backend.arrays import (
     live_documents,
     segments_arrays,
 )
+from cases.search.whoosh_backend.frequent import keep_frequent
 from cases.search.whoosh_backend.items import ItemTable, derive_items
 from cases.search.whoosh_backend.ranking import length_codes
 from cases.search.whoosh_backend.schema import (
@@ -54,6 +55,8 @@ def derive_arrays(reader: IndexReader, facet_fields: Mapping[str, str],
     segment's own arrays kept in ``directory``, see ``arrays.segment_arrays``)."""
     size = reader.doc_count_all()
     segments = list(segments_arrays(reader, facet_fields, directory))
+    for leaf, _ in reader.leaf_readers():  # each segment's once (kept beside it)
+        keep_frequent(leaf, reader.schema.scorable_names(), directory)
     arrays: Arrays = {"live": live_documents(reader, size)}
     values: Values = {}
     # Each case facet as (documents, value code) pairs grouped by value, with each value's

@@ -26,6 +26,7 @@ from cases.search.base import SearchError
 from cases.search.whoosh_backend.analysis import text_analyzer
 from cases.search.whoosh_backend.arrays import ARRAY_SUFFIX
 from cases.search.whoosh_backend.counting import FacetArrays
+from cases.search.whoosh_backend.frequent import map_frequent
 from cases.search.whoosh_backend.ranking import Ranker
 from cases.search.whoosh_backend.schema import CASE_FACETS
 from cases.search.whoosh_backend.shared import STATE_SUFFIX
@@ -57,6 +58,8 @@ class Opened:
         self.segments = [segment for leaf, _ in reader.leaf_readers()
                          if (segment := leaf.segment()) is not None]
         self.arrays = FacetArrays.open(reader, CASE_FACETS, target)
+        # Kept beside the segments by whoever derived the arrays (``counting``).
+        self.frequent = map_frequent(reader, target)
         self.suggestions: dict[str, str | None] = {}  # word -> suggestion, for this index
         self.statistics: dict[tuple[tuple[str, ...], str], tuple[int, int]] = {}
         self._ids: list[str] | None = None
@@ -147,9 +150,10 @@ class Opened:
         return found
 
     def arrays_intact(self) -> bool:
-        """Whether the file this state's arrays are mapped from is whole (see
-        ``shared.StateArrays.intact``)."""
-        return self.arrays.state.intact()
+        """Whether the files this state's arrays and its segments' frequent lists are
+        mapped from are whole (see ``shared.StateArrays.intact``)."""
+        return self.arrays.state.intact() and all(
+            table.intact() for table in self.frequent.values())
 
     def damaged(self) -> bool:
         """Whether any index file this searcher opened was since removed or resized."""
@@ -170,7 +174,8 @@ class Lent:
         self.opened = opened
         self.searcher = searcher
         self.arrays = opened.arrays
-        self.ranker = Ranker(searcher, opened.arrays.size, opened.arrays.lengths)
+        self.ranker = Ranker(searcher, opened.arrays.size, opened.arrays.lengths,
+                             opened.frequent)
 
 
 def suggestion(searcher: Searcher, word: str) -> str | None:

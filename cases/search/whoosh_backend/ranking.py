@@ -9,6 +9,8 @@ length bytes). Any other query shape returns None and Whoosh evaluates it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 from numpy.typing import NDArray
 from whoosh import query as wq
@@ -19,6 +21,7 @@ from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
 from cases.search.whoosh_backend.arrays import Mask, term_postings
+from cases.search.whoosh_backend.frequent import FrequentTable
 
 Scores = NDArray[np.float64]
 # Stored length byte -> the field length Whoosh scores with (byte 0: no such field).
@@ -32,14 +35,16 @@ class Ranker:
     """Evaluates queries with one searcher (a searcher reads its files through one position
     each, so a thread needs its own); ``lengths`` holds each field's stored length bytes
     and may be shared by the rankers of one index state, as every searcher of it reads the
-    same (a field missing from it is read and added)."""
+    same (a field missing from it is read and added), as may ``kept``, the segments' lists
+    of frequent words (``frequent``)."""
 
-    def __init__(self, searcher: Searcher, size: int,
-                 lengths: Lengths | None = None) -> None:
+    def __init__(self, searcher: Searcher, size: int, lengths: Lengths | None = None,
+                 kept: Mapping[str, FrequentTable] | None = None) -> None:
         self.searcher = searcher
         self.reader = searcher.reader()
         self.size = size
         self._lengths: Lengths = {} if lengths is None else lengths
+        self._kept = kept  # the segments' decoded lists of frequent words, by segment id
 
     def evaluate(self, q: wq.Query) -> tuple[Mask, Scores] | None:
         """(matching documents, their scores), or None for a shape handled by Whoosh."""
@@ -64,7 +69,7 @@ class Ranker:
             return mask, scores
         if isinstance(text, bytes):
             text = text.decode("utf-8")
-        ids, weights = term_postings(self.reader, fieldname, text)
+        ids, weights = term_postings(self.reader, fieldname, text, self._kept)
         if not len(ids):
             return mask, scores
         scorer = self.searcher.weighting.scorer(self.searcher, fieldname, text)
