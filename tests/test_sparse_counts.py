@@ -104,8 +104,8 @@ def test_item_facets_count_letters_alike_under_item_conditions(
     # Most items meet the first condition, so their letters were counted as those with the
     # value on any item less those with it on failing items alone; few meet the second.
     whole = Selected(arrays.live)
-    shares = [[len(rows) for rows in whole.rows_split(items, table.starts, table.doc)]
-              for items in conditions]
+    shares = [[len(whole.rows_in(items, table.starts, table.doc, held=held))
+               for held in (True, False)] for items in conditions]
     assert shares[0][0] > shares[0][1] and shares[1][0] < shares[1][1]
     assert bool(subtracted) is bits
 

@@ -272,15 +272,17 @@ class ItemTable:
         ``items`` (None: any item); values no document has are left out."""
         if items is None:
             return nonzero(self.values[name], self._by_any_item(name, chosen))
-        # The chosen documents' items meeting the conditions, and the others (once for all
-        # facets).
-        meeting, failing = chosen.rows_split(items, self.starts, self.doc)
-        if len(failing) < len(meeting) and not self._letters_bits[name].by_runs(chosen.count):
+        # The chosen documents' items meeting the conditions (once for all facets), and how
+        # many do not.
+        meeting = chosen.rows_in(items, self.starts, self.doc)
+        failing = chosen.rows_count(self.starts, self.doc) - len(meeting)
+        if failing < len(meeting) and not self._letters_bits[name].by_runs(chosen.count):
             # Most of them meet the conditions (an outcome filter of "Upheld" does), and
             # they are too many to count by their own pairs: the documents having the
             # value on any item (by the bitsets), less those having it on failing items
             # alone.
-            counted = self._by_any_item(name, chosen) - self._failing_only(name, failing)
+            counted = self._by_any_item(name, chosen) - self._failing_only(
+                name, chosen.rows_in(items, self.starts, self.doc, held=False))
         else:
             counted = self._distinct(name, self.chain[name][self._pair_places(name, meeting)])
         return nonzero(self.values[name], counted)

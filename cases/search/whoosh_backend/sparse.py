@@ -93,23 +93,30 @@ class Selected:
             self._kept[key] = self.mask[owners]
         return self._kept[key]
 
-    def rows_split(self, rows: NDArray[np.bool_], starts: NDArray[np.integer],
-                   owners: NDArray[np.integer]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    def rows_in(self, rows: NDArray[np.bool_], starts: NDArray[np.integer],
+                owners: NDArray[np.integer], *, held: bool = True) -> NDArray[np.int64]:
         """The places of the chosen documents' rows that ``rows`` (a mask over the table's
-        rows; ``starts``/``owners`` its runs and each row's document) holds, and of those it
-        does not, each in order; kept for the next facet that asks with the same mask (held
-        here, so never another)."""
-        key = ("rows", id(rows), id(starts))
+        rows; ``starts``/``owners`` its runs and each row's document) holds (``held``), or
+        those it does not, in order; kept for the next facet that asks with the same mask
+        (held here, so never another)."""
+        key = ("rows", id(rows), id(starts), held)
         if key not in self._kept or self._kept[key][0] is not rows:
             if few(self.count, len(owners)):  # the chosen documents' own rows
                 own = self.runs(starts)
-                held = rows[own]
-                split = own[held], own[~held]
+                places = own[rows[own] if held else ~rows[own]]
             else:  # every row of the chosen documents
                 chosen = self.through(owners)
-                split = np.flatnonzero(rows & chosen), np.flatnonzero(chosen & ~rows)
-            self._kept[key] = (rows, split)
+                places = np.flatnonzero(rows & chosen if held else chosen & ~rows)
+            self._kept[key] = (rows, places)
         return self._kept[key][1]
+
+    def rows_count(self, starts: NDArray[np.integer], owners: NDArray[np.integer]) -> int:
+        """How many rows the chosen documents have (``rows_in``'s arguments)."""
+        key = ("count", id(starts))
+        if key not in self._kept:
+            self._kept[key] = (len(self.runs(starts)) if few(self.count, len(owners))
+                               else int(np.count_nonzero(self.through(owners))))
+        return self._kept[key]
 
     def runs(self, starts: NDArray[np.integer]) -> NDArray[np.int64]:
         """``runs(starts, numbers)``: the places of the chosen documents' rows; kept."""
