@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from whoosh import query as wq
 
 from cases.search.base import QueryError, SearchQuery
 from cases.search.whoosh_backend import WhooshBackend, analysis
@@ -29,6 +30,30 @@ def test_query_expansion_limit_counts_every_pattern_of_the_query(
     with pytest.raises(QueryError, match=re.escape(
             "'ma*' and the query's other patterns match more than 3 different words")):
         backend.search(SearchQuery(text="ne* OR ma*"))
+
+
+def test_a_pattern_is_expanded_once_per_search_and_answers_as_expanded_again(
+        backend: WhooshBackend, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The check of the limit expands each pattern; the ranking uses that expansion.
+    queries = [SearchQuery(text=text) for text in ("ma*", "ne* OR ma*", "ma* therapy",
+                                                   "mas?age")]
+    once = [(r.total, r.facets, [hit.id for hit in r.hits]) for r in map(backend.search,
+                                                                         queries)]
+    expanded = []
+    for kind in (wq.Prefix, wq.Wildcard):  # each has an expansion of its own
+        monkeypatch.setattr(kind, "_btexts", lambda self, reader, btexts=kind._btexts: (
+            expanded.append(self.text) or btexts(self, reader)))
+    for query in queries:
+        expanded.clear()
+        backend.search(query)
+        patterns = [part for part in query.text.split() if "*" in part or "?" in part]
+        assert len(expanded) == len(patterns), (query.text, expanded)  # once each
+    # Without the check's expansions the ranking expands again, to the same answers.
+    monkeypatch.setattr(analysis.QueryBuilder, "check_expansion",
+                        staticmethod(lambda q, reader: {}))
+    again = [(r.total, r.facets, [hit.id for hit in r.hits]) for r in map(backend.search,
+                                                                          queries)]
+    assert again == once and all(total for total, _, _ in once)
 
 
 def test_an_index_of_an_older_schema_asks_for_a_rebuild(tmp_path: Path) -> None:

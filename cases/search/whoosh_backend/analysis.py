@@ -305,17 +305,24 @@ class QueryBuilder:
         return q
 
     @staticmethod
-    def check_expansion(q: wq.Query, reader: object) -> None:
+    def check_expansion(q: wq.Query, reader: object,
+                        ) -> dict[int, tuple[wq.PatternQuery, list[bytes]]]:
         """Refuse prefixes and wildcards that would expand to too many index terms, counting
-        all of the query's together (each one is searched term by term)."""
-        expanded = 0
+        all of the query's together (each one is searched term by term). Returns each
+        pattern with its expansion (by the pattern's ``id``), for the search to use, not
+        redo."""
+        expanded: dict[int, tuple[wq.PatternQuery, list[bytes]]] = {}
+        count = 0
         for sub in _leaves(q):
             if isinstance(sub, wq.PatternQuery):
-                before = expanded
-                for _term in sub._btexts(reader):  # Whoosh's own expansion
-                    expanded += 1
-                    if expanded > MAX_PREFIX_TERMS:
+                before = count
+                terms = expanded.setdefault(id(sub), (sub, []))[1]
+                for term in sub._btexts(reader):  # Whoosh's own expansion
+                    count += 1
+                    if count > MAX_PREFIX_TERMS:
                         raise QueryError(_too_broad(sub, with_others=before > 0))
+                    terms.append(term)
+        return expanded
 
 
 def _too_broad(q: wq.PatternQuery, *, with_others: bool) -> str:

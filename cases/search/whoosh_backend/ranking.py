@@ -45,6 +45,9 @@ class Ranker:
         self.size = size
         self._lengths: Lengths = {} if lengths is None else lengths
         self._kept = kept  # the segments' decoded lists of frequent words, by segment id
+        # Each pattern with its expansion, by the pattern's id, when the query's check made
+        # them (a pattern is used only if it is the very object: an id outlives its object).
+        self.expansions: dict[int, tuple[wq.PatternQuery, list[bytes]]] = {}
 
     def evaluate(self, q: wq.Query) -> tuple[Mask, Scores] | None:
         """(matching documents, their scores), or None for a shape handled by Whoosh."""
@@ -86,8 +89,10 @@ class Ranker:
 
     def _pattern(self, q: wq.PatternQuery) -> tuple[Mask, Scores] | None:
         """A prefix or wildcard: the OR of its expansions (Whoosh scores each one too)."""
-        expansions = [wq.Term(q.fieldname, btext, boost=q.boost)
-                      for btext in q._btexts(self.reader)]  # Whoosh's expansion
+        kept = self.expansions.get(id(q))
+        found = kept[1] if kept is not None and kept[0] is q else q._btexts(self.reader)
+        expansions = [wq.Term(q.fieldname, btext, boost=q.boost)  # Whoosh's expansion
+                      for btext in found]
         return self._or(expansions)
 
     def _and(self, parts: list[wq.Query]) -> tuple[Mask, Scores] | None:

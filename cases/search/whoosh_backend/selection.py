@@ -83,7 +83,7 @@ def select(read: Lent, query: SearchQuery, queries: QueryBuilder) -> Selection:
     parsed = queries.parse(query.text)
     searcher, arrays = read.searcher, read.arrays
     if parsed is not None:
-        queries.check_expansion(parsed, searcher.reader())
+        read.ranker.expansions = queries.check_expansion(parsed, searcher.reader())
     ranked = scores = None
     evaluated = read.ranker.evaluate(parsed) if parsed is not None else None
     if evaluated is not None:  # the common shapes: whole arrays, no per-match Python
