@@ -101,19 +101,26 @@ def derive_arrays(reader: IndexReader, facet_fields: Mapping[str, str],
 LISTINGS = ("newest", "oldest", "added")
 
 
+def date_order(decided: Docs, added: Docs, sort: str) -> NDArray[np.intp]:
+    """The places of documents (their decision days, their added seconds) in a listing
+    order: ``newest`` decided first, ties latest document first; ``oldest`` first with the
+    undated last, ties earliest first; ``added`` latest first, ties newest decided first,
+    then latest document. Any other sort lists newest first."""
+    if sort == "added":
+        return np.lexsort((decided, added))[::-1]
+    if sort == "oldest":  # undated letters last either way, not first
+        return np.argsort(np.where(decided > 0, decided, np.iinfo(decided.dtype).max),
+                          kind="stable")
+    return np.argsort(decided, kind="stable")[::-1]
+
+
 def listing_orders(decided: Docs, added: Docs) -> Arrays:
-    """Every document in each listing order, as ``selection.ordered`` sorts the matches:
-    newest decided first, ties latest document first; oldest first with the undated last,
-    ties earliest first; latest added first, ties newest decided first, then latest
-    document. A sort is stable, so the matches in one of these orders are the sort of the
-    matches: a page of many matches is then the first of them met in the order, not a sort
-    of them all (at a million letters, tens of milliseconds per search)."""
-    oldest = np.where(decided > 0, decided, np.iinfo(decided.dtype).max)
-    return {
-        "order.newest": np.argsort(decided, kind="stable")[::-1].astype(np.int32),
-        "order.oldest": np.argsort(oldest, kind="stable").astype(np.int32),
-        "order.added": np.lexsort((decided, added))[::-1].astype(np.int32),
-    }
+    """Every document in each listing order (``date_order``). The sorts are stable, so the
+    matches in one of these orders are the sort of the matches: a page of many matches is
+    then the first of them met in the order, not a sort of them all (at a million letters,
+    tens of milliseconds per search)."""
+    return {f"order.{name}": date_order(decided, added, name).astype(np.int32)
+            for name in LISTINGS}
 
 
 class FacetArrays:

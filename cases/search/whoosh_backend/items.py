@@ -177,6 +177,16 @@ def letter_pairs(docs: Codes, codes: Codes, values: int) -> tuple[Codes, Codes, 
 MARK_OVER_SORT = 2
 
 
+def _distinct_sorted(places: Codes) -> tuple[Codes, NDArray[np.intp]]:
+    """The distinct values of ``places`` in order, with how many times each occurs (a
+    stable sort: nearly sorted places, as item pairs in document order give, take a pass)."""
+    ordered = np.sort(places, kind="stable")
+    first = np.ones(len(ordered), dtype=bool)
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    return ordered[starts], np.diff(np.append(starts, len(ordered)))
+
+
 class ItemTable:
     """The items of every segment of one index state, in document order, as read-only
     arrays (``derive_items``'s), shared by every thread of the process."""
@@ -299,12 +309,7 @@ class ItemTable:
     def _failing_only(self, name: str, failing: NDArray[np.int64]) -> NDArray[np.int64]:
         """For each value code: documents having it on ``failing`` items (places) and on no
         other item: the letter pairs that have as many failing pairs as pairs."""
-        chains = np.sort(self.chain[name][self._pair_places(name, failing)], kind="stable")
-        first = np.ones(len(chains), dtype=bool)
-        np.not_equal(chains[1:], chains[:-1], out=first[1:])
-        starts = np.flatnonzero(first)
-        distinct = chains[starts]
-        failed = np.diff(np.append(starts, len(chains)))
+        distinct, failed = _distinct_sorted(self.chain[name][self._pair_places(name, failing)])
         whole = distinct[failed == self.chain_sizes[name][distinct]]
         return np.bincount(self._letters_by_doc[name][1][whole],
                            minlength=len(self.values[name]))
@@ -317,10 +322,8 @@ class ItemTable:
             marked = np.zeros(len(codes), dtype=bool)
             marked[chains] = True
             return np.bincount(codes[marked], minlength=len(self.values[name]))
-        ordered = np.sort(chains, kind="stable")
-        first = np.ones(len(ordered), dtype=bool)
-        np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
-        return np.bincount(codes[ordered[first]], minlength=len(self.values[name]))
+        return np.bincount(codes[_distinct_sorted(chains)[0]],
+                           minlength=len(self.values[name]))
 
     def _letters_counted(self, name: str, chosen: Selected) -> NDArray[np.int64]:
         """Documents of ``chosen`` having each value of ``name`` (by any item): a few

@@ -29,7 +29,7 @@ from cases.search.base import (
 )
 from cases.search.whoosh_backend.analysis import PAIR_FIELD, QueryBuilder, word_terms
 from cases.search.whoosh_backend.arrays import Mask
-from cases.search.whoosh_backend.counting import FacetArrays
+from cases.search.whoosh_backend.counting import FacetArrays, date_order
 from cases.search.whoosh_backend.items import ItemTable
 from cases.search.whoosh_backend.opened import Lent
 from cases.search.whoosh_backend.ranking import top
@@ -315,13 +315,7 @@ def ordered(arrays: FacetArrays, chosen: Selection, start: int, stop: int,
         # half the archive reads about 40 places of it) instead of a sort of them all.
         return first_in(listing, mask, start, stop, count)
     docs = chosen.results.numbers
-    days = arrays.decided[docs]
-    if sort == "added":  # the latest added first; of those added together, the newest decided
-        order = np.lexsort((days, arrays.added[docs]))[::-1]
-    elif sort == "oldest":  # undated letters last either way, not first
-        order = np.argsort(np.where(days > 0, days, np.iinfo(days.dtype).max), kind="stable")
-    else:
-        order = np.argsort(days, kind="stable")[::-1]
+    order = date_order(arrays.decided[docs], arrays.added[docs], sort)
     return docs[order[start:stop]].tolist()
 
 
