@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -102,7 +101,7 @@ def test_facet_groups_with_a_rest_url_count_the_rest_and_link_it() -> None:
                            rest_url=lambda name: "/never")
     assert short["more_url"] == "" and short["more_count"] == 0
     query = SearchQuery(filters={"treatment": ("v10",)})
-    [picked] = facet_groups({"treatment": [replace(v, selected=v.value == "v10")
+    [picked] = facet_groups({"treatment": [v._replace(selected=v.value == "v10")
                                            for v in values]}, query, base_url=BASE,
                             rest_url=lambda name: "/never")
     assert [row["value"] for row in picked["more"]] == ["v8", "v9", "v10", "v11"]
