@@ -159,8 +159,26 @@ def length_codes(reader: IndexReader, fieldname: str, size: int) -> NDArray[np.u
 def top(scores: Scores, candidates: NDArray[np.int64], start: int, stop: int) -> list[int]:
     """Candidates ``start:stop`` by score, highest first; ties in document order."""
     if stop < len(candidates):
-        # Only what can reach the page is sorted: the scores at least the stop-th highest.
-        threshold = -np.partition(-scores[candidates], stop - 1)[stop - 1]
-        candidates = candidates[scores[candidates] >= threshold]
+        # Only what can reach the page is sorted: the scores at least a threshold that
+        # ``stop`` of them reach, so every score of the page's.
+        values = scores[candidates]
+        candidates = candidates[values >= page_threshold(values, stop)]
     order = np.argsort(-scores[candidates], kind="stable")
     return candidates[order[start:stop]].tolist()
+
+
+# Scores the threshold is found among: one in this many. A partition of every score of a
+# million matches took 23 ms of a 29 ms top(); the sample's takes 0.04 ms, and about
+# ``stop`` times this many scores then pass it to be sorted.
+SAMPLE_EVERY = 64
+
+
+def page_threshold(values: Scores, stop: int) -> float:
+    """A score that at least ``stop`` of ``values`` reach (so does every score of the first
+    ``stop``), not far below the stop-th highest: the stop-th highest of every
+    SAMPLE_EVERY-th value, which the sampled ones reach themselves; of all of them when the
+    sample is short."""
+    sample = values[::SAMPLE_EVERY]
+    if len(sample) < 2 * stop:
+        sample = values
+    return float(np.partition(sample, len(sample) - stop)[len(sample) - stop])
