@@ -36,6 +36,7 @@ from cases.search.whoosh_backend.shared import Arrays, StateArrays, Values, load
 from cases.search.whoosh_backend.sparse import (
     Selected,
     ValueBits,
+    as_places,
     nonzero,
     runs,
     starts_of,
@@ -191,7 +192,7 @@ class FacetArrays:
             if not sum(pair):
                 break
             inside = np.zeros(self.size, dtype=bool)
-            inside[self.postings["specialty"][specialty]] = True
+            inside[as_places(self.postings["specialty"][specialty])] = True
             crossing[specialty] = table.pairs_by("category", items & inside[table.doc])
         return OutcomeCounts(
             by_category=table.pairs_by("category", items),
@@ -224,7 +225,7 @@ class FacetArrays:
         for value in values:
             docs = self.postings[facet].get(value)
             if docs is not None:
-                mask[docs] = True
+                mask[as_places(docs)] = True
         return mask
 
     def count(self, mask: Mask, facet: str, value: str) -> int:

@@ -23,6 +23,7 @@ from cases.search.whoosh_backend.schema import ITEMS_COLUMN
 from cases.search.whoosh_backend.sparse import (
     Selected,
     ValueBits,
+    as_places,
     few,
     nonzero,
     runs,
@@ -229,9 +230,9 @@ class ItemTable:
         chosen = np.zeros(len(self.values[name]), dtype=bool)
         chosen[wanted] = True
         if name in SINGLE:
-            return chosen[self.codes[name]]
+            return chosen.take(self.codes[name])
         mask = np.zeros(self.count, dtype=bool)
-        mask[self.pair_item[name][chosen[self.codes[name]]]] = True
+        mask[as_places(self.pair_item[name][chosen.take(self.codes[name])])] = True
         return mask
 
     def in_range(self, unit: str, low: float | None, high: float | None) -> Mask:
@@ -252,13 +253,13 @@ class ItemTable:
         for word in words:
             code = self.index["word"].get(word)
             if code is not None:
-                mask[items[bounds[code]:bounds[code + 1]]] = True
+                mask[as_places(items[bounds[code]:bounds[code + 1]])] = True
         return mask
 
     def letters(self, items: Mask) -> Mask:
         """Documents with at least one of ``items``."""
         mask = np.zeros(self.size, dtype=bool)
-        mask[self.doc[items]] = True
+        mask[as_places(self.doc[items])] = True
         return mask
 
     def positions(self, items: Mask, docnums: Iterable[int]) -> list[tuple[int, ...]]:
@@ -320,7 +321,7 @@ class ItemTable:
         codes = self._letters_by_doc[name][1]  # each letter pair's code
         if len(chains) * MARK_OVER_SORT >= len(codes):
             marked = np.zeros(len(codes), dtype=bool)
-            marked[chains] = True
+            marked[as_places(chains)] = True
             return np.bincount(codes[marked], minlength=len(self.values[name]))
         return np.bincount(codes[_distinct_sorted(chains)[0]],
                            minlength=len(self.values[name]))

@@ -32,6 +32,14 @@ def few(selected: int, postings: int) -> bool:
     return selected * SPARSE < postings
 
 
+def as_places(indices: NDArray[np.integer]) -> NDArray[np.intp]:
+    """``indices`` in NumPy's own index type, to set an array's places with: NumPy sets them
+    at int32 indices a converted block at a time, 2.5-7x slower than at intp ones (a million
+    indices, NumPy 2.4), and the conversion takes 0.15 ms a million. To read an array at
+    int32 indices, ``take`` is as fast as at intp ones (and 1.7x faster than ``[]``)."""
+    return indices.astype(np.intp, copy=False)
+
+
 def starts_of(documents: NDArray[np.integer], size: int) -> NDArray[np.integer]:
     """For pairs sorted by document: where each document's run starts, and (last) their
     number; document ``d``'s pairs are ``starts[d]:starts[d + 1]``."""
@@ -90,7 +98,7 @@ class Selected:
         to the chosen documents; kept for the next facet that asks."""
         key = ("through", id(owners))
         if key not in self._kept:
-            self._kept[key] = self.mask[owners]
+            self._kept[key] = self.mask.take(owners)
         return self._kept[key]
 
     def rows_in(self, rows: NDArray[np.bool_], starts: NDArray[np.integer],
@@ -187,7 +195,7 @@ class ValueBits:
 
     def counted(self, chosen: Selected) -> NDArray[np.int64]:
         """For each value code: how many of the chosen documents have it."""
-        counted = np.bincount(self.codes[chosen.mask[self.docs]], minlength=self.values)
+        counted = np.bincount(self.codes[chosen.mask.take(self.docs)], minlength=self.values)
         if len(self.dense):
             counted[self.dense] = np.bitwise_count(self.bits & chosen.bits).sum(axis=1)
         return counted
