@@ -8,6 +8,7 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.addresses import case_address
 from cases.parsing.reasons import REASONS
 from cases.parsing.taxonomy import Category
 
@@ -192,7 +193,7 @@ class Determination(models.Model):
         return self.public_id
 
     def get_absolute_url(self) -> str:
-        return reverse("cases:detail", kwargs={"public_id": self.public_id})
+        return case_address(self.public_id)
 
     @property
     def guidelines_cited(self) -> list[str]:

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import date
 from functools import lru_cache
 
-from django.utils import dateformat
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -134,6 +134,17 @@ def matching_positions(items: Sequence[DisputedItem | ResultItem], terms: tuple[
     return found if singled_out and len(found) < len(items) else set()
 
 
+# Month abbreviations as Django's "M" date format writes them in English ("Dec 28, 2016").
+SHORT_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+                "Dec")
+
+
+def short_date(day: date) -> str:
+    """``day`` as a results row shows it, "Dec 28, 2016": Django's ``dateformat`` with "M j,
+    Y" wrote the same in 10 microseconds, twenty times a page."""
+    return f"{SHORT_MONTHS[day.month - 1]} {day.day}, {day.year}"
+
+
 def result_row(letter: ResultLetter, *, snippet: str = "", search_state: str = "",
                terms: tuple[str, ...] = (), passing: tuple[int, ...] | None = None,
                ) -> dict[str, object]:
@@ -153,7 +164,7 @@ def result_row(letter: ResultLetter, *, snippet: str = "", search_state: str = "
         "url": url + (f"#item-{min(matched)}" if matched else ""),
         "title": letter.case_number or letter.public_id,
         "outcome": letter.case_outcome,
-        "decided": dateformat.format(decided, "M j, Y") if decided else "",
+        "decided": short_date(decided) if decided else "",
         "decided_iso": decided.isoformat() if decided else "",
         "meta": meta,
         "items": [{"decision": item.decision, "treatment": highlight(item.treatment, terms),

@@ -15,8 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from django.urls import reverse
-
+from cases.addresses import case_address
 from cases.models import Determination, DisputedItem, requested_quantity
 
 
@@ -55,7 +54,7 @@ class ResultLetter:
     items: tuple[ResultItem, ...]
 
     def get_absolute_url(self) -> str:
-        return reverse("cases:detail", kwargs={"public_id": self.public_id})
+        return case_address(self.public_id)
 
     @property
     def snippet_text(self) -> str:

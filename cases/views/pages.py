@@ -13,6 +13,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
+from cases.addresses import address
 from cases.forms import SORT_LABELS, SearchForm, describe_query, query_string
 from cases.models import Determination
 from cases.presentation import facets
@@ -113,7 +114,7 @@ def search(request: HtmxHttpRequest) -> HttpResponse:
 def _rest_urls(query: SearchQuery) -> Callable[[str], str]:
     """A facet's name to the address of all its values for ``query``."""
     state = query_string(replace(query, page=1))
-    return lambda name: reverse("cases:facet", kwargs={"name": name}) + (
+    return lambda name: address("cases:facet", name=name) + (
         f"?{state}" if state else "")
 
 
