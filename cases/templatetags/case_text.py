@@ -113,20 +113,19 @@ def _facet_section(facet: dict) -> str:
         clear = (f'<a class="facet-clear" href="{url}" hx-get="{url}" '
                  f'aria-label="Clear the {html.escape(str(facet["label"]).lower())} filter">'
                  f'clear</a>')
+    opened = (f'<details class="facet-more" id="facet-{name}-more"'
+              f'{" open" if facet["more"] and facet["more_selected"] else ""}>\n    '
+              f'<summary>Show all {int(facet["count"])}</summary>\n    ')
     rest = ""
     if facet["more"]:
-        rest = (f'<details class="facet-more" id="facet-{name}-more"'
-                f'{" open" if facet["more_selected"] else ""}>\n    '
-                f'<summary>Show all {int(facet["count"])}</summary>\n    '
-                f'<ul class="facet-values">{facet_links(facet["more"])}</ul>\n  </details>')
+        rest = (f'{opened}<ul class="facet-values">{facet_links(facet["more"])}</ul>\n'
+                f'  </details>')
     elif facet["more_url"]:
         # The rest is loaded when the list opens, in place of the link that opens it as a
         # page of its own without JavaScript; the list loads itself, so that the values it
         # brings inherit the results' own htmx attributes, as the top ones do.
         url, more = html.escape(facet["more_url"]), int(facet["more_count"])
-        rest = (f'<details class="facet-more" id="facet-{name}-more">\n    '
-                f'<summary>Show all {int(facet["count"])}</summary>\n    '
-                f'<ul class="facet-values facet-rest" hx-get="{url}" '
+        rest = (f'{opened}<ul class="facet-values facet-rest" hx-get="{url}" '
                 f'hx-trigger="toggle once from:closest details" hx-target="this" '
                 f'hx-swap="outerHTML" hx-push-url="false" hx-sync="this:drop" '
                 f'hx-indicator="closest details"><li><a class="facet-rest-link" href="{url}" '
@@ -141,9 +140,10 @@ def _facet_section(facet: dict) -> str:
 @register.simple_tag
 def facet_sections(facets: list[dict]) -> SafeString:
     """The filter column's facets (``facets`` from cases.presentation.facets.facet_groups),
-    one ``<section>`` each. As a template loop over sixteen facets it was three fifths of the
-    search page's render (profile of match-all at 100,000 letters); built here like the rows
-    and the values, escaping each part."""
+    one ``<section>`` each, built here like the rows and the values, escaping each part: as a
+    template loop over sixteen facets it was the largest part of the render in a profile, and
+    side by side the page rendered in 1.79-2.12 ms against 2.35-2.39 (match-all, 100,000
+    letters)."""
     return mark_safe("".join(map(_facet_section, facets)))  # every part is escaped
 
 
