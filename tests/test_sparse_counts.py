@@ -92,6 +92,11 @@ def test_item_facets_count_letters_alike_under_item_conditions(
     monkeypatch.setattr(items_module.ItemTable, "_failing_only", lambda self, *args: (
         subtracted.append(args[0]) or failing_only(self, *args)))
     table = arrays.items
+    # Whether items were counted from the items' bitsets (those alone in their letter).
+    by_items = []
+    counted = sparse_module.ValueBits.counted
+    monkeypatch.setattr(sparse_module.ValueBits, "counted", lambda self, chosen: (
+        by_items.append(len(chosen.mask) == table.count) or counted(self, chosen)))
     rng = np.random.default_rng(5)
     conditions = [table.having("decision", ["Upheld"]), rng.random(table.count) < 0.3]
     for mask in _masks(arrays):
@@ -108,6 +113,11 @@ def test_item_facets_count_letters_alike_under_item_conditions(
                for held in (True, False)] for items in conditions]
     assert shares[0][0] > shares[0][1] and shares[1][0] < shares[1][1]
     assert bool(subtracted) is bits
+    # Few meet the second: the letters of those alone in theirs from the items' bitsets,
+    # the letters with several from their letter pairs.
+    assert any(by_items) is bits
+    alone, shared = whole.rows_apart(conditions[1], table.starts, table.doc)
+    assert alone.count and len(shared)
 
 
 def test_runs_gather_each_wanted_documents_pairs_in_order() -> None:
@@ -119,6 +129,44 @@ def test_runs_gather_each_wanted_documents_pairs_in_order() -> None:
     assert runs(starts, np.array([0, 2, 6])).tolist() == []
     assert runs(starts, np.array([3])).tolist() == [3]
     assert runs(starts, np.zeros(0, dtype=np.int64)).tolist() == []
+
+
+@pytest.mark.parametrize("chosen_share", [0.01, 0.5, 1.0])
+@pytest.mark.parametrize("rows_share", [0.0, 0.02, 0.6])
+def test_rows_of_chosen_documents_are_found_alike_each_way(chosen_share: float,
+                                                             rows_share: float) -> None:
+    # A table of rows in document order (0-2 each): the rows a mask holds of the chosen
+    # documents, found from the documents' own rows (few documents), from the held rows
+    # (few of them), or by a pass over every row; and those alone among them in their
+    # document told from those sharing it.
+    rng = np.random.default_rng(int(chosen_share * 100 + rows_share * 10))
+    size = 2000
+    owners = np.repeat(np.arange(size), rng.integers(0, 3, size)).astype(np.int32)
+    starts = starts_of(owners, size)
+    documents = rng.random(size) < chosen_share
+    rows = rng.random(len(owners)) < rows_share
+    chosen = Selected(documents)
+    expected = np.flatnonzero(rows & documents[owners])
+    assert chosen.rows_in(rows, starts, owners).tolist() == expected.tolist()
+    assert chosen.rows_in(rows, starts, owners, held=False).tolist() == np.flatnonzero(
+        ~rows & documents[owners]).tolist()
+    # How many rows the chosen documents have: their own runs, or all less the rest's.
+    everything = Selected(np.ones(size, dtype=bool))
+    for among in (None, everything):
+        assert Selected(documents, among).rows_count(starts, owners) == int(
+            documents[owners].sum())
+    alone, shared = chosen.rows_apart(rows, starts, owners)
+    per_document = np.bincount(owners[expected], minlength=size)
+    assert alone.numbers.tolist() == expected[per_document[owners[expected]] == 1].tolist()
+    assert alone.count == int(alone.mask.sum()) == len(alone.numbers)
+    assert shared.tolist() == expected[per_document[owners[expected]] > 1].tolist()
+    # Which way was taken: by the held rows (few, and fewer than the chosen documents
+    # have), by the documents' own rows (few documents), or by the pass.
+    held = int(rows.sum())
+    by_rows = few(held, len(owners)) and held * size < chosen.count * len(owners)
+    by_documents = not by_rows and few(chosen.count, len(owners))
+    assert by_rows is (rows_share == 0.0 or (rows_share == 0.02 and chosen_share > 0.01))
+    assert by_documents is (chosen_share == 0.01 and rows_share > 0.0)
 
 
 @pytest.mark.parametrize("size", [1, 63, 64, 65, 1000])

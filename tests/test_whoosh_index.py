@@ -32,28 +32,34 @@ def test_query_expansion_limit_counts_every_pattern_of_the_query(
         backend.search(SearchQuery(text="ne* OR ma*"))
 
 
-def test_a_pattern_is_expanded_once_per_search_and_answers_as_expanded_again(
+def test_a_pattern_is_expanded_once_per_index_state_and_answers_as_expanded_again(
         backend: WhooshBackend, monkeypatch: pytest.MonkeyPatch) -> None:
-    # The check of the limit expands each pattern; the ranking uses that expansion.
+    # The check of the limit expands each pattern; the ranking uses that expansion, and the
+    # state remembers it for the next search of the pattern (paging, a facet click).
     queries = [SearchQuery(text=text) for text in ("ma*", "ne* OR ma*", "ma* therapy",
                                                    "mas?age")]
-    once = [(r.total, r.facets, [hit.id for hit in r.hits]) for r in map(backend.search,
-                                                                         queries)]
     expanded = []
     for kind in (wq.Prefix, wq.Wildcard):  # each has an expansion of its own
         monkeypatch.setattr(kind, "_btexts", lambda self, reader, btexts=kind._btexts: (
             expanded.append(self.text) or btexts(self, reader)))
-    for query in queries:
-        expanded.clear()
-        backend.search(query)
-        patterns = [part for part in query.text.split() if "*" in part or "?" in part]
-        assert len(expanded) == len(patterns), (query.text, expanded)  # once each
+
+    def answers() -> list[tuple]:
+        return [(r.total, r.facets, [hit.id for hit in r.hits])
+                for r in map(backend.search, queries)]
+
+    once = answers()
+    assert sorted(expanded) == ["ma", "mas?ag", "ne"]  # each pattern once
+    expanded.clear()
+    assert answers() == once and expanded == []  # remembered
+    # A commit opens another state, which expands them again.
+    backend.index.add_bulk(DOCS[:1])
+    assert answers() == once and sorted(expanded) == ["ma", "mas?ag", "ne"]
     # Without the check's expansions the ranking expands again, to the same answers.
     monkeypatch.setattr(analysis.QueryBuilder, "check_expansion",
-                        staticmethod(lambda q, reader: {}))
-    again = [(r.total, r.facets, [hit.id for hit in r.hits]) for r in map(backend.search,
-                                                                          queries)]
-    assert again == once and all(total for total, _, _ in once)
+                        staticmethod(lambda q, reader, expand=None: {}))
+    expanded.clear()
+    assert answers() == once and all(total for total, _, _ in once)
+    assert len(expanded) == 5  # each pattern of each query
 
 
 def test_an_index_of_an_older_schema_asks_for_a_rebuild(tmp_path: Path) -> None:

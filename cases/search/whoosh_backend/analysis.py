@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 
 from whoosh import query as wq
@@ -306,23 +307,28 @@ class QueryBuilder:
 
     @staticmethod
     def check_expansion(q: wq.Query, reader: object,
+                        expand: Callable[[wq.PatternQuery], list[bytes]] | None = None,
                         ) -> dict[int, tuple[wq.PatternQuery, list[bytes]]]:
         """Refuse prefixes and wildcards that would expand to too many index terms, counting
         all of the query's together (each one is searched term by term). Returns each
         pattern with its expansion (by the pattern's ``id``), for the search to use, not
-        redo."""
+        redo. ``expand`` gives a pattern's expansion (``expansion``'s, remembered)."""
         expanded: dict[int, tuple[wq.PatternQuery, list[bytes]]] = {}
         count = 0
         for sub in _leaves(q):
-            if isinstance(sub, wq.PatternQuery):
-                before = count
-                terms = expanded.setdefault(id(sub), (sub, []))[1]
-                for term in sub._btexts(reader):  # Whoosh's own expansion
-                    count += 1
-                    if count > MAX_PREFIX_TERMS:
-                        raise QueryError(_too_broad(sub, with_others=before > 0))
-                    terms.append(term)
+            if isinstance(sub, wq.PatternQuery) and id(sub) not in expanded:
+                terms = expand(sub) if expand is not None else expansion(sub, reader)
+                if count + len(terms) > MAX_PREFIX_TERMS:
+                    raise QueryError(_too_broad(sub, with_others=count > 0))
+                count += len(terms)
+                expanded[id(sub)] = (sub, terms)
         return expanded
+
+
+def expansion(q: wq.PatternQuery, reader: object) -> list[bytes]:
+    """Whoosh's own expansion of a prefix or wildcard into index terms, in order; cut
+    after ``MAX_PREFIX_TERMS`` + 1 (which is already too many)."""
+    return list(itertools.islice(q._btexts(reader), MAX_PREFIX_TERMS + 1))
 
 
 def _too_broad(q: wq.PatternQuery, *, with_others: bool) -> str:

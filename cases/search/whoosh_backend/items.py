@@ -41,6 +41,10 @@ PREFIX = "items."
 # The item facets counted per letter (each has its (document, value) pairs derived once).
 COUNTED = ITEM_FACETS
 DECISIONS = ("Upheld", "Overturned")  # an outcome pair is (upheld, overturned)
+# A value held by at least one item in this many has a bitset of its items: ANDing and
+# counting the bitset's items/64 words (about 1 ns each at a million letters) costs what a
+# pass over items/128 pairs does (2 ns each).
+ITEM_DENSE = 128
 
 
 def item_keys() -> set[str]:
@@ -125,8 +129,11 @@ def derive_items(segments: Iterable[tuple[Mapping[str, np.ndarray], int]], size:
             owners.append(np.repeat(np.arange(first, first + len(lengths), dtype=np.int32),
                                     lengths))
             first += len(lengths)
-        arrays[f"{PREFIX}{name}.item"] = (np.concatenate(owners) if owners
-                                          else np.zeros(0, np.int32))
+        # An item has each value once (a heading naming a drug twice counts once), so an
+        # item's pairs count what it has.
+        arrays[f"{PREFIX}{name}.item"], arrays[f"{PREFIX}{name}.codes"] = distinct_pairs(
+            np.concatenate(owners) if owners else np.zeros(0, np.int32),
+            arrays[f"{PREFIX}{name}.codes"], len(values[f"{PREFIX}{name}"]))
         # Pairs are in item order: an item's pairs are one run, from ``item_starts[item]``.
         arrays[f"{PREFIX}{name}.item_starts"] = starts_of(arrays[f"{PREFIX}{name}.item"],
                                                           len(doc))
@@ -156,7 +163,18 @@ def derive_items(segments: Iterable[tuple[Mapping[str, np.ndarray], int]], size:
         arrays[f"{PREFIX}{name}.by_doc.codes"] = letter_codes
         for part, array in value_bits(letters, letter_codes, count, size).items():
             arrays[f"{PREFIX}{name}.bits.{part}"] = array
+        # The common values' bitsets over the items too, to count many items each alone in
+        # its letter under item-level conditions.
+        for part, array in value_bits(item, codes, count, len(doc), ITEM_DENSE).items():
+            arrays[f"{PREFIX}{name}.item_bits.{part}"] = array
     return arrays, values
+
+
+def distinct_pairs(owners: Codes, codes: Codes, values: int) -> tuple[Codes, Codes]:
+    """Each distinct (owner, value code) pair once, in owner order then code order."""
+    width = max(values, 1)
+    distinct = np.unique(owners.astype(np.int64) * width + codes)
+    return (distinct // width).astype(np.int32), (distinct % width).astype(np.int32)
 
 
 def letter_pairs(docs: Codes, codes: Codes, values: int) -> tuple[Codes, Codes, Codes]:
@@ -219,6 +237,10 @@ class ItemTable:
                                               len(self.values[name]),
                                               len(arrays[f"{PREFIX}{name}.by_doc.codes"]), size)
                               for name in COUNTED}
+        self._items_bits = {name: ValueBits(arrays, f"{PREFIX}{name}.item_bits",
+                                            len(self.values[name]), len(self.codes[name]),
+                                            self.count)
+                            for name in COUNTED}
         self.chain = {name: arrays[f"{PREFIX}{name}.chain"] for name in COUNTED}
         self.chain_sizes = {name: arrays[f"{PREFIX}{name}.chain_sizes"] for name in COUNTED}
 
@@ -295,8 +317,22 @@ class ItemTable:
             counted = self._by_any_item(name, chosen) - self._failing_only(
                 name, chosen.rows_in(items, self.starts, self.doc, held=False))
         else:
-            counted = self._distinct(name, self.chain[name][self._pair_places(name, meeting)])
+            counted = self._meeting_counted(name, chosen, items)
         return nonzero(self.values[name], counted)
+
+    def _meeting_counted(self, name: str, chosen: Selected, items: Mask) -> NDArray[np.int64]:
+        """For each value code: documents of ``chosen`` with one of their ``items`` having
+        it. An item alone among them in its letter counts for its
+        letter by itself: many such are counted from the items' bitsets; the letters with
+        several are told apart by their letter pairs."""
+        alone, shared = chosen.rows_apart(items, self.starts, self.doc)
+        counter = self._items_bits[name]
+        if counter.by_runs(alone.count):  # their own pairs (an item has a value once)
+            lone = np.bincount(self.codes[name].take(self._pair_places(name, alone.numbers)),
+                               minlength=len(self.values[name]))
+        else:
+            lone = counter.counted(alone)
+        return lone + self._distinct(name, self.chain[name][self._pair_places(name, shared)])
 
     def _by_any_item(self, name: str, chosen: Selected) -> NDArray[np.int64]:
         """For each value code: documents of ``chosen`` having it on any item."""
@@ -343,8 +379,8 @@ class ItemTable:
             return items
         return runs(self.pair_starts[name], items)
 
-    def decisions(self, items: Mask) -> dict[str, int]:
-        """How many of ``items`` have each decision."""
+    def decisions(self, items: Mask | NDArray[np.int64]) -> dict[str, int]:
+        """How many of ``items`` (a mask, or their places) have each decision."""
         counted = np.bincount(self.codes["decision"][items], minlength=len(self.values["decision"]))
         return {value: n for value, n in zip(self.values["decision"], counted.tolist(),
                                              strict=True) if n}

@@ -19,11 +19,12 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from whoosh import index
+from whoosh import query as wq
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 
 from cases.search.base import SearchError
-from cases.search.whoosh_backend.analysis import text_analyzer
+from cases.search.whoosh_backend.analysis import expansion, text_analyzer
 from cases.search.whoosh_backend.arrays import ARRAY_SUFFIX
 from cases.search.whoosh_backend.counting import FacetArrays
 from cases.search.whoosh_backend.frequent import map_frequent
@@ -32,6 +33,10 @@ from cases.search.whoosh_backend.schema import CASE_FACETS
 from cases.search.whoosh_backend.shared import STATE_SUFFIX
 
 SUGGESTIONS_KEPT = 1000
+# Prefixes and wildcards whose expansions a state remembers: a search's paging and facet
+# clicks repeat its words, and expanding one through a hundred segments' term lists costs
+# 25 ms at a million letters.
+EXPANSIONS_KEPT = 256
 # Words whose statistics (letters using them, occurrences) a state remembers: a pasted
 # text's few hundred words are mostly the same medical words as the last paste's.
 STATISTICS_KEPT = 50_000
@@ -62,6 +67,7 @@ class Opened:
         self.frequent = map_frequent(reader, target)
         self.suggestions: dict[str, str | None] = {}  # word -> suggestion, for this index
         self.statistics: dict[tuple[tuple[str, ...], str], tuple[int, int]] = {}
+        self.expansions: dict[tuple[str, str, str], list[bytes]] = {}
         self._ids: list[str] | None = None
         self._lock = threading.Lock()  # the idle searchers, the suggestions, the ids
         self._idle: list[Searcher] = [searcher]
@@ -116,6 +122,19 @@ class Opened:
             self.suggestions[word] = found
             if len(self.suggestions) > SUGGESTIONS_KEPT:
                 self.suggestions.pop(next(iter(self.suggestions)))
+        return found
+
+    def expansion(self, searcher: Searcher, pattern: wq.PatternQuery) -> list[bytes]:
+        """A prefix's or wildcard's index terms (``analysis.expansion``), remembered."""
+        key = (type(pattern).__name__, pattern.fieldname, pattern.text)
+        with self._lock:
+            if key in self.expansions:
+                return self.expansions[key]
+        found = expansion(pattern, searcher.reader())
+        with self._lock:
+            self.expansions[key] = found
+            if len(self.expansions) > EXPANSIONS_KEPT:
+                self.expansions.pop(next(iter(self.expansions)))
         return found
 
     def term_statistics(self, searcher: Searcher, fieldnames: tuple[str, ...],

@@ -35,7 +35,7 @@ from cases.search.whoosh_backend.opened import Lent
 from cases.search.whoosh_backend.ranking import top
 from cases.search.whoosh_backend.schema import CASE_FACETS, added_number, day_number
 from cases.search.whoosh_backend.snippets import cut
-from cases.search.whoosh_backend.sparse import Selected, few
+from cases.search.whoosh_backend.sparse import Selected
 
 
 @dataclass
@@ -83,7 +83,8 @@ def select(read: Lent, query: SearchQuery, queries: QueryBuilder) -> Selection:
     parsed = queries.parse(query.text)
     searcher, arrays = read.searcher, read.arrays
     if parsed is not None:
-        read.ranker.expansions = queries.check_expansion(parsed, searcher.reader())
+        read.ranker.expansions = queries.check_expansion(
+            parsed, searcher.reader(), lambda pattern: read.opened.expansion(searcher, pattern))
     ranked = scores = None
     evaluated = read.ranker.evaluate(parsed) if parsed is not None else None
     if evaluated is not None:  # the common shapes: whole arrays, no per-match Python
@@ -232,15 +233,13 @@ def counted_items(arrays: FacetArrays, chosen: Selection) -> Mask:
 
 
 def counted_decisions(arrays: FacetArrays, chosen: Selection) -> dict[str, int]:
-    """How many of the counted items (``counted_items``) have each decision: for a few
-    results, from their own items, not a pass over every item of the archive."""
+    """How many of the counted items (``counted_items``) have each decision: those of few
+    results, or few items meeting the conditions, found without a pass over every item of
+    the archive (``Selected.rows_in``)."""
     table, results = arrays.items, chosen.results
     if chosen.items is None:
         return table.letters_decisions(results)
-    if not few(results.count, table.count):
-        return table.decisions(counted_items(arrays, chosen))
-    own = results.runs(table.starts)
-    return table.decisions(own[chosen.items[own]])
+    return table.decisions(results.rows_in(chosen.items, table.starts, table.doc))
 
 
 def facets(arrays: FacetArrays, chosen: Selection) -> dict[str, list[FacetValue]]:

@@ -47,8 +47,9 @@ _ALIGN = 64  # each array starts at a multiple of this: any dtype reads it align
 # 3: each facet's pairs in document order (sparse counting); 4: with starts; 5: the common
 # values' bitsets (sparse.value_bits); 6: every document in each listing order
 # (counting.listing_orders), each item pair's letter pair; 7: the letter pairs' sizes; 8:
-# derived with the segments' frequent lists kept beside them (frequent.keep_frequent).
-LAYOUT = 8
+# derived with the segments' frequent lists kept beside them (frequent.keep_frequent); 9:
+# the item facets' common values' bitsets over the items (items.derive_items).
+LAYOUT = 9
 
 Arrays = dict[str, np.ndarray]
 Values = dict[str, list[str]]

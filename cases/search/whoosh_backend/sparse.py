@@ -62,10 +62,14 @@ class Selected:
     """Documents chosen by a mask, with their number and their document numbers, each
     computed once however many facets count them."""
 
-    def __init__(self, mask: NDArray[np.bool_], among: Selected | None = None) -> None:
+    def __init__(self, mask: NDArray[np.bool_], among: Selected | None = None,
+                 numbers: NDArray[np.int64] | None = None) -> None:
         self.mask = mask
         self.among = among  # the documents these are drawn from (the live ones), if known
         self._kept: dict[tuple, Any] = {}
+        if numbers is not None:  # the mask's places, already known
+            self.__dict__["numbers"] = numbers
+            self.__dict__["count"] = len(numbers)
 
     @cached_property
     def count(self) -> int:
@@ -109,7 +113,14 @@ class Selected:
         (held here, so never another)."""
         key = ("rows", id(rows), id(starts), held)
         if key not in self._kept or self._kept[key][0] is not rows:
-            if few(self.count, len(owners)):  # the chosen documents' own rows
+            # Few rows held, fewer than the chosen documents have: which are theirs.
+            # Otherwise the rows of few chosen documents, or a pass over every row.
+            few_held = held and few(count := int(np.count_nonzero(rows)), len(owners)) and (
+                count * len(self.mask) < self.count * len(owners))
+            if few_held:
+                places = np.flatnonzero(rows)
+                places = places[self.mask.take(owners.take(places))]
+            elif few(self.count, len(owners)):  # the chosen documents' own rows
                 own = self.runs(starts)
                 places = own[rows[own] if held else ~rows[own]]
             else:  # every row of the chosen documents
@@ -118,12 +129,37 @@ class Selected:
             self._kept[key] = (rows, places)
         return self._kept[key][1]
 
+    def rows_apart(self, rows: NDArray[np.bool_], starts: NDArray[np.integer],
+                   owners: NDArray[np.integer]) -> tuple[Selected, NDArray[np.int64]]:
+        """``rows_in``'s rows told apart: those alone among them in their document (chosen
+        over the table's rows), and the places of the others, in order; kept."""
+        key = ("apart", id(rows), id(starts))
+        if key not in self._kept or self._kept[key][0] is not rows:
+            places = self.rows_in(rows, starts, owners)
+            documents = owners.take(places)
+            same = documents[1:] == documents[:-1]
+            shared = np.zeros(len(places), dtype=bool)
+            shared[1:] = same
+            shared[:-1] |= same
+            lone = places[~shared]
+            alone = np.zeros(len(owners), dtype=bool)
+            alone[as_places(lone)] = True
+            self._kept[key] = (rows, Selected(alone, numbers=lone), places[shared])
+        return self._kept[key][1:]
+
     def rows_count(self, starts: NDArray[np.integer], owners: NDArray[np.integer]) -> int:
-        """How many rows the chosen documents have (``rows_in``'s arguments)."""
+        """How many rows the chosen documents have (``rows_in``'s arguments): their runs'
+        lengths added up, or, for most of the documents they are drawn from, those
+        documents' rows less the rest's; kept."""
         key = ("count", id(starts))
         if key not in self._kept:
-            self._kept[key] = (len(self.runs(starts)) if few(self.count, len(owners))
-                               else int(np.count_nonzero(self.through(owners))))
+            rest = self.rest
+            if rest is not None and self.among is not None:
+                count = self.among.rows_count(starts, owners) - rest.rows_count(starts, owners)
+            else:
+                numbers = self.numbers
+                count = int((starts.take(numbers + 1) - starts.take(numbers)).sum())
+            self._kept[key] = count
         return self._kept[key]
 
     def runs(self, starts: NDArray[np.integer]) -> NDArray[np.int64]:
@@ -146,12 +182,14 @@ def words_for(size: int) -> int:
 
 
 def value_bits(docs: NDArray[np.integer], codes: NDArray[np.integer], values: int,
-               size: int) -> dict[str, np.ndarray]:
+               size: int, share: int | None = None) -> dict[str, np.ndarray]:
     """The arrays ``ValueBits`` counts with, of (document, value code) pairs: the values
-    held by at least one document in ``DENSE`` (``dense``), a bitset of each one's documents
-    (``bits``: a row of ``words_for(size)`` words each), and the other values' pairs."""
+    held by at least one document in ``share`` (``DENSE`` unless given; ``dense``), a bitset
+    of each one's documents (``bits``: a row of ``words_for(size)`` words each), and the
+    other values' pairs."""
     counts = np.bincount(codes, minlength=values)
-    dense = np.flatnonzero(counts * DENSE >= max(size, 1)).astype(np.int32)
+    share = DENSE if share is None else share
+    dense = np.flatnonzero(counts * share >= max(size, 1)).astype(np.int32)
     is_dense = np.zeros(values, dtype=bool)
     is_dense[dense] = True
     in_bits = is_dense[codes]
