@@ -72,6 +72,26 @@ def test_item_facets_count_letters_alike_few_or_many(arrays: FacetArrays) -> Non
     assert paths == {True, False}
 
 
+def test_letters_with_a_value_and_their_decisions_are_those_of_their_items(
+        arrays: FacetArrays) -> None:
+    # The letters having a facet's values on an item, from the letters' bitsets and pairs;
+    # the decisions of chosen letters' items, from each letter's own numbers.
+    table = arrays.items
+    for name in ITEM_FACETS:
+        counts = np.bincount(table.codes[name], minlength=len(table.values[name]))
+        common, rare = (table.values[name][int(code)] for code in (counts.argmax(),
+                                                                   counts.argmin()))
+        for values in ([common], [rare], [common, rare], ["no such value"], []):
+            expected = table.letters(table.having(name, values))
+            assert table.letters_having(name, values).tolist() == expected.tolist()
+    for mask in _masks(arrays):
+        decided = table.codes["decision"][mask[table.doc]]
+        expected = {value: count for value, count in zip(
+            table.values["decision"], np.bincount(decided, minlength=len(
+                table.values["decision"])).tolist(), strict=True) if count}
+        assert table._decisions_of(Selected(mask)) == expected
+
+
 @pytest.mark.parametrize("sparse", [0, 10**9], ids=["own pairs", "every pair"])
 @pytest.mark.parametrize("mark", [0, 10**9], ids=["sorted", "marked"])
 @pytest.mark.parametrize("bits", [False, True], ids=["runs", "bitsets"])
@@ -195,6 +215,11 @@ def test_value_bitsets_count_as_the_pairs_do(size: int, dense: int,
                  np.arange(size) % 64 == 63, np.arange(size) == size - 1):
         expected = np.bincount(codes[mask[docs]], minlength=values)
         assert counter.counted(Selected(mask)).tolist() == expected.tolist()
+    # The documents holding any of some values: common, uncommon, both, none, unheld.
+    for wanted in ([0], [values - 1], [0, 1, values - 1], [], list(range(values))):
+        holding = np.zeros(size, dtype=bool)
+        holding[docs[np.isin(codes, wanted)]] = True
+        assert counter.holding(wanted).tolist() == holding.tolist()
 
 
 SEARCHES = [SearchQuery(), SearchQuery(text="therapy"), SearchQuery(text="acupuncture massage"),

@@ -24,7 +24,6 @@ from cases.search.whoosh_backend.sparse import (
     Selected,
     ValueBits,
     as_places,
-    few,
     nonzero,
     runs,
     starts_of,
@@ -140,6 +139,12 @@ def derive_items(segments: Iterable[tuple[Mapping[str, np.ndarray], int]], size:
     # Items are in document order: a document's items are one run, its first at
     # ``starts[doc]``; an item's number in its letter is its place in the run, from 1.
     arrays[f"{PREFIX}starts"] = starts_of(doc, size)
+    # Each letter's number of items with each decision (a row per decision value), to add up
+    # the decisions of many letters' items without a pass over every item.
+    decided = arrays[f"{PREFIX}decision.codes"]
+    arrays[f"{PREFIX}decision.per_letter"] = np.stack(
+        [np.bincount(doc[decided == code], minlength=size).astype(np.uint16)
+         for code in range(len(values[f"{PREFIX}decision"]))]).reshape(-1, size)
     words, word_items = arrays[f"{PREFIX}word.codes"], arrays[f"{PREFIX}word.item"]
     order = np.argsort(words, kind="stable")
     counts = np.bincount(words, minlength=len(values[f"{PREFIX}word"]))
@@ -230,6 +235,7 @@ class ItemTable:
         self.everything = everything
         self._whole: dict[str, NDArray[np.int64]] = {}
         self._whole_decisions: dict[str, int] | None = None
+        self._per_letter_decisions = arrays[f"{PREFIX}decision.per_letter"]
         self._letters_by_doc: dict[str, tuple[Codes, Codes]] = {
             name: (arrays[f"{PREFIX}{name}.by_doc.starts"], arrays[f"{PREFIX}{name}.by_doc.codes"])
             for name in COUNTED}
@@ -249,6 +255,8 @@ class ItemTable:
     def having(self, name: str, values: Iterable[str]) -> Mask:
         """Items with any of ``values`` of ``name``."""
         wanted = [self.index[name][v] for v in values if v in self.index[name]]
+        if name in SINGLE and len(wanted) == 1:  # a comparison: faster than a lookup
+            return self.codes[name] == wanted[0]
         chosen = np.zeros(len(self.values[name]), dtype=bool)
         chosen[wanted] = True
         if name in SINGLE:
@@ -259,13 +267,15 @@ class ItemTable:
 
     def in_range(self, unit: str, low: float | None, high: float | None) -> Mask:
         """Items requesting a quantity of ``unit`` (any unit if empty) in [low, high]."""
-        mask = ~np.isnan(self.quantity)
+        # An item without a quantity has NaN, which no comparison holds for.
+        bounds = [self.quantity >= low] if low is not None else []
+        if high is not None:
+            bounds.append(self.quantity <= high)
+        mask = bounds[0] if bounds else ~np.isnan(self.quantity)
+        for bound in bounds[1:]:
+            mask &= bound
         if unit:
             mask &= self.having("unit", [unit])
-        if low is not None:
-            mask &= self.quantity >= low
-        if high is not None:
-            mask &= self.quantity <= high
         return mask
 
     def with_words(self, words: Iterable[str]) -> Mask:
@@ -277,6 +287,12 @@ class ItemTable:
             if code is not None:
                 mask[as_places(items[bounds[code]:bounds[code + 1]])] = True
         return mask
+
+    def letters_having(self, name: str, values: Iterable[str]) -> Mask:
+        """Documents with an item having any of ``values`` of ``name`` (``letters`` of
+        ``having``'s items), from the values' letter bitsets and pairs."""
+        return self._letters_bits[name].holding(
+            [self.index[name][v] for v in values if v in self.index[name]])
 
     def letters(self, items: Mask) -> Mask:
         """Documents with at least one of ``items``."""
@@ -398,9 +414,10 @@ class ItemTable:
                 for value, count in self._whole_decisions.items() if count - rest.get(value, 0)}
 
     def _decisions_of(self, chosen: Selected) -> dict[str, int]:
-        if few(chosen.count, self.count):
-            return self.decisions(chosen.runs(self.starts))
-        return self.decisions(chosen.through(self.doc))
+        """Their letters' numbers of items with each decision, added up."""
+        counted = self._per_letter_decisions.take(chosen.numbers, axis=1).sum(axis=1)
+        return {value: n for value, n in zip(self.values["decision"], counted.tolist(),
+                                             strict=True) if n}
 
     def _decided(self, items: Mask) -> tuple[Mask, Mask]:
         """(upheld, overturned) masks of ``items``."""

@@ -112,7 +112,10 @@ def select(read: Lent, query: SearchQuery, queries: QueryBuilder) -> Selection:
                        case_all, case_all, selections,
                        _combined(list(conditions.values()), all_of=True), arrays.everything)
     if chosen.items is not None:
-        chosen.item_letters = arrays.items.letters(chosen.items)
+        [first, *others] = conditions
+        chosen.item_letters = (  # one facet's values: their letters' bitsets and pairs
+            arrays.items.letters_having(first, selections[first])
+            if not others and first in ITEM_FACETS else arrays.items.letters(chosen.items))
         chosen.total_mask = case_all & chosen.item_letters
     return chosen
 

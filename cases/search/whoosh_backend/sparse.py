@@ -226,10 +226,23 @@ class ValueBits:
         # documents' runs cost what their pairs do (``pairs`` in all, of ``size`` documents).
         self._fixed_ns = PASS_PAIR_NS * len(self.docs) + WORD_NS * self.bits.size
         self._pairs_per_document = pairs / max(size, 1)
+        self.size = size
 
     def by_runs(self, chosen: int) -> bool:
         """Whether ``chosen`` documents count faster by their own pairs (``runs``)."""
         return chosen * self._pairs_per_document * RUN_PAIR_NS < self._fixed_ns
+
+    def holding(self, codes: list[int]) -> NDArray[np.bool_]:
+        """Which documents have any of the value ``codes``: their bitsets ORed, then the
+        other values' pairs."""
+        wanted = np.zeros(self.values, dtype=bool)
+        wanted[codes] = True
+        rows = np.flatnonzero(wanted.take(self.dense))
+        words = (np.bitwise_or.reduce(self.bits[rows], axis=0) if len(rows)
+                 else np.zeros(words_for(self.size), dtype=np.uint64))
+        mask = np.unpackbits(words.view(np.uint8), count=self.size, bitorder="little").view(bool)
+        mask[as_places(self.docs[wanted.take(self.codes)])] = True
+        return mask
 
     def counted(self, chosen: Selected) -> NDArray[np.int64]:
         """For each value code: how many of the chosen documents have it."""
