@@ -102,8 +102,8 @@ def test_item_facets_count_letters_alike_under_item_conditions(
     # meet the condition: by its own items' pairs, or by the pass over every item (each
     # forced here: the fixture's archive is too small to reach the pass otherwise); its
     # letter pairs told apart by a sort or by a mask over them all (each forced too). Where
-    # most items meet it and the letters count by bitsets, as the letters with the value on
-    # any item less those with it on failing items alone.
+    # most items meet it, as the letters with the value on any item less those with it on
+    # failing items alone.
     monkeypatch.setattr(sparse_module, "SPARSE", sparse)
     monkeypatch.setattr(items_module, "MARK_OVER_SORT", mark)
     monkeypatch.setattr(sparse_module, "RUN_PAIR_NS", 1e12 if bits else 0.0)
@@ -132,7 +132,7 @@ def test_item_facets_count_letters_alike_under_item_conditions(
     shares = [[len(whole.rows_in(items, table.starts, table.doc, held=held))
                for held in (True, False)] for items in conditions]
     assert shares[0][0] > shares[0][1] and shares[1][0] < shares[1][1]
-    assert bool(subtracted) is bits
+    assert subtracted
     # Few meet the second: the letters of those alone in theirs from the items' bitsets,
     # the letters with several from their letter pairs.
     assert any(by_items) is bits

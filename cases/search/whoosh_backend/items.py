@@ -325,11 +325,10 @@ class ItemTable:
         # many do not.
         meeting = chosen.rows_in(items, self.starts, self.doc)
         failing = chosen.rows_count(self.starts, self.doc) - len(meeting)
-        if failing < len(meeting) and not self._letters_bits[name].by_runs(chosen.count):
-            # Most of them meet the conditions (an outcome filter of "Upheld" does), and
-            # they are too many to count by their own pairs: the documents having the
-            # value on any item (by the bitsets), less those having it on failing items
-            # alone.
+        if failing < len(meeting):
+            # Most of them meet the conditions (an outcome filter of "Upheld" does): the
+            # documents having the value on any item (no letter pairs to tell apart), less
+            # those having it on the fewer failing items alone.
             counted = self._by_any_item(name, chosen) - self._failing_only(
                 name, chosen.rows_in(items, self.starts, self.doc, held=False))
         else:
