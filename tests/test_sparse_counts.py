@@ -252,3 +252,39 @@ def test_searches_answer_alike_by_their_own_letters_by_every_posting_or_by_the_r
     opened = backend.directory.open()
     with opened.lend() as read:
         assert read.arrays.everything.count == answers[0][0][0]
+
+
+def test_counts_under_item_conditions_are_kept_per_state_and_answer_alike(
+        archive: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A search of most letters under item-level conditions counts the letters without it,
+    # less from the counts of every letter under those conditions, kept by the state for
+    # the next search asking them: the same answers as counting its own letters.
+    backend = WhooshBackend({"path": str(archive)})
+    category = backend.search(SearchQuery()).facets["category"][0].value  # the commonest
+    queries = [SearchQuery(filters={"decision": ("Overturned",)}),
+               SearchQuery(text="therapy", filters={"decision": ("Overturned",)}),
+               SearchQuery(quantity_unit="sessions", quantity_min=7),
+               SearchQuery(filters={"decision": ("Upheld",), "category": (category,)}),
+               SearchQuery(text="treatment:massage")]
+
+    def answers() -> list[tuple]:
+        return [(r.total, r.facets, r.items_upheld, r.items_overturned,
+                 [hit.items for hit in r.hits]) for r in map(backend.search, queries)]
+
+    first = answers()
+    with backend.directory.open().lend() as read:
+        table = read.arrays.items
+    kept = dict(table._under)
+    # Each query's conditions: each item facet's counts, with the facet's own selection
+    # left out (kept under the other conditions), and the decisions.
+    assert {key[0] for key in kept} == {"letters", "decisions"}
+    # One set of conditions for the first two (a common word asks the kept ones); the
+    # letters of a typed treatment are few, counted themselves.
+    assert {key[1] for key in kept if key[0] == "decisions"} == {
+        frozenset({("decision", ("Overturned",))}),
+        frozenset({("quantity", ("sessions", 7, None))}),
+        frozenset({("decision", ("Upheld",)), ("category", (category,))})}
+    assert answers() == first and table._under.keys() == kept.keys()  # kept, not counted
+    monkeypatch.setattr(sparse_module.Selected, "rest", property(lambda self: None))
+    assert answers() == first  # every count taken from the letters themselves
+    assert all(total and upheld + overturned for total, _, upheld, overturned, _ in first)

@@ -12,7 +12,8 @@ item; multi-valued ones (drugs, body regions, the heading's words) are (item, co
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
@@ -40,6 +41,10 @@ PREFIX = "items."
 # The item facets counted per letter (each has its (document, value) pairs derived once).
 COUNTED = ITEM_FACETS
 DECISIONS = ("Upheld", "Overturned")  # an outcome pair is (upheld, overturned)
+# The counts of every live document under some item-level conditions a state keeps (an item
+# facet's, or the decisions; nine facets' and the decisions' take ten): a search of a common
+# word under a popular filter counts the few letters without the word, not the million with it.
+KEPT_UNDER = 640
 # A value held by at least one item in this many has a bitset of its items: ANDing and
 # counting the bitset's items/64 words (about 1 ns each at a million letters) costs what a
 # pass over items/128 pairs does (2 ns each).
@@ -236,6 +241,8 @@ class ItemTable:
         self._whole: dict[str, NDArray[np.int64]] = {}
         self._whole_decisions: dict[str, int] | None = None
         self._per_letter_decisions = arrays[f"{PREFIX}decision.per_letter"]
+        self._under: dict[Hashable, NDArray[np.int64]] = {}  # ``_kept_under``'s
+        self._lock = threading.Lock()
         self._letters_by_doc: dict[str, tuple[Codes, Codes]] = {
             name: (arrays[f"{PREFIX}{name}.by_doc.starts"], arrays[f"{PREFIX}{name}.by_doc.codes"])
             for name in COUNTED}
@@ -316,11 +323,59 @@ class ItemTable:
             return np.arange(self.count, dtype=np.int32), self.codes[name]
         return self.pair_item[name], self.codes[name]
 
-    def letter_counts(self, name: str, chosen: Selected, items: Mask | None) -> dict[str, int]:
+    def letter_counts(self, name: str, chosen: Selected, items: Mask | None,
+                      key: Hashable | None = None) -> dict[str, int]:
         """For each value of ``name``: documents of ``chosen`` with an item having it, among
-        ``items`` (None: any item); values no document has are left out."""
+        ``items`` (None: any item; ``key`` says what conditions they meet, the same key for
+        the same items in every search of the state); values no document has are left
+        out."""
         if items is None:
             return nonzero(self.values[name], self._by_any_item(name, chosen))
+        if self._most(chosen) and key is not None:
+            # Most of the live documents: the counts of them all under these conditions
+            # (kept for the next search asking them) less the rest's.
+            whole = self._kept_under(("letters", name, key), lambda: self._counted_under(
+                name, Selected(self.everything.mask), items))
+            return nonzero(self.values[name],
+                           whole - self._counted_under(name, chosen.rest, items))
+        return nonzero(self.values[name], self._counted_under(name, chosen, items))
+
+    def decisions_under(self, chosen: Selected, items: Mask, key: Hashable | None,
+                        ) -> dict[str, int]:
+        """How many of the ``chosen`` documents' ``items`` have each decision (``key``:
+        as ``letter_counts``'s)."""
+        def counted(among: Selected) -> NDArray[np.int64]:
+            return np.bincount(self.codes["decision"].take(among.rows_in(
+                items, self.starts, self.doc)), minlength=len(self.values["decision"]))
+
+        if self._most(chosen) and key is not None:
+            found = (self._kept_under(("decisions", key),
+                                      lambda: counted(Selected(self.everything.mask)))
+                     - counted(chosen.rest))
+        else:
+            found = counted(chosen)
+        return nonzero(self.values["decision"], found)
+
+    def _most(self, chosen: Selected) -> bool:
+        """Whether ``chosen`` are most of the live documents (``Selected.rest``)."""
+        return chosen.among is self.everything and chosen.rest is not None
+
+    def _kept_under(self, key: Hashable, count: Callable[[], NDArray[np.int64]],
+                    ) -> NDArray[np.int64]:
+        """Counts of every live document under some item-level conditions: counted once,
+        then kept for this state (the last ``KEPT_UNDER``)."""
+        with self._lock:
+            found = self._under.get(key)
+        if found is None:
+            found = count()
+            with self._lock:
+                self._under[key] = found
+                while len(self._under) > KEPT_UNDER:
+                    self._under.pop(next(iter(self._under)))
+        return found
+
+    def _counted_under(self, name: str, chosen: Selected, items: Mask) -> NDArray[np.int64]:
+        """For each value code: documents of ``chosen`` with one of ``items`` having it."""
         # The chosen documents' items meeting the conditions (once for all facets), and how
         # many do not.
         meeting = chosen.rows_in(items, self.starts, self.doc)
@@ -333,7 +388,7 @@ class ItemTable:
                 name, chosen.rows_in(items, self.starts, self.doc, held=False))
         else:
             counted = self._meeting_counted(name, chosen, items)
-        return nonzero(self.values[name], counted)
+        return counted
 
     def _meeting_counted(self, name: str, chosen: Selected, items: Mask) -> NDArray[np.int64]:
         """For each value code: documents of ``chosen`` with one of their ``items`` having
@@ -351,7 +406,7 @@ class ItemTable:
 
     def _by_any_item(self, name: str, chosen: Selected) -> NDArray[np.int64]:
         """For each value code: documents of ``chosen`` having it on any item."""
-        if chosen.rest is not None and chosen.among is self.everything:
+        if self._most(chosen):
             # Most of the live documents: their counts (once per state) less the rest's.
             if name not in self._whole:
                 self._whole[name] = self._letters_counted(name, self.everything)
@@ -404,7 +459,7 @@ class ItemTable:
         """How many items of the ``chosen`` documents have each decision: where they are
         most of the live documents, the live documents' (worked out once per state) less
         those of the rest."""
-        if chosen.rest is None or chosen.among is not self.everything:
+        if not self._most(chosen):
             return self._decisions_of(chosen)
         if self._whole_decisions is None:
             self._whole_decisions = self.decisions(self.everything.mask[self.doc])

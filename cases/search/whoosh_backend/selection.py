@@ -8,8 +8,8 @@ totals, the page's order and the outcome counts are then NumPy operations on tho
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -54,6 +54,9 @@ class Selection:
     selections: dict[str, tuple[str, ...]]
     items: Mask | None = None  # items meeting every item-level condition (None: no condition)
     among: Selected | None = None  # the live documents, every selection is drawn from
+    # What each item-level condition asks (its values, its range, its typed words): the same
+    # for the same condition in every search of an index state (``ItemTable``'s kept counts).
+    condition_keys: dict[str, Hashable] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -63,6 +66,18 @@ class Selection:
     def results(self) -> Selected:
         """The results, with their number and document numbers once worked out."""
         return Selected(self.total_mask, self.among)
+
+    @cached_property
+    def letters(self) -> Selected:
+        """The documents meeting the text, the dates and every case facet: the letters
+        item facets count among."""
+        return Selected(self.case_all, self.among)
+
+    def key_except(self, name: str | None = None) -> frozenset | None:
+        """What ``items_except(name)``'s conditions ask (None: no condition)."""
+        keys = frozenset((other, key) for other, key in self.condition_keys.items()
+                         if other != name)
+        return keys or None
 
     def items_except(self, name: str | None = None) -> Mask | None:
         """Items meeting every item-level condition but ``name``'s (None: no condition)."""
@@ -110,7 +125,8 @@ def select(read: Lent, query: SearchQuery, queries: QueryBuilder) -> Selection:
         case_all &= mask
     chosen = Selection(parsed, ranked, scores, matched, case_masks, conditions, arrays.live,
                        case_all, case_all, selections,
-                       _combined(list(conditions.values()), all_of=True), arrays.everything)
+                       _combined(list(conditions.values()), all_of=True), arrays.everything,
+                       condition_keys(query, selections, parsed, conditions))
     if chosen.items is not None:
         [first, *others] = conditions
         chosen.item_letters = (  # one facet's values: their letters' bitsets and pairs
@@ -134,6 +150,22 @@ def item_conditions(table: ItemTable, query: SearchQuery,
     if text is not None:
         conditions[TEXT_CONDITION] = text
     return conditions
+
+
+def condition_keys(query: SearchQuery, selections: Mapping[str, tuple[str, ...]],
+                   parsed: wq.Query | None, conditions: Mapping[str, Mask],
+                   ) -> dict[str, Hashable]:
+    """What each of ``conditions`` asks, as a key: an item facet's values, the quantity
+    range, the typed treatment: clauses."""
+    keys: dict[str, Hashable] = {}
+    for name in conditions:
+        if name == QUANTITY_CONDITION:
+            keys[name] = (query.quantity_unit, query.quantity_min, query.quantity_max)
+        elif name == TEXT_CONDITION and parsed is not None:
+            keys[name] = tuple(repr(clause) for clause in treatment_clauses(parsed))
+        else:
+            keys[name] = tuple(sorted(selections[name]))
+    return keys
 
 
 def treatment_clauses(parsed: wq.Query) -> list[wq.Query]:
@@ -239,10 +271,11 @@ def counted_decisions(arrays: FacetArrays, chosen: Selection) -> dict[str, int]:
     """How many of the counted items (``counted_items``) have each decision: those of few
     results, or few items meeting the conditions, found without a pass over every item of
     the archive (``Selected.rows_in``)."""
-    table, results = arrays.items, chosen.results
+    table = arrays.items
     if chosen.items is None:
-        return table.letters_decisions(results)
-    return table.decisions(results.rows_in(chosen.items, table.starts, table.doc))
+        return table.letters_decisions(chosen.results)
+    # The items meeting the conditions of the letters meeting the rest are the results'.
+    return table.decisions_under(chosen.letters, chosen.items, chosen.key_except())
 
 
 def facets(arrays: FacetArrays, chosen: Selection) -> dict[str, list[FacetValue]]:
@@ -250,14 +283,15 @@ def facets(arrays: FacetArrays, chosen: Selection) -> dict[str, list[FacetValue]
     found: dict[str, list[FacetValue]] = {}
     # A facet nothing is selected in counts the results themselves, and every item facet
     # the letters meeting the case-level conditions: each set is listed once for all.
-    results, letters = chosen.results, Selected(chosen.case_all, chosen.among)
+    results, letters = chosen.results, chosen.letters
     for facet in FACETS:
         picked = set(chosen.selections.get(facet, ()))
         if facet in CASE_FACETS:
             counts = arrays.counts(Selected(without_case_facet(chosen, facet), chosen.among)
                                    if facet in chosen.case_masks else results, facet)
         else:
-            counts = arrays.items.letter_counts(facet, letters, chosen.items_except(facet))
+            counts = arrays.items.letter_counts(facet, letters, chosen.items_except(facet),
+                                                chosen.key_except(facet))
         for value in picked:
             counts.setdefault(value, 0)
         ordered = sorted(counts.items(), key=ORDERS.get(facet, _by_count))
