@@ -92,6 +92,28 @@ def test_letters_with_a_value_and_their_decisions_are_those_of_their_items(
         assert table._decisions_of(Selected(mask)) == expected
 
 
+def test_decisions_of_items_under_conditions_are_those_of_the_items(
+        arrays: FacetArrays) -> None:
+    # The decisions of chosen letters' items meeting conditions: for an outcome filter
+    # alone, from each letter's own numbers; for most letters, from those of all kept for
+    # the state less the rest's; otherwise from the items themselves.
+    table = arrays.items
+    rng = np.random.default_rng(3)
+    conditions = [(("Upheld",), None), (("Overturned", "Upheld"), None),
+                  ((), rng.random(table.count) < 0.4)]
+    for values, random_items in conditions:
+        items = table.having("decision", values) if random_items is None else random_items
+        key = frozenset({("decision", values)} if random_items is None else {("random", 1)})
+        for mask in _masks(arrays):
+            decided = table.codes["decision"][items & mask[table.doc]]
+            expected = {value: count for value, count in zip(
+                table.values["decision"], np.bincount(decided, minlength=len(
+                    table.values["decision"])).tolist(), strict=True) if count}
+            for chosen in (Selected(mask), Selected(mask, table.everything)):
+                assert table.decisions_under(chosen, items, key) == expected
+                assert table.decisions_under(chosen, items, None) == expected
+
+
 @pytest.mark.parametrize("sparse", [0, 10**9], ids=["own pairs", "every pair"])
 @pytest.mark.parametrize("mark", [0, 10**9], ids=["sorted", "marked"])
 @pytest.mark.parametrize("bits", [False, True], ids=["runs", "bitsets"])

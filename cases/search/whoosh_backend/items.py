@@ -348,10 +348,16 @@ class ItemTable:
             return np.bincount(self.codes["decision"].take(among.rows_in(
                 items, self.starts, self.doc)), minlength=len(self.values["decision"]))
 
+        [(name, values)] = key if key is not None and len(key) == 1 else [(None, ())]
         if self._most(chosen) and key is not None:
             found = (self._kept_under(("decisions", key),
                                       lambda: counted(Selected(self.everything.mask)))
                      - counted(chosen.rest))
+        elif name == "decision":  # an outcome filter alone: the letters' own numbers of it
+            codes = [self.index[name][value] for value in values if value in self.index[name]]
+            found = np.zeros(len(self.values[name]), dtype=np.int64)
+            found[codes] = self._per_letter_decisions.take(
+                chosen.numbers, axis=1)[codes].sum(axis=1)
         else:
             found = counted(chosen)
         return nonzero(self.values["decision"], found)
