@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
-from whoosh.codec.whoosh3 import W3LeafMatcher, W3TermsReader
+from whoosh.codec.whoosh3 import W3LeafMatcher, W3TermInfo, W3TermsReader
+from whoosh.formats import Format
 from whoosh.matching import Matcher
-from whoosh.reading import IndexReader, SegmentReader
+from whoosh.reading import IndexReader, SegmentReader, TermNotFound
 
 from cases.search.whoosh_backend.codec import read_block
 from cases.search.whoosh_backend.items import item_keys, read_segment_items
@@ -59,10 +60,20 @@ def term_postings(reader: IndexReader, fieldname: str, text: str,
             ids.append(found[0] + np.int64(offset))
             weights.append(found[1])
             continue
+        terms = getattr(leaf, "_terms", None)  # raw postings, without the deletion filter
+        if isinstance(terms, W3TermsReader):  # the term looked up once, not twice
+            try:
+                info = terms.term_info(fieldname, btext)
+            except TermNotFound:
+                continue
+            found_ids, found_weights = _postings_of(terms, fieldname, btext, info,
+                                                    leaf.schema[fieldname].format)
+            ids.append(found_ids + offset)
+            weights.append(found_weights)
+            continue
         if (fieldname, btext) not in leaf:
             continue
-        matcher = leaf._terms.matcher(  # raw postings, without the deletion filter
-            fieldname, btext, leaf.schema[fieldname].format)
+        matcher = leaf._terms.matcher(fieldname, btext, leaf.schema[fieldname].format)
         for block_ids, block_weights in _blocks(matcher):
             ids.append(block_ids + offset)
             weights.append(block_weights)
@@ -145,14 +156,20 @@ def segment_field(leaf: SegmentReader, fieldname: str, *, least: int = 1,
             break
         if info.doc_frequency() < least:
             continue
-        if info.doc_frequency() == 1:
-            yield (tbytes, np.array([info.min_id()], dtype=np.int64),
-                   np.array([info.weight()], dtype=np.float64))
-            continue
-        matcher = terms._codec.postings_reader(
-            terms._postfile, info, format_, term=(fieldname, tbytes))
-        block_ids, block_weights = zip(*_blocks(matcher), strict=True)
-        yield tbytes, np.concatenate(block_ids), np.concatenate(block_weights)
+        yield (tbytes, *_postings_of(terms, fieldname, tbytes, info, format_))
+
+
+def _postings_of(terms: W3TermsReader, fieldname: str, tbytes: bytes, info: W3TermInfo,
+                 format_: Format) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """A term's segment-local ids and weights, from its term info (a term of one document
+    from the info alone: its postings are inlined there)."""
+    if info.doc_frequency() == 1:
+        return (np.array([info.min_id()], dtype=np.int64),
+                np.array([info.weight()], dtype=np.float64))
+    matcher = terms._codec.postings_reader(terms._postfile, info, format_,
+                                           term=(fieldname, tbytes))
+    block_ids, block_weights = zip(*_blocks(matcher), strict=True)
+    return np.concatenate(block_ids), np.concatenate(block_weights)
 
 
 def _blocks(matcher: Matcher) -> Iterator[tuple[NDArray[np.int64], NDArray[np.float64]]]:

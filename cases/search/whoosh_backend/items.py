@@ -147,9 +147,10 @@ def derive_items(segments: Iterable[tuple[Mapping[str, np.ndarray], int]], size:
     # Each letter's number of items with each decision (a row per decision value), to add up
     # the decisions of many letters' items without a pass over every item.
     decided = arrays[f"{PREFIX}decision.codes"]
-    arrays[f"{PREFIX}decision.per_letter"] = np.stack(
-        [np.bincount(doc[decided == code], minlength=size).astype(np.uint16)
-         for code in range(len(values[f"{PREFIX}decision"]))]).reshape(-1, size)
+    per_letter = np.zeros((len(values[f"{PREFIX}decision"]), size), dtype=np.uint16)
+    for code, row in enumerate(per_letter):
+        row[:] = np.bincount(doc[decided == code], minlength=size)
+    arrays[f"{PREFIX}decision.per_letter"] = per_letter
     words, word_items = arrays[f"{PREFIX}word.codes"], arrays[f"{PREFIX}word.item"]
     order = np.argsort(words, kind="stable")
     counts = np.bincount(words, minlength=len(values[f"{PREFIX}word"]))
