@@ -92,6 +92,31 @@ def test_letters_with_a_value_and_their_decisions_are_those_of_their_items(
         assert table._decisions_of(Selected(mask)) == expected
 
 
+def test_item_facets_under_an_outcome_filter_alone_count_as_their_letters_do(
+        arrays: FacetArrays, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Under one decision alone, many letters count each other item facet from its values on
+    # items so decided (kept per decision): the letters with the value on such an item.
+    monkeypatch.setattr(sparse_module, "RUN_PAIR_NS", 1e12)  # many: never by runs
+    table = arrays.items
+    used = []
+    counted = sparse_module.ValueBits.counted
+    monkeypatch.setattr(sparse_module.ValueBits, "counted", lambda self, chosen: (
+        used.append(self) or counted(self, chosen)))
+    for decision in table.values["decision"]:
+        items = table.having("decision", [decision])
+        key = frozenset({("decision", (decision,))})
+        for mask in _masks(arrays):
+            for name in ITEM_FACETS:
+                if name == "decision":
+                    continue
+                expected = {value: count for value in table.values[name] if (count := int(
+                    (table.letters(table.having(name, [value]) & items) & mask).sum()))}
+                used.clear()
+                assert table.letter_counts(name, Selected(mask), items, key) == expected
+                code = table.index["decision"][decision]
+                assert used == [table._decided_bits[name, code]]
+
+
 def test_decisions_of_items_under_conditions_are_those_of_the_items(
         arrays: FacetArrays) -> None:
     # The decisions of chosen letters' items meeting conditions: for an outcome filter

@@ -144,9 +144,24 @@ def derive_items(segments: Iterable[tuple[Mapping[str, np.ndarray], int]], size:
     # Items are in document order: a document's items are one run, its first at
     # ``starts[doc]``; an item's number in its letter is its place in the run, from 1.
     arrays[f"{PREFIX}starts"] = starts_of(doc, size)
+    # Per decision, each item facet's values per letter on items with that decision (the
+    # common values' bitsets, the others' pairs): an outcome filter alone counts the other
+    # item facets as plain facets. 36 MB at a million letters.
+    decided = arrays[f"{PREFIX}decision.codes"]
+    for name in COUNTED:
+        if name == "decision":
+            continue
+        item, codes = ((np.arange(len(doc), dtype=np.int32), arrays[f"{PREFIX}{name}.codes"])
+                       if name in SINGLE else
+                       (arrays[f"{PREFIX}{name}.item"], arrays[f"{PREFIX}{name}.codes"]))
+        count = len(values[f"{PREFIX}{name}"])
+        for code in range(len(values[f"{PREFIX}decision"])):
+            held = decided.take(item) == code
+            _, letters, letter_codes = letter_pairs(doc.take(item[held]), codes[held], count)
+            for part, array in value_bits(letters, letter_codes, count, size).items():
+                arrays[f"{PREFIX}{name}.decided.{code}.{part}"] = array
     # Each letter's number of items with each decision (a row per decision value), to add up
     # the decisions of many letters' items without a pass over every item.
-    decided = arrays[f"{PREFIX}decision.codes"]
     per_letter = np.zeros((len(values[f"{PREFIX}decision"]), size), dtype=np.uint16)
     for code, row in enumerate(per_letter):
         row[:] = np.bincount(doc[decided == code], minlength=size)
@@ -255,6 +270,11 @@ class ItemTable:
                                             len(self.values[name]), len(self.codes[name]),
                                             self.count)
                             for name in COUNTED}
+        self._decided_bits = {
+            (name, code): ValueBits(arrays, f"{PREFIX}{name}.decided.{code}",
+                                    len(self.values[name]), 0, size)
+            for name in COUNTED if name != "decision"
+            for code in range(len(self.values["decision"]))}
         self.chain = {name: arrays[f"{PREFIX}{name}.chain"] for name in COUNTED}
         self.chain_sizes = {name: arrays[f"{PREFIX}{name}.chain_sizes"] for name in COUNTED}
 
@@ -339,7 +359,20 @@ class ItemTable:
                 name, Selected(self.everything.mask), items))
             return nonzero(self.values[name],
                            whole - self._counted_under(name, chosen.rest, items))
+        by_decision = self._decided_bits.get((name, self._outcome(key)))
+        if by_decision is not None and not self._letters_bits[name].by_runs(chosen.count):
+            # An outcome filter alone, many letters: the values on items so decided.
+            return nonzero(self.values[name], by_decision.counted(chosen))
         return nonzero(self.values[name], self._counted_under(name, chosen, items))
+
+    def _outcome(self, key: Hashable | None) -> int | None:
+        """The decision's code, where the conditions ``key`` says are one decision alone."""
+        if not isinstance(key, frozenset) or len(key) != 1:
+            return None
+        [(name, values)] = key
+        if name != "decision" or len(values) != 1:
+            return None
+        return self.index["decision"].get(values[0])
 
     def decisions_under(self, chosen: Selected, items: Mask, key: Hashable | None,
                         ) -> dict[str, int]:
