@@ -50,7 +50,8 @@ class Ranker:
         self.expansions: dict[int, tuple[wq.PatternQuery, list[bytes]]] = {}
 
     def evaluate(self, q: wq.Query) -> tuple[Mask, Scores] | None:
-        """(matching documents, their scores), or None for a shape handled by Whoosh."""
+        """(matching documents, their scores), or None for a shape handled by Whoosh; the
+        arrays are new, the caller's to change."""
         if isinstance(q, wq.Term):
             return self._term(q.fieldname, q.text, q.boost)
         if isinstance(q, wq.PatternQuery):
@@ -121,9 +122,13 @@ class Ranker:
         wanted = [p for p in parts if not isinstance(p, wq.Not)]
         if not wanted:
             return None
-        mask = np.ones(self.size, dtype=bool)
-        scores = np.zeros(self.size, dtype=np.float64)
-        for part in wanted:
+        # The first part's arrays (each evaluation's own) take the others in place: at a
+        # million letters each fresh array of scores is 8 MB to fault in and fill.
+        first = self.evaluate(wanted[0])
+        if first is None:
+            return None
+        mask, scores = first
+        for part in wanted[1:]:
             result = self.evaluate(part)
             if result is None:
                 return None
@@ -135,7 +140,8 @@ class Ranker:
                 if result is None:
                     return None
                 mask &= ~result[0]
-        return mask, np.where(mask, scores, 0.0)
+        scores[~mask] = 0.0
+        return mask, scores
 
     def _and_maybe(self, required: wq.Query, optional: wq.Query) -> tuple[Mask, Scores] | None:
         first, second = self.evaluate(required), self.evaluate(optional)
