@@ -151,9 +151,7 @@ def derive_items(segments: Iterable[tuple[Mapping[str, np.ndarray], int]], size:
     for name in COUNTED:
         if name == "decision":
             continue
-        item, codes = ((np.arange(len(doc), dtype=np.int32), arrays[f"{PREFIX}{name}.codes"])
-                       if name in SINGLE else
-                       (arrays[f"{PREFIX}{name}.item"], arrays[f"{PREFIX}{name}.codes"]))
+        item, codes = _item_pairs(arrays, name)
         count = len(values[f"{PREFIX}{name}"])
         for code in range(len(values[f"{PREFIX}decision"])):
             held = decided.take(item) == code
@@ -173,9 +171,7 @@ def derive_items(segments: Iterable[tuple[Mapping[str, np.ndarray], int]], size:
     arrays[f"{PREFIX}word.sorted_bounds"] = np.concatenate([[0], np.cumsum(counts)]).astype(
         np.int64)
     for name in COUNTED:
-        item, codes = ((np.arange(len(doc), dtype=np.int32), arrays[f"{PREFIX}{name}.codes"])
-                       if name in SINGLE else
-                       (arrays[f"{PREFIX}{name}.item"], arrays[f"{PREFIX}{name}.codes"]))
+        item, codes = _item_pairs(arrays, name)
         count = len(values[f"{PREFIX}{name}"])
         chain, letters, letter_codes = letter_pairs(doc[item], codes, count)
         # Each value each letter has, once, in document order, with where each letter's
@@ -194,6 +190,14 @@ def derive_items(segments: Iterable[tuple[Mapping[str, np.ndarray], int]], size:
         for part, array in value_bits(item, codes, count, len(doc), ITEM_DENSE).items():
             arrays[f"{PREFIX}{name}.item_bits.{part}"] = array
     return arrays, values
+
+
+def _item_pairs(arrays: Mapping[str, np.ndarray], name: str) -> tuple[Codes, Codes]:
+    """(item, code) of every value of ``name`` in derived ``arrays``."""
+    codes = arrays[f"{PREFIX}{name}.codes"]
+    if name in SINGLE:
+        return np.arange(len(codes), dtype=np.int32), codes
+    return arrays[f"{PREFIX}{name}.item"], codes
 
 
 def distinct_pairs(owners: Codes, codes: Codes, values: int) -> tuple[Codes, Codes]:
@@ -359,20 +363,22 @@ class ItemTable:
                 name, Selected(self.everything.mask), items))
             return nonzero(self.values[name],
                            whole - self._counted_under(name, chosen.rest, items))
-        by_decision = self._decided_bits.get((name, self._outcome(key)))
+        outcomes = self._outcomes(key)
+        by_decision = (self._decided_bits.get((name, outcomes[0]))
+                       if outcomes is not None and len(outcomes) == 1 else None)
         if by_decision is not None and not self._letters_bits[name].by_runs(chosen.count):
             # An outcome filter alone, many letters: the values on items so decided.
             return nonzero(self.values[name], by_decision.counted(chosen))
         return nonzero(self.values[name], self._counted_under(name, chosen, items))
 
-    def _outcome(self, key: Hashable | None) -> int | None:
-        """The decision's code, where the conditions ``key`` says are one decision alone."""
+    def _outcomes(self, key: Hashable | None) -> list[int] | None:
+        """The decisions' codes, where the conditions ``key`` says are decisions alone."""
         if not isinstance(key, frozenset) or len(key) != 1:
             return None
         [(name, values)] = key
-        if name != "decision" or len(values) != 1:
+        if name != "decision":
             return None
-        return self.index["decision"].get(values[0])
+        return [self.index[name][value] for value in values if value in self.index[name]]
 
     def decisions_under(self, chosen: Selected, items: Mask, key: Hashable | None,
                         ) -> dict[str, int]:
@@ -382,16 +388,15 @@ class ItemTable:
             return np.bincount(self.codes["decision"].take(among.rows_in(
                 items, self.starts, self.doc)), minlength=len(self.values["decision"]))
 
-        [(name, values)] = key if key is not None and len(key) == 1 else [(None, ())]
+        outcomes = self._outcomes(key)
         if self._most(chosen) and key is not None:
             found = (self._kept_under(("decisions", key),
                                       lambda: counted(Selected(self.everything.mask)))
                      - counted(chosen.rest))
-        elif name == "decision":  # an outcome filter alone: the letters' own numbers of it
-            codes = [self.index[name][value] for value in values if value in self.index[name]]
-            found = np.zeros(len(self.values[name]), dtype=np.int64)
-            found[codes] = self._per_letter_decisions.take(
-                chosen.numbers, axis=1)[codes].sum(axis=1)
+        elif outcomes is not None:  # an outcome filter alone: the letters' own numbers of it
+            found = np.zeros(len(self.values["decision"]), dtype=np.int64)
+            found[outcomes] = self._per_letter_decisions.take(
+                chosen.numbers, axis=1)[outcomes].sum(axis=1)
         else:
             found = counted(chosen)
         return nonzero(self.values["decision"], found)
@@ -424,17 +429,15 @@ class ItemTable:
             # Most of them meet the conditions (an outcome filter of "Upheld" does): the
             # documents having the value on any item (no letter pairs to tell apart), less
             # those having it on the fewer failing items alone.
-            counted = self._by_any_item(name, chosen) - self._failing_only(
+            return self._by_any_item(name, chosen) - self._failing_only(
                 name, chosen.rows_in(items, self.starts, self.doc, held=False))
-        else:
-            counted = self._meeting_counted(name, chosen, items)
-        return counted
+        return self._meeting_counted(name, chosen, items)
 
     def _meeting_counted(self, name: str, chosen: Selected, items: Mask) -> NDArray[np.int64]:
         """For each value code: documents of ``chosen`` with one of their ``items`` having
-        it. An item alone among them in its letter counts for its
-        letter by itself: many such are counted from the items' bitsets; the letters with
-        several are told apart by their letter pairs."""
+        it. An item alone among them in its letter counts for its letter by itself: many
+        such are counted from the items' bitsets; the letters with several are told apart
+        by their letter pairs."""
         alone, shared = chosen.rows_apart(items, self.starts, self.doc)
         counter = self._items_bits[name]
         if counter.by_runs(alone.count):  # their own pairs (an item has a value once)
@@ -491,9 +494,8 @@ class ItemTable:
 
     def decisions(self, items: Mask | NDArray[np.int64]) -> dict[str, int]:
         """How many of ``items`` (a mask, or their places) have each decision."""
-        counted = np.bincount(self.codes["decision"][items], minlength=len(self.values["decision"]))
-        return {value: n for value, n in zip(self.values["decision"], counted.tolist(),
-                                             strict=True) if n}
+        return nonzero(self.values["decision"], np.bincount(
+            self.codes["decision"][items], minlength=len(self.values["decision"])))
 
     def letters_decisions(self, chosen: Selected) -> dict[str, int]:
         """How many items of the ``chosen`` documents have each decision: where they are
@@ -509,9 +511,8 @@ class ItemTable:
 
     def _decisions_of(self, chosen: Selected) -> dict[str, int]:
         """Their letters' numbers of items with each decision, added up."""
-        counted = self._per_letter_decisions.take(chosen.numbers, axis=1).sum(axis=1)
-        return {value: n for value, n in zip(self.values["decision"], counted.tolist(),
-                                             strict=True) if n}
+        return nonzero(self.values["decision"],
+                       self._per_letter_decisions.take(chosen.numbers, axis=1).sum(axis=1))
 
     def _decided(self, items: Mask) -> tuple[Mask, Mask]:
         """(upheld, overturned) masks of ``items``."""
