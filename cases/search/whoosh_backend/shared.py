@@ -48,8 +48,10 @@ _ALIGN = 64  # each array starts at a multiple of this: any dtype reads it align
 # values' bitsets (sparse.value_bits); 6: every document in each listing order
 # (counting.listing_orders), each item pair's letter pair; 7: the letter pairs' sizes; 8:
 # derived with the segments' frequent lists kept beside them (frequent.keep_frequent); 9:
-# the item facets' common values' bitsets over the items (items.derive_items).
-LAYOUT = 9
+# the item facets' common values' bitsets over the items (items.derive_items); 10: item
+# pairs distinct per item, each item facet's values per letter by decision, each letter's
+# decisions (9 had only the first of these during its development).
+LAYOUT = 10
 
 Arrays = dict[str, np.ndarray]
 Values = dict[str, list[str]]
