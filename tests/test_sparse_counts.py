@@ -215,6 +215,9 @@ def test_rows_of_chosen_documents_are_found_alike_each_way(chosen_share: float,
     chosen = Selected(documents)
     expected = np.flatnonzero(rows & documents[owners])
     assert chosen.rows_in(rows, starts, owners).tolist() == expected.tolist()
+    # The same from the held rows' places, given.
+    assert Selected(documents).rows_in(rows, starts, owners, places=np.flatnonzero(
+        rows)).tolist() == expected.tolist()
     assert chosen.rows_in(rows, starts, owners, held=False).tolist() == np.flatnonzero(
         ~rows & documents[owners]).tolist()
     # How many rows the chosen documents have: their own runs, or all less the rest's.
@@ -335,3 +338,35 @@ def test_counts_under_item_conditions_are_kept_per_state_and_answer_alike(
     monkeypatch.setattr(sparse_module.Selected, "rest", property(lambda self: None))
     assert answers() == first  # every count taken from the letters themselves
     assert all(total and upheld + overturned for total, _, upheld, overturned, _ in first)
+
+
+def test_a_single_valued_filters_items_are_read_from_their_kept_places(
+        archive: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # One single-valued item facet's values (a category, a treatment, an outcome): their
+    # items' places come from the state's items by value, not a scan of the mask; the
+    # answers are those of the scan.
+    backend = WhooshBackend({"path": str(archive)})
+    facets = backend.search(SearchQuery()).facets
+    queries = [SearchQuery(text="therapy", filters={"treatment": (facets["treatment"][0].value,)}),
+               SearchQuery(filters={"category": tuple(v.value for v in facets["category"][:2])}),
+               SearchQuery(text="pain", filters={"decision": ("Overturned",)}),
+               SearchQuery(text="therapy", filters={"drug": (facets["drug"][0].value,)})]
+
+    def answers() -> list[tuple]:
+        return [(r.total, r.facets, r.items_upheld, r.items_overturned,
+                 [hit.items for hit in r.hits]) for r in map(backend.search, queries)]
+
+    with backend.directory.open().lend() as read:
+        table = read.arrays.items
+    for name, values in (("treatment", facets["treatment"][0].value),
+                         ("category", facets["category"][1].value), ("decision", "Upheld")):
+        places = table.places_having(name, [values])
+        assert places.tolist() == np.flatnonzero(table.having(name, [values])).tolist()
+    found = table.places_having("category", [v.value for v in facets["category"]] + ["none"])
+    assert found.tolist() == np.flatnonzero(table.having(
+        "category", [v.value for v in facets["category"]])).tolist()
+    assert table.places_having("drug", [facets["drug"][0].value]) is None  # multi-valued
+    kept = answers()
+    monkeypatch.setattr(type(table), "places_having", lambda self, name, values: None)
+    monkeypatch.setattr(sparse_module.Selected, "rest", property(lambda self: None))
+    assert answers() == kept and all(total for total, *_ in kept)

@@ -57,6 +57,7 @@ class Selection:
     # What each item-level condition asks (its values, its range, its typed words): the same
     # for the same condition in every search of an index state (``ItemTable``'s kept counts).
     condition_keys: dict[str, Hashable] = field(default_factory=dict)
+    item_places: np.ndarray | None = None  # the places of ``items``, where kept (sorted)
 
     @property
     def total(self) -> int:
@@ -78,6 +79,10 @@ class Selection:
         keys = frozenset((other, key) for other, key in self.condition_keys.items()
                          if other != name)
         return keys or None
+
+    def places_except(self, name: str | None = None) -> np.ndarray | None:
+        """The places of ``items_except(name)``'s items, where known."""
+        return self.item_places if name not in self.item_conditions else None
 
     def items_except(self, name: str | None = None) -> Mask | None:
         """Items meeting every item-level condition but ``name``'s (None: no condition)."""
@@ -129,9 +134,12 @@ def select(read: Lent, query: SearchQuery, queries: QueryBuilder) -> Selection:
                        condition_keys(query, selections, parsed, conditions))
     if chosen.items is not None:
         [first, *others] = conditions
-        chosen.item_letters = (  # one facet's values: their letters' bitsets and pairs
+        alone = not others and first in ITEM_FACETS  # one facet's values
+        chosen.item_letters = (  # their letters' bitsets and pairs
             arrays.items.letters_having(first, selections[first])
-            if not others and first in ITEM_FACETS else arrays.items.letters(chosen.items))
+            if alone else arrays.items.letters(chosen.items))
+        if alone:
+            chosen.item_places = arrays.items.places_having(first, selections[first])
         chosen.total_mask = case_all & chosen.item_letters
     return chosen
 
@@ -275,7 +283,8 @@ def counted_decisions(arrays: FacetArrays, chosen: Selection) -> dict[str, int]:
     if chosen.items is None:
         return table.letters_decisions(chosen.results)
     # The items meeting the conditions of the letters meeting the rest are the results'.
-    return table.decisions_under(chosen.letters, chosen.items, chosen.key_except())
+    return table.decisions_under(chosen.letters, chosen.items, chosen.key_except(),
+                                 chosen.item_places)
 
 
 def facets(arrays: FacetArrays, chosen: Selection) -> dict[str, list[FacetValue]]:
@@ -291,7 +300,8 @@ def facets(arrays: FacetArrays, chosen: Selection) -> dict[str, list[FacetValue]
                                    if facet in chosen.case_masks else results, facet)
         else:
             counts = arrays.items.letter_counts(facet, letters, chosen.items_except(facet),
-                                                chosen.key_except(facet))
+                                                chosen.key_except(facet),
+                                                chosen.places_except(facet))
         for value in picked:
             counts.setdefault(value, 0)
         ordered = sorted(counts.items(), key=ORDERS.get(facet, _by_count))

@@ -50,8 +50,9 @@ _ALIGN = 64  # each array starts at a multiple of this: any dtype reads it align
 # derived with the segments' frequent lists kept beside them (frequent.keep_frequent); 9:
 # the item facets' common values' bitsets over the items (items.derive_items); 10: item
 # pairs distinct per item, each item facet's values per letter by decision, each letter's
-# decisions (9 had only the first of these during its development).
-LAYOUT = 10
+# decisions (9 had only the first of these during its development); 11: each single-valued
+# item facet's items by value (items.places_having).
+LAYOUT = 11
 
 Arrays = dict[str, np.ndarray]
 Values = dict[str, list[str]]

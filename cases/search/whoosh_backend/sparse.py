@@ -108,19 +108,22 @@ class Selected:
         return self._kept[key]
 
     def rows_in(self, rows: NDArray[np.bool_], starts: NDArray[np.integer],
-                owners: NDArray[np.integer], *, held: bool = True) -> NDArray[np.int64]:
+                owners: NDArray[np.integer], *, held: bool = True,
+                places: NDArray[np.int64] | None = None) -> NDArray[np.int64]:
         """The places of the chosen documents' rows that ``rows`` (a mask over the table's
-        rows; ``starts``/``owners`` its runs and each row's document) holds (``held``), or
-        those it does not, in order; kept for the next facet that asks with the same mask
-        (held here, so never another)."""
+        rows; ``starts``/``owners`` its runs and each row's document; ``places``: the
+        places it holds, in order, if known) holds (``held``), or those it does not, in
+        order; kept for the next facet that asks with the same mask (held here, so never
+        another)."""
         key = ("rows", id(rows), id(starts), held)
         if key not in self._kept or self._kept[key][0] is not rows:
             # Few rows held, fewer than the chosen documents have: which are theirs.
             # Otherwise the rows of few chosen documents, or a pass over every row.
-            few_held = held and few(count := int(np.count_nonzero(rows)), len(owners)) and (
+            count = len(places) if places is not None else int(np.count_nonzero(rows))
+            few_held = held and few(count, len(owners)) and (
                 count * len(self.mask) < self.count * len(owners))
             if few_held:
-                places = np.flatnonzero(rows)
+                places = np.flatnonzero(rows) if places is None else places
                 places = places[self.mask.take(owners.take(places))]
             elif few(self.count, len(owners)):  # the chosen documents' own rows
                 own = self.runs(starts)
