@@ -223,7 +223,7 @@ def test_rows_of_chosen_documents_are_found_alike_each_way(chosen_share: float,
     # How many rows the chosen documents have: their own runs, or all less the rest's.
     everything = Selected(np.ones(size, dtype=bool))
     for among in (None, everything):
-        assert Selected(documents, among).rows_count(starts, owners) == int(
+        assert Selected(documents, among).rows_count(starts) == int(
             documents[owners].sum())
     alone, shared = chosen.rows_apart(rows, starts, owners)
     per_document = np.bincount(owners[expected], minlength=size)

@@ -450,7 +450,7 @@ class ItemTable:
         # The chosen documents' items meeting the conditions (once for all facets), and how
         # many do not.
         meeting = chosen.rows_in(items, self.starts, self.doc, places=places)
-        failing = chosen.rows_count(self.starts, self.doc) - len(meeting)
+        failing = chosen.rows_count(self.starts) - len(meeting)
         if failing < len(meeting):
             # Most of them meet the conditions (an outcome filter of "Upheld" does): the
             # documents having the value on any item (no letter pairs to tell apart), less

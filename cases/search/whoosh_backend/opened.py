@@ -14,9 +14,10 @@ import os
 import resource
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any
 
 from whoosh import index
 from whoosh import query as wq
@@ -114,27 +115,27 @@ class Opened:
 
     def suggestion(self, searcher: Searcher, word: str) -> str | None:
         """The spelling suggestion for ``word`` (see ``suggestion``), remembered."""
-        with self._lock:
-            if word in self.suggestions:
-                return self.suggestions[word]
-        found = suggestion(searcher, word)
-        with self._lock:
-            self.suggestions[word] = found
-            if len(self.suggestions) > SUGGESTIONS_KEPT:
-                self.suggestions.pop(next(iter(self.suggestions)))
-        return found
+        return self._remembered(self.suggestions, word, SUGGESTIONS_KEPT,
+                                lambda: suggestion(searcher, word))
 
     def expansion(self, searcher: Searcher, pattern: wq.PatternQuery) -> list[bytes]:
         """A prefix's or wildcard's index terms (``analysis.expansion``), remembered."""
-        key = (type(pattern).__name__, pattern.fieldname, pattern.text)
+        return self._remembered(
+            self.expansions, (type(pattern).__name__, pattern.fieldname, pattern.text),
+            EXPANSIONS_KEPT, lambda: expansion(pattern, searcher.reader()))
+
+    def _remembered(self, kept: dict[Any, Any], key: Hashable, most: int,
+                    find: Callable[[], Any]) -> Any:
+        """``kept[key]``, found first if missing (outside the lock: two threads may both
+        find it, the same either way); ``kept`` holds the ``most`` latest."""
         with self._lock:
-            if key in self.expansions:
-                return self.expansions[key]
-        found = expansion(pattern, searcher.reader())
+            if key in kept:
+                return kept[key]
+        found = find()
         with self._lock:
-            self.expansions[key] = found
-            if len(self.expansions) > EXPANSIONS_KEPT:
-                self.expansions.pop(next(iter(self.expansions)))
+            kept[key] = found
+            if len(kept) > most:
+                kept.pop(next(iter(kept)))
         return found
 
     def term_statistics(self, searcher: Searcher, fieldnames: tuple[str, ...],

@@ -152,15 +152,15 @@ class Selected:
             self._kept[key] = (rows, Selected(alone, numbers=lone), places[shared])
         return self._kept[key][1:]
 
-    def rows_count(self, starts: NDArray[np.integer], owners: NDArray[np.integer]) -> int:
-        """How many rows the chosen documents have (``rows_in``'s arguments): their runs'
-        lengths added up, or, for most of the documents they are drawn from, those
+    def rows_count(self, starts: NDArray[np.integer]) -> int:
+        """How many rows the chosen documents have (``starts``: as ``rows_in``'s): their
+        runs' lengths added up, or, for most of the documents they are drawn from, those
         documents' rows less the rest's; kept."""
         key = ("count", id(starts))
         if key not in self._kept:
             rest = self.rest
             if rest is not None and self.among is not None:
-                count = self.among.rows_count(starts, owners) - rest.rows_count(starts, owners)
+                count = self.among.rows_count(starts) - rest.rows_count(starts)
             else:
                 numbers = self.numbers
                 count = int((starts.take(numbers + 1) - starts.take(numbers)).sum())
